@@ -1,0 +1,252 @@
+/* cmd_run.c — `attnscope run MODEL (--ids LIST | --input FILE.jsonl) [--dump OUT.safetensors]`. */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+
+typedef struct run_seq {
+    int32_t *ids;
+    int32_t *type_ids; /* NULL = zeros */
+    int len;
+} run_seq;
+
+typedef struct run_inputs {
+    run_seq *items;
+    int n, cap;
+} run_inputs;
+
+static void inputs_free(run_inputs *in) {
+    for (int i = 0; i < in->n; i++) free(in->items[i].ids), free(in->items[i].type_ids);
+    free(in->items);
+    memset(in, 0, sizeof *in);
+}
+
+static run_seq *inputs_add(run_inputs *in) {
+    if (in->n == in->cap) {
+        int cap = in->cap ? in->cap * 2 : 16;
+        run_seq *p = realloc(in->items, (size_t)cap * sizeof *p);
+        if (!p) return NULL;
+        in->items = p, in->cap = cap;
+    }
+    run_seq *s = &in->items[in->n++];
+    memset(s, 0, sizeof *s);
+    return s;
+}
+
+/* A JSON array of integers → malloc'ed int32 array. 0 if not such an array. */
+static int json_int_array(json_t *a, int32_t **out, int *n) {
+    *out = NULL, *n = 0;
+    if (!json_is_array(a)) return 0;
+    size_t len = json_array_size(a);
+    int32_t *v = malloc((len ? len : 1) * sizeof *v);
+    if (!v) return 0;
+    for (size_t i = 0; i < len; i++) {
+        json_t *e = json_array_get(a, i);
+        if (!json_is_integer(e) || json_integer_value(e) < INT32_MIN || json_integer_value(e) > INT32_MAX) {
+            free(v);
+            return 0;
+        }
+        v[i] = (int32_t)json_integer_value(e);
+    }
+    *out = v, *n = (int)len;
+    return 1;
+}
+
+/* One JSON line: {"ids": [...], "type_ids": [...]?}. Returns 0 after printing the error. */
+static int read_line(const char *path, int lineno, const char *line, run_inputs *in) {
+    json_error_t jerr;
+    json_t *o = json_loads(line, JSON_ALLOW_NUL, &jerr);
+    if (!json_is_object(o)) {
+        json_decref(o);
+        return !cli_error("%s:%d: not a JSON object (%s)", path, lineno, jerr.text);
+    }
+    run_seq *s = inputs_add(in);
+    int ok = s != NULL;
+    if (!ok) cli_error("out of memory");
+    json_t *ids = json_object_get(o, "ids");
+    if (ok && !ids) ok = !cli_error("%s:%d: no \"ids\" array", path, lineno);
+    if (ok && !json_int_array(ids, &s->ids, &s->len)) ok = !cli_error("%s:%d: \"ids\" is not an array of integers", path, lineno);
+    json_t *tt = json_object_get(o, "type_ids");
+    if (ok && tt && !json_is_null(tt)) {
+        int n;
+        if (!json_int_array(tt, &s->type_ids, &n)) ok = !cli_error("%s:%d: \"type_ids\" is not an array of integers", path, lineno);
+        else if (n != s->len) ok = !cli_error("%s:%d: %d type_ids for %d ids", path, lineno, n, s->len);
+    }
+    if (ok && s->len == 0) ok = !cli_error("%s:%d: empty \"ids\"", path, lineno);
+    json_decref(o);
+    return ok;
+}
+
+static int read_jsonl(const char *path, run_inputs *in) {
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f) return !cli_error("%s: cannot open", path);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int lineno = 0, ok = 1;
+    while (ok && (len = getline(&line, &cap, f)) != -1) {
+        lineno++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
+        if (strspn(line, " \t") == (size_t)len) continue;
+        ok = read_line(path, lineno, line, in);
+    }
+    if (ok && ferror(f)) ok = !cli_error("%s: read error", path);
+    if (ok && in->n == 0) ok = !cli_error("%s: no input lines", path);
+    free(line);
+    if (f != stdin) fclose(f);
+    return ok;
+}
+
+static void help(void) {
+    puts("usage: attnscope run MODEL (--ids LIST [--type-ids LIST] | --input FILE.jsonl)\n"
+         "                     [--dump OUT.safetensors] [--batch-size N] [--threads N] [--quiet]\n\n"
+         "Runs the encoder and returns every layer's attention probabilities and hidden states.\n\n"
+         "  --ids 101,7592,102     one sequence of token ids\n"
+         "  --type-ids 0,0,0       its token type ids (default all 0)\n"
+         "  --input FILE.jsonl     one {\"ids\": [...], \"type_ids\": [...]} per line ('-' = stdin)\n"
+         "  --batch-size N         sequences run together as one padded batch (default 8)\n"
+         "  --dump OUT.safetensors for input i: attentions.i F32 [layers, heads, T, T],\n"
+         "                         hidden_states.i F32 [layers+1, T, hidden] (embeddings first),\n"
+         "                         input_ids.i I64 [T]\n"
+         "  --threads N            threads (default: all cores)");
+}
+
+int cmd_run(int argc, char **argv) {
+    const char *ids_arg = NULL, *types_arg = NULL, *input_path = NULL, *dump_path = NULL;
+    int batch = 8, threads = 0, quiet = 0;
+    static const struct option opts[] = {
+        {"ids", required_argument, 0, 'i'},        {"type-ids", required_argument, 0, 't'},
+        {"input", required_argument, 0, 'f'},      {"dump", required_argument, 0, 'd'},
+        {"batch-size", required_argument, 0, 'b'}, {"threads", required_argument, 0, 'j'},
+        {"quiet", no_argument, 0, 'q'},            {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "i:t:f:d:b:j:qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'i': ids_arg = optarg; break;
+        case 't': types_arg = optarg; break;
+        case 'f': input_path = optarg; break;
+        case 'd': dump_path = optarg; break;
+        case 'b': batch = atoi(optarg); break;
+        case 'j': threads = atoi(optarg); break;
+        case 'q': quiet = 1; break;
+        case 'h': help(); return 0;
+        default: return cli_usage_error("run", "unknown option");
+        }
+    }
+    if (optind != argc - 1) return cli_usage_error("run", "expects one MODEL");
+    if (!ids_arg == !input_path) return cli_usage_error("run", "give exactly one of --ids or --input");
+    if (batch < 1 || batch > 4096) return cli_usage_error("run", "--batch-size must be 1..4096");
+    if (types_arg && !ids_arg) return cli_usage_error("run", "--type-ids goes with --ids");
+
+    run_inputs in = {0};
+    if (ids_arg) {
+        run_seq *s = inputs_add(&in);
+        if (!s || !cli_parse_int_list(ids_arg, &s->ids, &s->len)) {
+            inputs_free(&in);
+            return cli_usage_error("run", "--ids wants a comma-separated list of integers");
+        }
+        int n;
+        if (types_arg && (!cli_parse_int_list(types_arg, &s->type_ids, &n) || n != s->len)) {
+            inputs_free(&in);
+            return cli_usage_error("run", "--type-ids wants as many integers as --ids");
+        }
+    } else if (!read_jsonl(input_path, &in)) {
+        inputs_free(&in);
+        return 1;
+    }
+
+    char *dir = cli_model_dir(argv[optind], quiet);
+    attn_model *m = NULL;
+    if (!dir || attn_model_open(dir, &m) != ATTN_OK) {
+        if (dir) cli_lib_error();
+        free(dir);
+        inputs_free(&in);
+        return 1;
+    }
+    free(dir);
+    attn_model_set_threads(m, threads);
+    const attn_config *cfg = attn_model_config(m);
+
+    int rc = 0;
+    attn_st_writer *w = NULL;
+    attn_tensor_view *views = NULL;
+    if (dump_path) {
+        views = calloc((size_t)in.n * 3, sizeof *views);
+        char **names = calloc((size_t)in.n * 3, sizeof *names);
+        for (int i = 0; views && names && i < in.n; i++) {
+            int64_t T = in.items[i].len;
+            names[3 * i] = NULL;
+            views[3 * i] = (attn_tensor_view){.dtype = ATTN_DTYPE_F32, .ndim = 4, .shape = {cfg->layers, cfg->heads, T, T}};
+            views[3 * i + 1] = (attn_tensor_view){.dtype = ATTN_DTYPE_F32, .ndim = 3, .shape = {cfg->layers + 1, T, cfg->hidden}};
+            views[3 * i + 2] = (attn_tensor_view){.dtype = ATTN_DTYPE_I64, .ndim = 1, .shape = {T}};
+            static const char *const kinds[3] = {"attentions", "hidden_states", "input_ids"};
+            for (int k = 0; k < 3; k++) {
+                names[3 * i + k] = malloc(32);
+                if (names[3 * i + k]) snprintf(names[3 * i + k], 32, "%s.%d", kinds[k], i);
+                views[3 * i + k].name = names[3 * i + k] ? names[3 * i + k] : "";
+            }
+        }
+        if (!views || !names) rc = cli_error("out of memory");
+        else if (attn_st_writer_open(dump_path, views, in.n * 3, &w) != ATTN_OK) rc = cli_lib_error();
+        for (int i = 0; names && i < in.n * 3; i++) free(names[i]);
+        free(names);
+    }
+
+    attn_input *batch_in = calloc((size_t)batch, sizeof *batch_in);
+    attn_output *batch_out = calloc((size_t)batch, sizeof *batch_out);
+    int64_t *ids64 = NULL;
+    if (!rc && (!batch_in || !batch_out)) rc = cli_error("out of memory");
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    long long tokens = 0;
+    for (int start = 0; !rc && start < in.n; start += batch) {
+        int nb = in.n - start < batch ? in.n - start : batch;
+        for (int b = 0; b < nb; b++) {
+            run_seq *s = &in.items[start + b];
+            batch_in[b] = (attn_input){s->ids, s->type_ids, s->len};
+        }
+        if (attn_model_forward(m, batch_in, nb, w ? ATTN_OUT_ALL : ATTN_OUT_ATTENTIONS, batch_out) != ATTN_OK) {
+            rc = cli_error("inputs %d..%d (numbered within the batch below): %s", start, start + nb - 1, attn_last_error());
+            break;
+        }
+        for (int b = 0; b < nb && !rc; b++) {
+            run_seq *s = &in.items[start + b];
+            tokens += s->len;
+            if (!quiet) printf("input %d: %d tokens\n", start + b, s->len);
+            if (w) {
+                int64_t *p = realloc(ids64, (size_t)s->len * sizeof *p);
+                if (!p) { rc = cli_error("out of memory"); break; }
+                ids64 = p;
+                for (int t = 0; t < s->len; t++) ids64[t] = s->ids[t];
+                if (attn_st_writer_put(w, batch_out[b].attentions) || attn_st_writer_put(w, batch_out[b].hidden_states) ||
+                    attn_st_writer_put(w, ids64))
+                    rc = cli_lib_error();
+            }
+        }
+        for (int b = 0; b < nb; b++) attn_output_free(&batch_out[b]);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (w) {
+        if (rc) attn_st_writer_abort(w);
+        else if (attn_st_writer_commit(w) != ATTN_OK) rc = cli_lib_error();
+    }
+    if (!rc && !quiet) {
+        double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+        printf("%d sequences, %lld tokens, %.1f ms%s%s\n", in.n, tokens, ms, dump_path ? ", wrote " : "", dump_path ? dump_path : "");
+    }
+    free(ids64);
+    free(batch_in);
+    free(batch_out);
+    free(views);
+    attn_model_free(m);
+    inputs_free(&in);
+    return rc;
+}

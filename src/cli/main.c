@@ -1,0 +1,42 @@
+/* main.c — `attnscope COMMAND ...`: dispatch to one command. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct {
+    const char *name;
+    cli_command_fn fn;
+    const char *summary;
+} commands[] = {
+    {"inspect", cmd_inspect, "architecture table of a checkpoint (layers, sizes, parameters)"},
+    {"run", cmd_run, "run the encoder; dump attentions and hidden states"},
+};
+
+static void usage(FILE *f) {
+    fprintf(f, "attnscope %s — see and compare how transformer encoders pay attention\n\n", ATTNSCOPE_VERSION);
+    fprintf(f, "usage: attnscope COMMAND [options]   (attnscope COMMAND --help for its options)\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nMODEL is a checkpoint folder or a Hugging Face Hub id (bert-base-uncased, org/name@revision).\n");
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("attnscope %s\n", ATTNSCOPE_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0) return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "attnscope: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,89 @@
+/* common.h — internal helpers shared by every layer of the library: errors, files, strings. */
+#ifndef ATTN_COMMON_H
+#define ATTN_COMMON_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "attnscope.h"
+
+#if defined(__GNUC__)
+#define ATTN_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define ATTN_PRINTF(a, b)
+#endif
+
+/* Records the message of a failure on this thread and returns s, so that code reads
+ *     return attn_fail(ATTN_E_FORMAT, "%s: header is not JSON", path);             */
+attn_status attn_fail(attn_status s, const char *fmt, ...) ATTN_PRINTF(2, 3);
+/* Prepends "prefix: " to the current message (adds context on the way up). Returns s. */
+attn_status attn_fail_prefix(attn_status s, const char *fmt, ...) ATTN_PRINTF(2, 3);
+void attn_clear_error(void);
+
+/* ---- memory ---------------------------------------------------------------------------- */
+/* calloc of n*size with overflow check; NULL on failure (caller reports ATTN_E_NOMEM). */
+void *attn_calloc(size_t n, size_t size);
+char *attn_strdup(const char *s);
+char *attn_strndup(const char *s, size_t n);
+/* malloc'ed printf. NULL on failure. */
+char *attn_asprintf(const char *fmt, ...) ATTN_PRINTF(1, 2);
+/* a/b joined with one '/'. malloc'ed. */
+char *attn_path_join(const char *a, const char *b);
+
+/* ---- files ----------------------------------------------------------------------------- */
+int attn_file_exists(const char *path);
+int attn_dir_exists(const char *path);
+/* Reads a whole file into a malloc'ed buffer with a NUL appended (not counted in *len). */
+attn_status attn_read_file(const char *path, char **data, size_t *len);
+
+/* A read-only memory map of a whole file. */
+typedef struct attn_mmap {
+    const uint8_t *data;
+    size_t size;
+} attn_mmap;
+attn_status attn_mmap_open(const char *path, attn_mmap *m);
+void attn_mmap_close(attn_mmap *m);
+
+/* Atomic output: write to "<path>.tmp-XXXXXX" in the same folder, then rename over path.
+ * On any failure the temp file is removed and the old file (if any) is left untouched. */
+typedef struct attn_atomic_file {
+    FILE *f;
+    char *path;
+    char *tmp_path;
+} attn_atomic_file;
+attn_status attn_atomic_open(attn_atomic_file *af, const char *path);
+/* Flushes, fsyncs and renames. Always releases af. */
+attn_status attn_atomic_commit(attn_atomic_file *af);
+/* Removes the temp file. Always releases af. Safe on a zeroed or already released af. */
+void attn_atomic_abort(attn_atomic_file *af);
+/* Writes a whole buffer atomically. */
+attn_status attn_write_file_atomic(const char *path, const void *data, size_t len);
+
+/* ---- string builder (length-tracked, grows geometrically) -------------------------------- */
+typedef struct attn_strbuf {
+    char *buf; /* always NUL-terminated when non-NULL */
+    size_t len, cap;
+    int oom;   /* set once an allocation failed; later appends do nothing */
+} attn_strbuf;
+void attn_sb_append(attn_strbuf *sb, const char *s, size_t n);
+void attn_sb_puts(attn_strbuf *sb, const char *s);
+void attn_sb_putc(attn_strbuf *sb, char c);
+void attn_sb_printf(attn_strbuf *sb, const char *fmt, ...) ATTN_PRINTF(2, 3);
+/* Hands the buffer to the caller (malloc'ed, "" if empty); NULL if an allocation failed. */
+char *attn_sb_take(attn_strbuf *sb);
+void attn_sb_free(attn_strbuf *sb);
+
+/* ---- UTF-8 ----------------------------------------------------------------------------- */
+/* Returns -1 if s[0..len) is valid UTF-8, else the byte offset of the first invalid sequence. */
+ptrdiff_t attn_utf8_invalid_at(const char *s, size_t len);
+
+/* ---- numbers ---------------------------------------------------------------------------- */
+float attn_f16_to_f32(uint16_t h);
+float attn_bf16_to_f32(uint16_t h);
+size_t attn_dtype_size(attn_dtype t);
+/* Parses "F32", "BF16", ... Returns -1 if unknown. */
+int attn_dtype_parse(const char *s);
+
+#endif

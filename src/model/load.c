@@ -1,0 +1,242 @@
+/* load.c — checkpoint folder → attn_model: canonical weight names, shape checks, one F32 block.
+ *
+ * Hub checkpoints name the same weight in several ways: with or without the base-model prefix
+ * ("bert.", "distilbert.", "roberta."), and old BERT files call LayerNorm parameters gamma/beta.
+ * Every other tensor (task heads: cls.*, vocab_*, lm_head.*, classifier.*, qa_outputs.*) is ignored. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "tensors.h"
+
+typedef struct loader {
+    const attn_tensor_set *ts;
+    const char *dir;
+    const char *prefix;   /* "bert." ... */
+    float *block;         /* destination, filled in order */
+    size_t used, cap;     /* floats */
+    attn_dtype dtype;     /* of the first weight read */
+    int dtype_set;
+} loader;
+
+/* Finds a weight by its canonical (prefix-less) name, trying the prefixed name and gamma/beta. */
+static const attn_tensor *find_weight(const loader *ld, const char *name) {
+    char alt[256];
+    const char *suffix = strrchr(name, '.');
+    const char *legacy = NULL;
+    if (suffix && (strstr(name, "LayerNorm") || strstr(name, "layer_norm"))) {
+        if (strcmp(suffix, ".weight") == 0) legacy = ".gamma";
+        if (strcmp(suffix, ".bias") == 0) legacy = ".beta";
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        for (int with_prefix = 1; with_prefix >= 0; with_prefix--) {
+            if (pass == 0)
+                snprintf(alt, sizeof alt, "%s%s", with_prefix ? ld->prefix : "", name);
+            else if (legacy)
+                snprintf(alt, sizeof alt, "%s%.*s%s", with_prefix ? ld->prefix : "", (int)(suffix - name), name, legacy);
+            else
+                return NULL;
+            const attn_tensor *t = tensor_set_find(ld->ts, alt);
+            if (t) return t;
+        }
+    }
+    return NULL;
+}
+
+static int is_float_dtype(attn_dtype d) {
+    return d == ATTN_DTYPE_F32 || d == ATTN_DTYPE_F16 || d == ATTN_DTYPE_BF16 || d == ATTN_DTYPE_F64;
+}
+
+/* Copies the weight `name` of shape (rows, cols) — cols 0 means a vector of rows — into the block.
+ * Stores a pointer to it in *dst. A missing optional weight leaves *dst NULL. */
+static attn_status take(loader *ld, const float **dst, const char *name, int64_t rows, int64_t cols, int optional) {
+    *dst = NULL;
+    const attn_tensor *t = find_weight(ld, name);
+    if (!t) {
+        if (optional) return ATTN_OK;
+        return attn_fail(ATTN_E_FORMAT, "%s: missing weight \"%s%s\"", ld->dir, ld->prefix, name);
+    }
+    int shape_ok = cols ? (t->ndim == 2 && t->shape[0] == rows && t->shape[1] == cols)
+                        : (t->ndim == 1 && t->shape[0] == rows);
+    if (!shape_ok) {
+        char got[128] = "";
+        size_t len = 0;
+        for (int i = 0; i < t->ndim && len < sizeof got - 24; i++)
+            len += (size_t)snprintf(got + len, sizeof got - len, "%s%lld", i ? ", " : "", (long long)t->shape[i]);
+        if (cols)
+            return attn_fail(ATTN_E_FORMAT, "%s: weight \"%s\" has shape [%s], expected [%lld, %lld]", t->file, t->name, got,
+                             (long long)rows, (long long)cols);
+        return attn_fail(ATTN_E_FORMAT, "%s: weight \"%s\" has shape [%s], expected [%lld]", t->file, t->name, got,
+                         (long long)rows);
+    }
+    if (!is_float_dtype(t->dtype))
+        return attn_fail(ATTN_E_FORMAT, "%s: weight \"%s\" has dtype %s, expected a float type", t->file, t->name,
+                         attn_dtype_name(t->dtype));
+    if (!ld->dtype_set) ld->dtype = t->dtype, ld->dtype_set = 1;
+    size_t n = (size_t)(rows * (cols ? cols : 1));
+    if (ld->used + n > ld->cap) return attn_fail(ATTN_E_FORMAT, "%s: internal error: weight block too small", ld->dir);
+    float *p = ld->block + ld->used;
+    tensor_to_f32(t, p);
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(p[i])) return attn_fail(ATTN_E_FORMAT, "%s: weight \"%s\" holds a non-finite value at element %zu", t->file, t->name, i);
+    ld->used += n;
+    *dst = p;
+    return ATTN_OK;
+}
+
+/* Old checkpoints store embeddings.position_ids (I64 [1, P]); it must be 0..P-1 to mean what we compute. */
+static attn_status check_position_ids(const loader *ld, const attn_config *c) {
+    const attn_tensor *t = find_weight(ld, "embeddings.position_ids");
+    if (!t) return ATTN_OK;
+    int64_t n = tensor_numel(t);
+    if (is_float_dtype(t->dtype) || n < 1 || n > c->max_positions)
+        return attn_fail(ATTN_E_FORMAT, "%s: buffer \"%s\" is not an integer tensor of at most %d positions", t->file,
+                         t->name, c->max_positions);
+    for (int64_t i = 0; i < n; i++)
+        if (tensor_get_f32(t, (size_t)i) != (float)i)
+            return attn_fail(ATTN_E_UNSUPPORTED, "%s: buffer \"%s\" is not 0, 1, 2, ... (element %lld)", t->file, t->name,
+                             (long long)i);
+    return ATTN_OK;
+}
+
+/* DistilBERT with sinusoidal_pos_embds and no stored table: the fixed table its code creates. */
+static void sinusoidal_table(float *out, int positions, int dim) {
+    for (int pos = 0; pos < positions; pos++)
+        for (int j = 0; j < dim; j++) {
+            double angle = pos / pow(10000.0, 2.0 * (j / 2) / dim);
+            out[(size_t)pos * dim + j] = (float)(j % 2 == 0 ? sin(angle) : cos(angle));
+        }
+}
+
+static attn_status load_bert_like(loader *ld, attn_model *m) {
+    const attn_config *c = &m->cfg;
+    int64_t C = c->hidden, I = c->intermediate;
+    attn_status s;
+#define TAKE(dst, name, r, k, opt) do { if ((s = take(ld, &(dst), name, r, k, opt))) return s; } while (0)
+    TAKE(m->word_emb, "embeddings.word_embeddings.weight", c->vocab, C, 0);
+    TAKE(m->pos_emb, "embeddings.position_embeddings.weight", c->max_positions, C, 0);
+    TAKE(m->type_emb, "embeddings.token_type_embeddings.weight", c->type_vocab, C, 0);
+    TAKE(m->emb_ln_g, "embeddings.LayerNorm.weight", C, 0, 0);
+    TAKE(m->emb_ln_b, "embeddings.LayerNorm.bias", C, 0, 0);
+    char name[160];
+    for (int l = 0; l < c->layers; l++) {
+        layer_weights *L = &m->layers[l];
+        const float *unused;
+#define LTAKE(dst, part, r, k) do { snprintf(name, sizeof name, "encoder.layer.%d.%s", l, part); TAKE(dst, name, r, k, 0); } while (0)
+        /* query, key and value land next to each other: qkv_w (3C, C), qkv_b (3C) */
+        LTAKE(L->qkv_w, "attention.self.query.weight", C, C);
+        LTAKE(unused, "attention.self.key.weight", C, C);
+        LTAKE(unused, "attention.self.value.weight", C, C);
+        LTAKE(L->qkv_b, "attention.self.query.bias", C, 0);
+        LTAKE(unused, "attention.self.key.bias", C, 0);
+        LTAKE(unused, "attention.self.value.bias", C, 0);
+        LTAKE(L->attn_out_w, "attention.output.dense.weight", C, C);
+        LTAKE(L->attn_out_b, "attention.output.dense.bias", C, 0);
+        LTAKE(L->attn_ln_g, "attention.output.LayerNorm.weight", C, 0);
+        LTAKE(L->attn_ln_b, "attention.output.LayerNorm.bias", C, 0);
+        LTAKE(L->ff_in_w, "intermediate.dense.weight", I, C);
+        LTAKE(L->ff_in_b, "intermediate.dense.bias", I, 0);
+        LTAKE(L->ff_out_w, "output.dense.weight", C, I);
+        LTAKE(L->ff_out_b, "output.dense.bias", C, 0);
+        LTAKE(L->out_ln_g, "output.LayerNorm.weight", C, 0);
+        LTAKE(L->out_ln_b, "output.LayerNorm.bias", C, 0);
+#undef LTAKE
+        (void)unused;
+    }
+    TAKE(m->pooler_w, "pooler.dense.weight", C, C, 1);
+    TAKE(m->pooler_b, "pooler.dense.bias", C, 0, m->pooler_w == NULL);
+    return check_position_ids(ld, c);
+}
+
+static attn_status load_distilbert(loader *ld, attn_model *m) {
+    const attn_config *c = &m->cfg;
+    int64_t C = c->hidden, I = c->intermediate;
+    attn_status s;
+    TAKE(m->word_emb, "embeddings.word_embeddings.weight", c->vocab, C, 0);
+    TAKE(m->pos_emb, "embeddings.position_embeddings.weight", c->max_positions, C, c->sinusoidal_pos);
+    if (!m->pos_emb) { /* sinusoidal and not stored */
+        float *p = ld->block + ld->used;
+        sinusoidal_table(p, c->max_positions, c->hidden);
+        ld->used += (size_t)c->max_positions * (size_t)C;
+        m->pos_emb = p;
+    }
+    TAKE(m->emb_ln_g, "embeddings.LayerNorm.weight", C, 0, 0);
+    TAKE(m->emb_ln_b, "embeddings.LayerNorm.bias", C, 0, 0);
+    char name[160];
+    for (int l = 0; l < c->layers; l++) {
+        layer_weights *L = &m->layers[l];
+        const float *unused;
+#define LTAKE(dst, part, r, k) do { snprintf(name, sizeof name, "transformer.layer.%d.%s", l, part); TAKE(dst, name, r, k, 0); } while (0)
+        LTAKE(L->qkv_w, "attention.q_lin.weight", C, C);
+        LTAKE(unused, "attention.k_lin.weight", C, C);
+        LTAKE(unused, "attention.v_lin.weight", C, C);
+        LTAKE(L->qkv_b, "attention.q_lin.bias", C, 0);
+        LTAKE(unused, "attention.k_lin.bias", C, 0);
+        LTAKE(unused, "attention.v_lin.bias", C, 0);
+        LTAKE(L->attn_out_w, "attention.out_lin.weight", C, C);
+        LTAKE(L->attn_out_b, "attention.out_lin.bias", C, 0);
+        LTAKE(L->attn_ln_g, "sa_layer_norm.weight", C, 0);
+        LTAKE(L->attn_ln_b, "sa_layer_norm.bias", C, 0);
+        LTAKE(L->ff_in_w, "ffn.lin1.weight", I, C);
+        LTAKE(L->ff_in_b, "ffn.lin1.bias", I, 0);
+        LTAKE(L->ff_out_w, "ffn.lin2.weight", C, I);
+        LTAKE(L->ff_out_b, "ffn.lin2.bias", C, 0);
+        LTAKE(L->out_ln_g, "output_layer_norm.weight", C, 0);
+        LTAKE(L->out_ln_b, "output_layer_norm.bias", C, 0);
+#undef LTAKE
+        (void)unused;
+    }
+#undef TAKE
+    return ATTN_OK;
+}
+
+attn_status attn_model_open(const char *dir, attn_model **out) {
+    *out = NULL;
+    attn_model *m = attn_calloc(1, sizeof *m);
+    if (!m) return attn_fail(ATTN_E_NOMEM, "out of memory");
+    attn_status s = attn_config_read(dir, &m->cfg);
+    if (s) { free(m); return s; }
+    const attn_config *c = &m->cfg;
+
+    attn_tensor_set ts;
+    s = tensor_set_open_dir(&ts, dir);
+    if (s) { free(m); return s; }
+
+    m->layers = attn_calloc((size_t)c->layers, sizeof *m->layers);
+    m->nparams = (size_t)c->parameters;
+    m->params = malloc(m->nparams * sizeof(float));
+    if (!m->layers || !m->params) {
+        size_t want = m->nparams;
+        tensor_set_free(&ts);
+        attn_model_free(m);
+        return attn_fail(ATTN_E_NOMEM, "%s: cannot allocate %zu parameters", dir, want);
+    }
+    static const char *const prefixes[] = {
+        [ATTN_ARCH_BERT] = "bert.", [ATTN_ARCH_DISTILBERT] = "distilbert.", [ATTN_ARCH_ROBERTA] = "roberta.",
+    };
+    loader ld = {.ts = &ts, .dir = dir, .prefix = prefixes[c->arch], .block = m->params, .cap = m->nparams};
+    s = c->arch == ATTN_ARCH_DISTILBERT ? load_distilbert(&ld, m) : load_bert_like(&ld, m);
+    tensor_set_free(&ts);
+    if (s) {
+        attn_model_free(m);
+        return s;
+    }
+    m->dtype = ld.dtype_set ? ld.dtype : ATTN_DTYPE_F32;
+    m->loaded_params = (int64_t)ld.used;
+    *out = m;
+    return ATTN_OK;
+}
+
+void attn_model_free(attn_model *m) {
+    if (!m) return;
+    free(m->params);
+    free(m->layers);
+    free(m);
+}
+
+const attn_config *attn_model_config(const attn_model *m) { return &m->cfg; }
+attn_dtype attn_model_weight_dtype(const attn_model *m) { return m->dtype; }
+int64_t attn_model_loaded_parameters(const attn_model *m) { return m->loaded_params; }
+int attn_model_has_pooler(const attn_model *m) { return m->pooler_w != NULL; }
+void attn_model_set_threads(attn_model *m, int n) { m->threads = n > 0 ? n : 0; }
