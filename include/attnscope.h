@@ -163,6 +163,10 @@ typedef struct attn_output {
     float *hidden_states; /* [layers+1][T][hidden] (embedding output first) or NULL */
 } attn_output;
 
+/* Checks one sequence against the model (ids in the vocabulary, type ids, length within the
+ * positions) without running it. ATTN_E_INVALID with a message naming the token otherwise. */
+ATTN_API attn_status attn_model_check_input(const attn_model *m, const attn_input *in);
+
 /* Runs n sequences as one padded batch. out[i] receives sequence i's unpadded results; each
  * equals what a run of that sequence alone gives. Free each out[i] with attn_output_free. */
 ATTN_API attn_status attn_model_forward(attn_model *m, const attn_input *in, int n,

@@ -14,6 +14,7 @@ typedef struct run_seq {
     int32_t *ids;
     int32_t *type_ids; /* NULL = zeros */
     int len;
+    int line; /* line of the input file, 0 for --ids */
 } run_seq;
 
 typedef struct run_inputs {
@@ -69,6 +70,7 @@ static int read_line(const char *path, int lineno, const char *line, run_inputs 
     run_seq *s = inputs_add(in);
     int ok = s != NULL;
     if (!ok) cli_error("out of memory");
+    else s->line = lineno;
     json_t *ids = json_object_get(o, "ids");
     if (ok && !ids) ok = !cli_error("%s:%d: no \"ids\" array", path, lineno);
     if (ok && !json_int_array(ids, &s->ids, &s->len)) ok = !cli_error("%s:%d: \"ids\" is not an array of integers", path, lineno);
@@ -176,9 +178,15 @@ int cmd_run(int argc, char **argv) {
     const attn_config *cfg = attn_model_config(m);
 
     int rc = 0;
+    for (int i = 0; i < in.n && !rc; i++) { /* all inputs checked before any output is started */
+        attn_input one = {in.items[i].ids, in.items[i].type_ids, in.items[i].len};
+        if (attn_model_check_input(m, &one) != ATTN_OK)
+            rc = input_path ? cli_error("%s:%d: %s", input_path, in.items[i].line, attn_last_error())
+                            : cli_error("--ids: %s", attn_last_error());
+    }
     attn_st_writer *w = NULL;
     attn_tensor_view *views = NULL;
-    if (dump_path) {
+    if (dump_path && !rc) {
         views = calloc((size_t)in.n * 3, sizeof *views);
         char **names = calloc((size_t)in.n * 3, sizeof *names);
         for (int i = 0; views && names && i < in.n; i++) {
@@ -214,7 +222,7 @@ int cmd_run(int argc, char **argv) {
             batch_in[b] = (attn_input){s->ids, s->type_ids, s->len};
         }
         if (attn_model_forward(m, batch_in, nb, w ? ATTN_OUT_ALL : ATTN_OUT_ATTENTIONS, batch_out) != ATTN_OK) {
-            rc = cli_error("inputs %d..%d (numbered within the batch below): %s", start, start + nb - 1, attn_last_error());
+            rc = cli_lib_error();
             break;
         }
         for (int b = 0; b < nb && !rc; b++) {

@@ -27,24 +27,29 @@ static int position_id(const attn_config *c, const int32_t *ids, int t, int *cou
     return ++*count + c->pad_token_id;
 }
 
-static attn_status check_inputs(const attn_model *m, const attn_input *in, int n) {
+attn_status attn_model_check_input(const attn_model *m, const attn_input *in) {
     const attn_config *c = &m->cfg;
+    if (in->len < 1 || !in->ids) return attn_fail(ATTN_E_INVALID, "empty sequence");
+    int count = 0;
+    for (int t = 0; t < in->len; t++) {
+        int32_t id = in->ids[t];
+        if (id < 0 || id >= c->vocab)
+            return attn_fail(ATTN_E_INVALID, "token %d has id %d outside the vocabulary (0..%d)", t, id, c->vocab - 1);
+        int32_t tt = in->type_ids ? in->type_ids[t] : 0;
+        if (tt < 0 || (tt > 0 && tt >= c->type_vocab))
+            return attn_fail(ATTN_E_INVALID, "token %d has type id %d, the model has %d token types", t, tt, c->type_vocab);
+        if (position_id(c, in->ids, t, &count) >= c->max_positions)
+            return attn_fail(ATTN_E_INVALID, "%d tokens exceed the model's %d positions", in->len,
+                             c->arch == ATTN_ARCH_ROBERTA ? c->max_positions - c->pad_token_id - 1 : c->max_positions);
+    }
+    return ATTN_OK;
+}
+
+static attn_status check_inputs(const attn_model *m, const attn_input *in, int n) {
     if (n < 1) return attn_fail(ATTN_E_INVALID, "forward: no input sequence");
     for (int b = 0; b < n; b++) {
-        if (in[b].len < 1 || !in[b].ids) return attn_fail(ATTN_E_INVALID, "input %d: empty sequence", b);
-        int count = 0;
-        for (int t = 0; t < in[b].len; t++) {
-            int32_t id = in[b].ids[t];
-            if (id < 0 || id >= c->vocab)
-                return attn_fail(ATTN_E_INVALID, "input %d: token %d has id %d outside the vocabulary (0..%d)", b, t, id, c->vocab - 1);
-            int32_t tt = in[b].type_ids ? in[b].type_ids[t] : 0;
-            if (tt < 0 || (tt > 0 && tt >= c->type_vocab))
-                return attn_fail(ATTN_E_INVALID, "input %d: token %d has type id %d, the model has %d token types", b, t, tt, c->type_vocab);
-            int pos = position_id(c, in[b].ids, t, &count);
-            if (pos >= c->max_positions)
-                return attn_fail(ATTN_E_INVALID, "input %d: %d tokens exceed the model's %d positions", b, in[b].len,
-                                 c->arch == ATTN_ARCH_ROBERTA ? c->max_positions - c->pad_token_id - 1 : c->max_positions);
-        }
+        attn_status s = attn_model_check_input(m, &in[b]);
+        if (s) return attn_fail_prefix(s, "input %d of the batch", b);
     }
     return ATTN_OK;
 }

@@ -1,0 +1,9 @@
+# The forward pass against the Hugging Face reference outputs, one test per fixture folder.
+attn_add_test(test_config SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_config.c)
+add_executable(test_forward ${CMAKE_CURRENT_SOURCE_DIR}/test_forward.c ${CMAKE_CURRENT_SOURCE_DIR}/testutil.c)
+target_include_directories(test_forward PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+target_link_libraries(test_forward PRIVATE attnscope_internal)
+foreach(fixture bert-tiny bert-tiny-plain-f16 bert-tiny-posids distilbert-tiny distilbert-tiny-sharded roberta-tiny roberta-tiny-bf16)
+  add_test(NAME forward_${fixture} COMMAND test_forward ${ATTN_TEST_DATA}/models/${fixture})
+  set_tests_properties(forward_${fixture} PROPERTIES ENVIRONMENT "OMP_WAIT_POLICY=PASSIVE")
+endforeach()

@@ -1,0 +1,133 @@
+/* test_forward.c — the forward pass against the Hugging Face reference dump of one fixture folder.
+ *
+ *   test_forward MODEL_DIR
+ * For every line of MODEL_DIR/inputs.jsonl: attentions within 1e-5 absolute and hidden states within
+ * 1e-4 relative to the largest magnitude of each vector, run alone, as one padded batch of all
+ * lines, and in batches of 3 (mixing lengths). */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "tensors.h"
+#include "testutil.h"
+
+typedef struct sample {
+    int32_t *ids, *type_ids;
+    int len;
+} sample;
+
+static int load_inputs(const char *path, sample **out) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    char *line = NULL;
+    size_t cap = 0;
+    int n = 0;
+    *out = NULL;
+    while (getline(&line, &cap, f) != -1) {
+        json_t *o = json_loads(line, JSON_ALLOW_NUL, NULL);
+        json_t *ids = json_object_get(o, "ids"), *tt = json_object_get(o, "type_ids");
+        *out = realloc(*out, (size_t)(n + 1) * sizeof **out);
+        sample *s = &(*out)[n++];
+        s->len = (int)json_array_size(ids);
+        s->ids = calloc((size_t)s->len + 1, sizeof(int32_t));
+        s->type_ids = tt ? calloc((size_t)s->len + 1, sizeof(int32_t)) : NULL;
+        for (int i = 0; i < s->len; i++) {
+            s->ids[i] = (int32_t)json_integer_value(json_array_get(ids, (size_t)i));
+            if (tt) s->type_ids[i] = (int32_t)json_integer_value(json_array_get(tt, (size_t)i));
+        }
+        json_decref(o);
+    }
+    free(line);
+    fclose(f);
+    return n;
+}
+
+/* Hidden states: tolerance 1e-4 relative to the largest magnitude of each hidden vector. */
+static int check_hidden(const char *what, const float *got, const float *want, int vectors, int C) {
+    int ok = 1;
+    for (int v = 0; v < vectors && ok; v++) {
+        char label[160];
+        snprintf(label, sizeof label, "%s vector %d", what, v);
+        ok = tu_check_close(label, got + (size_t)v * C, want + (size_t)v * C, (size_t)C, 0.0f, 1e-4f);
+    }
+    return ok;
+}
+
+static void compare(const char *mode, int i, const attn_output *o, const attn_tensor_set *ref, const attn_config *c) {
+    char name[64], what[128];
+    snprintf(name, sizeof name, "attentions.%d", i);
+    const attn_tensor *ta = tensor_set_find(ref, name);
+    snprintf(name, sizeof name, "hidden_states.%d", i);
+    const attn_tensor *th = tensor_set_find(ref, name);
+    if (!CHECKF(ta && th, "reference tensors for input %d missing", i)) return;
+    int T = o->len;
+    if (!CHECKF(ta->shape[0] == c->layers && ta->shape[1] == c->heads && ta->shape[2] == T && ta->shape[3] == T,
+                "input %d: reference attention shape differs (T=%d)", i, T)) return;
+    float *want = malloc(ta->nbytes > th->nbytes ? ta->nbytes : th->nbytes);
+    tensor_to_f32(ta, want);
+    snprintf(what, sizeof what, "%s input %d attentions", mode, i);
+    tu_check_close(what, o->attentions, want, (size_t)tensor_numel(ta), 1e-5f, 0.0f);
+    tensor_to_f32(th, want);
+    snprintf(what, sizeof what, "%s input %d hidden_states", mode, i);
+    check_hidden(what, o->hidden_states, want, (c->layers + 1) * T, c->hidden);
+    free(want);
+}
+
+static void run_batches(attn_model *m, const sample *s, int n, int batch, const attn_tensor_set *ref, const char *mode) {
+    attn_input *in = calloc((size_t)batch, sizeof *in);
+    attn_output *out = calloc((size_t)batch, sizeof *out);
+    for (int start = 0; start < n; start += batch) {
+        int nb = n - start < batch ? n - start : batch;
+        for (int b = 0; b < nb; b++) in[b] = (attn_input){s[start + b].ids, s[start + b].type_ids, s[start + b].len};
+        if (!CHECK_OK(attn_model_forward(m, in, nb, ATTN_OUT_ALL, out))) break;
+        for (int b = 0; b < nb; b++) {
+            compare(mode, start + b, &out[b], ref, attn_model_config(m));
+            attn_output_free(&out[b]);
+        }
+    }
+    free(in);
+    free(out);
+}
+
+int main(int argc, char **argv) {
+    if (argc != 2) {
+        fprintf(stderr, "usage: test_forward MODEL_DIR\n");
+        return 2;
+    }
+    const char *dir = argv[1];
+    char path[4096];
+    attn_model *m = NULL;
+    if (!CHECK_OK(attn_model_open(dir, &m))) return tu_done(dir);
+    snprintf(path, sizeof path, "%s/inputs.jsonl", dir);
+    sample *s = NULL;
+    int n = load_inputs(path, &s);
+    CHECKF(n > 0, "%s: no inputs", path);
+    snprintf(path, sizeof path, "%s/expected.safetensors", dir);
+    attn_tensor_set ref;
+    memset(&ref, 0, sizeof ref);
+    CHECK_OK(safetensors_load(&ref, path));
+
+    int runnable = 0;
+    sample *r = calloc((size_t)n + 1, sizeof *r);
+    for (int i = 0; i < n; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "attentions.%d", i);
+        if (tensor_set_find(&ref, name)) r[runnable++] = s[i];
+    }
+    CHECKF(runnable == n, "%d of %d inputs have reference outputs", runnable, n);
+
+    run_batches(m, r, runnable, 1, &ref, "alone");
+    run_batches(m, r, runnable, runnable, &ref, "one batch");
+    run_batches(m, r, runnable, 3, &ref, "batches of 3");
+
+    /* threads do not change the result beyond tolerance */
+    attn_model_set_threads(m, 1);
+    run_batches(m, r, runnable < 4 ? runnable : 4, 2, &ref, "1 thread");
+
+    tensor_set_free(&ref);
+    for (int i = 0; i < n; i++) free(s[i].ids), free(s[i].type_ids);
+    free(s), free(r);
+    attn_model_free(m);
+    return tu_done(dir);
+}
