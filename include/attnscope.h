@@ -263,6 +263,15 @@ ATTN_API void attn_hub_options_init(attn_hub_options *o);
  * downloading into the shared Hugging Face cache when needed. *dir is malloc'ed; free() it. */
 ATTN_API attn_status attn_hub_resolve(const char *model, const attn_hub_options *opts, char **dir);
 
+/* One file of a Hub repository ("org/name" or "org/name@rev"), like huggingface_hub's
+ * hf_hub_download: *path is its snapshot path in the cache (malloc'ed; free() it), downloaded
+ * first when needed. ATTN_E_NOT_FOUND when the repository has no such file at that revision. */
+ATTN_API attn_status attn_hub_file(const char *repo_id, const char *filename, const attn_hub_options *opts,
+                                   char **path);
+
+/* The cache folder these options use (opts may be NULL). *dir is malloc'ed; free() it. */
+ATTN_API attn_status attn_hub_cache_dir(const attn_hub_options *opts, char **dir);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Tensor files                                                                               */
 /* ------------------------------------------------------------------------------------------ */

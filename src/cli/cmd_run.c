@@ -1,4 +1,4 @@
-/* cmd_run.c — `attnscope run MODEL (--ids LIST | --input FILE.jsonl) [--dump OUT.safetensors]`. */
+/* cmd_run.c — `attnscope run MODEL (--text TEXT | --ids LIST | --input FILE.jsonl) [--dump OUT.safetensors]`. */
 #define _GNU_SOURCE
 #include <getopt.h>
 #include <stdio.h>
@@ -15,6 +15,8 @@ typedef struct run_seq {
     int32_t *type_ids; /* NULL = zeros */
     int len;
     int line; /* line of the input file, 0 for --ids */
+    char *text, *pair; /* to tokenize with the model's tokenizer (ids NULL until then) */
+    size_t text_len, pair_len;
 } run_seq;
 
 typedef struct run_inputs {
@@ -23,7 +25,8 @@ typedef struct run_inputs {
 } run_inputs;
 
 static void inputs_free(run_inputs *in) {
-    for (int i = 0; i < in->n; i++) free(in->items[i].ids), free(in->items[i].type_ids);
+    for (int i = 0; i < in->n; i++)
+        free(in->items[i].ids), free(in->items[i].type_ids), free(in->items[i].text), free(in->items[i].pair);
     free(in->items);
     memset(in, 0, sizeof *in);
 }
@@ -59,7 +62,58 @@ static int json_int_array(json_t *a, int32_t **out, int *n) {
     return 1;
 }
 
-/* One JSON line: {"ids": [...], "type_ids": [...]?}. Returns 0 after printing the error. */
+static char *dup_bytes(const char *s, size_t n) {
+    char *p = malloc(n + 1);
+    if (p) memcpy(p, s, n), p[n] = '\0';
+    return p;
+}
+
+/* {"text": "...", "text_pair": "..."?}: kept for tokenizing once the model folder is known. */
+static int read_text(const char *path, int lineno, json_t *o, run_seq *s) {
+    json_t *text = json_object_get(o, "text"), *pair = json_object_get(o, "text_pair");
+    if (!json_is_string(text)) return !cli_error("%s:%d: \"text\" is not a string", path, lineno);
+    if (pair && !json_is_null(pair) && !json_is_string(pair)) return !cli_error("%s:%d: \"text_pair\" is not a string", path, lineno);
+    s->text_len = json_string_length(text);
+    s->text = dup_bytes(json_string_value(text), s->text_len);
+    if (json_is_string(pair)) {
+        s->pair_len = json_string_length(pair);
+        s->pair = dup_bytes(json_string_value(pair), s->pair_len);
+    }
+    if (!s->text || (json_is_string(pair) && !s->pair)) return !cli_error("out of memory");
+    return 1;
+}
+
+/* Tokenizes the inputs given as text with the tokenizer of the model folder. 0 after printing. */
+static int tokenize_texts(const char *dir, const char *input_path, run_inputs *in) {
+    attn_tokenizer *tok = NULL;
+    int ok = 1;
+    for (int i = 0; ok && i < in->n; i++) {
+        run_seq *s = &in->items[i];
+        if (!s->text) continue;
+        if (!tok && attn_tokenizer_open(dir, &tok) != ATTN_OK) return !cli_lib_error();
+        attn_encoding e;
+        if (attn_tokenizer_encode_n(tok, s->text, s->text_len, s->pair, s->pair_len, NULL, &e) != ATTN_OK) {
+            ok = input_path ? !cli_error("%s:%d: %s", input_path, s->line, attn_last_error()) : !cli_error("--text: %s", attn_last_error());
+            break;
+        }
+        s->ids = malloc(((size_t)e.n + 1) * sizeof *s->ids);
+        s->type_ids = malloc(((size_t)e.n + 1) * sizeof *s->type_ids);
+        if (!s->ids || !s->type_ids) {
+            ok = !cli_error("out of memory");
+        } else {
+            memcpy(s->ids, e.ids, (size_t)e.n * sizeof *s->ids);
+            memcpy(s->type_ids, e.type_ids, (size_t)e.n * sizeof *s->type_ids);
+            s->len = e.n;
+            if (s->len == 0) ok = !cli_error("input %d: the text gives no tokens", i);
+        }
+        attn_encoding_free(&e);
+    }
+    attn_tokenizer_free(tok);
+    return ok;
+}
+
+/* One JSON line: {"ids": [...], "type_ids": [...]?} or {"text": "...", "text_pair": "..."?}.
+ * Returns 0 after printing the error. */
 static int read_line(const char *path, int lineno, const char *line, run_inputs *in) {
     json_error_t jerr;
     json_t *o = json_loads(line, JSON_ALLOW_NUL, &jerr);
@@ -72,7 +126,12 @@ static int read_line(const char *path, int lineno, const char *line, run_inputs 
     if (!ok) cli_error("out of memory");
     else s->line = lineno;
     json_t *ids = json_object_get(o, "ids");
-    if (ok && !ids) ok = !cli_error("%s:%d: no \"ids\" array", path, lineno);
+    if (ok && !ids && json_object_get(o, "text")) {
+        ok = read_text(path, lineno, o, s);
+        json_decref(o);
+        return ok;
+    }
+    if (ok && !ids) ok = !cli_error("%s:%d: no \"ids\" array or \"text\"", path, lineno);
     if (ok && !json_int_array(ids, &s->ids, &s->len)) ok = !cli_error("%s:%d: \"ids\" is not an array of integers", path, lineno);
     json_t *tt = json_object_get(o, "type_ids");
     if (ok && tt && !json_is_null(tt)) {
@@ -106,12 +165,16 @@ static int read_jsonl(const char *path, run_inputs *in) {
 }
 
 static void help(void) {
-    puts("usage: attnscope run MODEL (--ids LIST [--type-ids LIST] | --input FILE.jsonl)\n"
+    puts("usage: attnscope run MODEL (--text TEXT [--text-pair TEXT] | --ids LIST [--type-ids LIST] |\n"
+         "                     --input FILE.jsonl)\n"
          "                     [--dump OUT.safetensors] [--batch-size N] [--threads N] [--quiet]\n\n"
          "Runs the encoder and returns every layer's attention probabilities and hidden states.\n\n"
+         "  --text TEXT            one text, tokenized with the model's tokenizer\n"
+         "  --text-pair TEXT       the second text of a pair (with --text)\n"
          "  --ids 101,7592,102     one sequence of token ids\n"
          "  --type-ids 0,0,0       its token type ids (default all 0)\n"
-         "  --input FILE.jsonl     one {\"ids\": [...], \"type_ids\": [...]} per line ('-' = stdin)\n"
+         "  --input FILE.jsonl     one {\"ids\": [...], \"type_ids\": [...]} or\n"
+         "                         {\"text\": \"...\", \"text_pair\": \"...\"} per line ('-' = stdin)\n"
          "  --batch-size N         sequences run together as one padded batch (default 8)\n"
          "  --dump OUT.safetensors for input i: attentions.i F32 [layers, heads, T, T],\n"
          "                         hidden_states.i F32 [layers+1, T, hidden] (embeddings first),\n"
@@ -120,13 +183,14 @@ static void help(void) {
 }
 
 int cmd_run(int argc, char **argv) {
-    const char *ids_arg = NULL, *types_arg = NULL, *input_path = NULL, *dump_path = NULL;
+    const char *ids_arg = NULL, *types_arg = NULL, *input_path = NULL, *dump_path = NULL, *text_arg = NULL, *pair_arg = NULL;
     int batch = 8, threads = 0, quiet = 0;
     static const struct option opts[] = {
         {"ids", required_argument, 0, 'i'},        {"type-ids", required_argument, 0, 't'},
         {"input", required_argument, 0, 'f'},      {"dump", required_argument, 0, 'd'},
         {"batch-size", required_argument, 0, 'b'}, {"threads", required_argument, 0, 'j'},
         {"quiet", no_argument, 0, 'q'},            {"help", no_argument, 0, 'h'},
+        {"text", required_argument, 0, 'T'},       {"text-pair", required_argument, 0, 'P'},
         {0, 0, 0, 0}};
     int c;
     optind = 1;
@@ -139,17 +203,28 @@ int cmd_run(int argc, char **argv) {
         case 'b': batch = atoi(optarg); break;
         case 'j': threads = atoi(optarg); break;
         case 'q': quiet = 1; break;
+        case 'T': text_arg = optarg; break;
+        case 'P': pair_arg = optarg; break;
         case 'h': help(); return 0;
         default: return cli_usage_error("run", "unknown option");
         }
     }
     if (optind != argc - 1) return cli_usage_error("run", "expects one MODEL");
-    if (!ids_arg == !input_path) return cli_usage_error("run", "give exactly one of --ids or --input");
+    if ((ids_arg != NULL) + (input_path != NULL) + (text_arg != NULL) != 1)
+        return cli_usage_error("run", "give exactly one of --text, --ids or --input");
+    if (pair_arg && !text_arg) return cli_usage_error("run", "--text-pair goes with --text");
     if (batch < 1 || batch > 4096) return cli_usage_error("run", "--batch-size must be 1..4096");
     if (types_arg && !ids_arg) return cli_usage_error("run", "--type-ids goes with --ids");
 
     run_inputs in = {0};
-    if (ids_arg) {
+    if (text_arg) {
+        run_seq *s = inputs_add(&in);
+        if (!s || !(s->text = strdup(text_arg)) || (pair_arg && !(s->pair = strdup(pair_arg)))) {
+            inputs_free(&in);
+            return cli_error("out of memory");
+        }
+        s->text_len = strlen(text_arg), s->pair_len = pair_arg ? strlen(pair_arg) : 0;
+    } else if (ids_arg) {
         run_seq *s = inputs_add(&in);
         if (!s || !cli_parse_int_list(ids_arg, &s->ids, &s->len)) {
             inputs_free(&in);
@@ -167,6 +242,11 @@ int cmd_run(int argc, char **argv) {
 
     char *dir = cli_model_dir(argv[optind], quiet);
     attn_model *m = NULL;
+    if (dir && !tokenize_texts(dir, input_path, &in)) {
+        free(dir);
+        inputs_free(&in);
+        return 1;
+    }
     if (!dir || attn_model_open(dir, &m) != ATTN_OK) {
         if (dir) cli_lib_error();
         free(dir);

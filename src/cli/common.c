@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -30,18 +31,95 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) {
 
 int cli_lib_error(void) { return cli_error("%s", attn_last_error()); }
 
-static void progress_plain(void *user, const char *file, int64_t done, int64_t total) {
-    (void)user;
-    if (total > 0) fprintf(stderr, "downloading %s: %lld / %lld bytes\n", file, (long long)done, (long long)total);
-    else fprintf(stderr, "downloading %s: %lld bytes\n", file, (long long)done);
+/* ---- download progress ---------------------------------------------------------------------
+ * On a terminal: one redrawn line per file (bytes, rate, ETA), at most 10 times a second.
+ * Otherwise: a line when a file starts and one when it is complete (logs stay readable). */
+typedef struct progress_state {
+    int tty;
+    char file[256];
+    double start, last_draw;
+    int64_t start_done;   /* a resumed download starts above 0: the rate counts only new bytes */
+    int line_open;        /* a bar is drawn without its final newline */
+} progress_state;
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static const char *human_bytes(double b, char *buf, size_t size) {
+    static const char *const units[] = {"B", "kB", "MB", "GB", "TB"};
+    int u = 0;
+    while (b >= 1000.0 && u < 4) { b /= 1000.0; u++; }
+    snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", b, units[u]);
+    return buf;
+}
+
+static void draw_bar(progress_state *p, int64_t done, int64_t total, double t) {
+    char a[32], b[32], r[32], eta[32] = "";
+    double elapsed = t - p->start, rate = elapsed > 0 ? (double)(done - p->start_done) / elapsed : 0;
+    char bar[32];
+    int width = (int)sizeof bar - 1, filled = total > 0 ? (int)((double)done / (double)total * width) : 0;
+    for (int i = 0; i < width; i++) bar[i] = i < filled ? '#' : '.';
+    bar[width] = '\0';
+    if (total > 0 && rate > 0 && done < total) {
+        long s = (long)((double)(total - done) / rate);
+        snprintf(eta, sizeof eta, " ETA %ld:%02ld", s / 60, s % 60);
+    }
+    fprintf(stderr, "\r\033[K%-28.28s %3d%% [%s] %s/%s %s/s%s", p->file, total > 0 ? (int)(100 * done / total) : 0, bar,
+            human_bytes((double)done, a, sizeof a), total >= 0 ? human_bytes((double)total, b, sizeof b) : "?",
+            human_bytes(rate, r, sizeof r), eta);
+    p->line_open = 1;
+}
+
+static void on_progress(void *user, const char *file, int64_t done, int64_t total) {
+    progress_state *p = user;
+    double t = now_seconds();
+    if (strncmp(p->file, file, sizeof p->file - 1) != 0) { /* a new file */
+        if (p->line_open) fputc('\n', stderr);
+        p->line_open = 0;
+        snprintf(p->file, sizeof p->file, "%s", file);
+        p->start = t;
+        p->start_done = done;
+        p->last_draw = 0;
+        if (!p->tty) {
+            char b[32];
+            fprintf(stderr, "downloading %s (%s)%s\n", file, total >= 0 ? human_bytes((double)total, b, sizeof b) : "size unknown",
+                    done > 0 ? ", resuming" : "");
+        }
+    }
+    int complete = total >= 0 && done >= total;
+    if (p->tty && (complete || t - p->last_draw >= 0.1)) {
+        draw_bar(p, done, total, t);
+        p->last_draw = t;
+    }
+    if (complete) {
+        if (p->tty) {
+            fputc('\n', stderr);
+            p->line_open = 0;
+        } else {
+            char a[32], r[32];
+            double elapsed = t - p->start;
+            fprintf(stderr, "downloaded %s: %s in %.1f s (%s/s)\n", file, human_bytes((double)done, a, sizeof a), elapsed,
+                    human_bytes(elapsed > 0 ? (double)(done - p->start_done) / elapsed : 0, r, sizeof r));
+        }
+        p->file[0] = '\0';
+    }
 }
 
 char *cli_model_dir(const char *model, int quiet) {
     attn_hub_options o;
     attn_hub_options_init(&o);
-    if (!quiet) o.progress = progress_plain;
+    progress_state p = {.tty = isatty(STDERR_FILENO)};
+    if (!quiet) {
+        o.progress = on_progress;
+        o.progress_user = &p;
+    }
     char *dir = NULL;
-    if (attn_hub_resolve(model, &o, &dir) != ATTN_OK) {
+    attn_status s = attn_hub_resolve(model, &o, &dir);
+    if (p.line_open) fputc('\n', stderr);
+    if (s != ATTN_OK) {
         cli_lib_error();
         return NULL;
     }

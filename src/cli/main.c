@@ -11,6 +11,8 @@ static const struct {
 } commands[] = {
     {"inspect", cmd_inspect, "architecture table of a checkpoint (layers, sizes, parameters)"},
     {"run", cmd_run, "run the encoder; dump attentions and hidden states"},
+    {"tokenize", cmd_tokenize, "tokens, ids and offsets exactly as Hugging Face's fast tokenizer"},
+    {"download", cmd_download, "fetch a Hub model into the shared Hugging Face cache; print its folder"},
 };
 
 static void usage(FILE *f) {

@@ -53,35 +53,27 @@ static attn_status parse_entry(attn_tensor *t, const char *path, const char *nam
     return ATTN_OK;
 }
 
-attn_status safetensors_load(attn_tensor_set *ts, const char *path) {
-    attn_mmap m;
-    attn_status s = attn_mmap_open(path, &m);
-    if (s) return s;
-    if (m.size < 8) {
-        attn_mmap_close(&m);
-        return attn_fail(ATTN_E_FORMAT, "%s: not a safetensors file (%zu bytes)", path, m.size);
-    }
+attn_status safetensors_parse(attn_tensor_set *ts, const char *path, const uint8_t *data, size_t size) {
+    if (size < 8) return attn_fail(ATTN_E_FORMAT, "%s: not a safetensors file (%zu bytes)", path, size);
     uint64_t hlen = 0;
-    for (int i = 7; i >= 0; i--) hlen = (hlen << 8) | m.data[i];
-    if (hlen > MAX_HEADER || hlen > m.size - 8) {
-        attn_mmap_close(&m);
+    for (int i = 7; i >= 0; i--) hlen = (hlen << 8) | data[i];
+    if (hlen > MAX_HEADER || hlen > size - 8)
         return attn_fail(ATTN_E_FORMAT, "%s: header length %llu does not fit the %zu-byte file", path,
-                         (unsigned long long)hlen, m.size);
-    }
+                         (unsigned long long)hlen, size);
     const char *file = tensor_set_add_file(ts, path);
-    if (!file || !tensor_set_own_map(ts, m)) return attn_fail(ATTN_E_NOMEM, "out of memory");
+    if (!file) return attn_fail(ATTN_E_NOMEM, "out of memory");
 
     json_error_t jerr;
-    json_t *root = json_loadb((const char *)m.data + 8, (size_t)hlen, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *root = json_loadb((const char *)data + 8, (size_t)hlen, JSON_REJECT_DUPLICATES, &jerr);
     if (!json_is_object(root)) {
         json_decref(root);
         return attn_fail(ATTN_E_FORMAT, "%s: header is not a JSON object (%s)", path, jerr.text);
     }
-    const uint8_t *buf = m.data + 8 + hlen;
-    uint64_t buf_size = m.size - 8 - hlen;
+    const uint8_t *buf = data + 8 + hlen;
+    uint64_t buf_size = size - 8 - hlen;
     const char *name;
     json_t *v;
-    s = ATTN_OK;
+    attn_status s = ATTN_OK;
     json_object_foreach(root, name, v) {
         if (strcmp(name, "__metadata__") == 0) continue;
         if (tensor_set_find(ts, name)) {
@@ -96,6 +88,16 @@ attn_status safetensors_load(attn_tensor_set *ts, const char *path) {
     }
     json_decref(root);
     return s;
+}
+
+attn_status safetensors_load(attn_tensor_set *ts, const char *path) {
+    attn_mmap m;
+    attn_status s = attn_mmap_open(path, &m);
+    if (s) return s;
+    const uint8_t *data = m.data;
+    size_t size = m.size;
+    if (!tensor_set_own_map(ts, m)) return attn_fail(ATTN_E_NOMEM, "out of memory");
+    return safetensors_parse(ts, path, data, size);
 }
 
 struct attn_st_writer {

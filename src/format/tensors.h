@@ -33,6 +33,8 @@ typedef struct attn_tensor_set {
 attn_status tensor_set_open_dir(attn_tensor_set *ts, const char *dir);
 /* Appends the tensors of one .safetensors file (validated: header, dtypes, shapes, offsets). */
 attn_status safetensors_load(attn_tensor_set *ts, const char *path);
+/* The same from bytes in memory (which must outlive the set); path names them in messages. */
+attn_status safetensors_parse(attn_tensor_set *ts, const char *path, const uint8_t *data, size_t size);
 /* Appends the tensors of one pytorch_model.bin (torch zip + restricted pickle). */
 attn_status torch_bin_load(attn_tensor_set *ts, const char *path);
 

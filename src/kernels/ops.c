@@ -4,7 +4,8 @@
 #include "kernels.h"
 
 void attn_layernorm(float *y, const float *x, const float *r, const float *g, const float *b, int M, int C, float eps) {
-    #pragma omp parallel for schedule(static) if (M > 16)
+    /* a thread wake-up costs more than a few short rows: 25 × 768 stays on one thread */
+    #pragma omp parallel for schedule(static) if ((size_t)M * C > ((size_t)1 << 17))
     for (int i = 0; i < M; i++) {
         const float *xi = x + (size_t)i * C;
         const float *ri = r ? r + (size_t)i * C : NULL;
@@ -26,14 +27,20 @@ void attn_layernorm(float *y, const float *x, const float *r, const float *g, co
     }
 }
 
+/* The reference erf GELU, as torch.nn.functional.gelu: x/2 · (1 + erf(x/√2)). */
+void attn_gelu_portable(float *x, size_t n) {
+    for (size_t i = 0; i < n; i++) x[i] = 0.5f * x[i] * (1.0f + erff(x[i] * (float)M_SQRT1_2));
+}
+
 void attn_activation_apply(float *x, size_t n, attn_activation act) {
+    const size_t chunk = 8192, parallel_above = (size_t)1 << 18;
     switch (act) {
     case ATTN_ACT_GELU:
-        #pragma omp parallel for schedule(static) if (n > 16384)
-        for (size_t i = 0; i < n; i++) x[i] = 0.5f * x[i] * (1.0f + erff(x[i] * (float)M_SQRT1_2));
+        #pragma omp parallel for schedule(static) if (n > parallel_above)
+        for (size_t c = 0; c < n; c += chunk) attn_gelu(x + c, n - c < chunk ? n - c : chunk);
         break;
     case ATTN_ACT_GELU_TANH:
-        #pragma omp parallel for schedule(static) if (n > 16384)
+        #pragma omp parallel for schedule(static) if (n > parallel_above / 4)
         for (size_t i = 0; i < n; i++) {
             float v = x[i];
             x[i] = 0.5f * v * (1.0f + tanhf(0.7978845608028654f * (v + 0.044715f * v * v * v)));
@@ -55,4 +62,35 @@ void attn_softmax(float *x, int n) {
     }
     float inv = 1.0f / sum;
     for (int i = 0; i < n; i++) x[i] *= inv;
+}
+
+/* One attention head of one sequence, the reference:
+ *   q, k, v (T, hd) rows ld floats apart (views into the fused qkv rows);
+ *   probs (T, T) = softmax(q·kᵀ·scale) row by row; out (T, hd) rows ldo apart = probs · v.
+ * scale_q_first: (q·scale)·k as DistilBERT computes it, else (q·k)·scale as BERT does. */
+void attn_attend_head_portable(const float *q, const float *k, const float *v, int ld, int T, int hd, float scale,
+                               int scale_q_first, float *probs, float *out, int ldo) {
+    for (int i = 0; i < T; i++) {
+        const float *qi = q + (size_t)i * ld;
+        float *row = probs + (size_t)i * T;
+        for (int j = 0; j < T; j++) {
+            const float *kj = k + (size_t)j * ld;
+            float s = 0.0f;
+            if (scale_q_first) {
+                for (int d = 0; d < hd; d++) s += (qi[d] * scale) * kj[d];
+            } else {
+                for (int d = 0; d < hd; d++) s += qi[d] * kj[d];
+                s *= scale;
+            }
+            row[j] = s;
+        }
+        attn_softmax(row, T);
+        float *o = out + (size_t)i * ldo;
+        for (int d = 0; d < hd; d++) o[d] = 0.0f;
+        for (int j = 0; j < T; j++) {
+            const float *vj = v + (size_t)j * ld;
+            float p = row[j];
+            for (int d = 0; d < hd; d++) o[d] += p * vj[d];
+        }
+    }
 }

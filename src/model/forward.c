@@ -81,35 +81,16 @@ static void embed(const attn_model *m, const attn_input *in, const seq_span *seq
 static void attention(const attn_config *c, const float *qkv, float *ctx, float *const *att, const seq_span *seqs, int n) {
     int C = c->hidden, NH = c->heads, hd = C / NH;
     float scale = 1.0f / sqrtf((float)hd);
+    int scale_q_first = c->arch == ATTN_ARCH_DISTILBERT; /* DistilBERT scales q before the product */
     int tasks = n * NH;
     #pragma omp parallel for schedule(dynamic, 1)
     for (int task = 0; task < tasks; task++) {
         int b = task / NH, h = task % NH, T = seqs[b].len;
-        const float *base = qkv + (size_t)seqs[b].start * 3 * C;
-        float *probs = att[b] + (size_t)h * T * T; /* (T, T) */
-        for (int i = 0; i < T; i++) {
-            const float *q = base + (size_t)i * 3 * C + h * hd;
-            float *row = probs + (size_t)i * T;
-            for (int j = 0; j < T; j++) {
-                const float *k = base + (size_t)j * 3 * C + C + h * hd;
-                float s = 0.0f;
-                if (c->arch == ATTN_ARCH_DISTILBERT) { /* DistilBERT scales q before the product */
-                    for (int d = 0; d < hd; d++) s += (q[d] * scale) * k[d];
-                } else {
-                    for (int d = 0; d < hd; d++) s += q[d] * k[d];
-                    s *= scale;
-                }
-                row[j] = s;
-            }
-            attn_softmax(row, T);
-            float *out = ctx + (size_t)(seqs[b].start + i) * C + h * hd;
-            for (int d = 0; d < hd; d++) out[d] = 0.0f;
-            for (int j = 0; j < T; j++) {
-                const float *v = base + (size_t)j * 3 * C + 2 * C + h * hd;
-                float p = row[j];
-                for (int d = 0; d < hd; d++) out[d] += p * v[d];
-            }
-        }
+        const float *q = qkv + (size_t)seqs[b].start * 3 * C + h * hd; /* (T, hd) rows 3C apart */
+        const float *k = q + C, *v = q + 2 * C;
+        float *probs = att[b] + (size_t)h * T * T;                     /* (T, T) */
+        float *out = ctx + (size_t)seqs[b].start * C + h * hd;         /* (T, hd) rows C apart */
+        attn_attend_head(q, k, v, 3 * C, T, hd, scale, scale_q_first, probs, out, C);
     }
 }
 

@@ -1,0 +1,251 @@
+/* bench_forward.c — times the encoder forward pass and puts it next to the machine's limits.
+ *
+ *   bench_forward MODEL_DIR [--tokens T] [--runs N] [--warmup W] [--threads n] [--dump PATH]
+ *
+ * 1. forward: attn_model_forward on one sequence of T tokens (default 25), ATTN_OUT_ATTENTIONS,
+ *    W warm-up runs then N timed runs (output allocation and free included, as in real use):
+ *    mean / std / min / median ms and achieved GFLOP/s.
+ * 2. matmul in the forward: the forward's 4·L linear layers with the model's own weights (so they
+ *    stream from memory exactly as in the forward), timed alone: the share of the forward they take.
+ * 3. the machine: attn_matmul on a large cache-friendly problem (512×768 · 3072×768ᵀ, compute
+ *    bound: the "matmul peak" every ratio is taken against) and the read bandwidth of a 512 MB
+ *    array (the limit for small T, where every weight is read once per forward: 4 bytes / 2·T flops).
+ * --dump PATH writes the ids, attentions (L, NH, T, T) and last hidden state (T, C) of one
+ * ATTN_OUT_ALL run to a safetensors file, for torch_forward.py to compare against.
+ * The last line of output is one JSON object with every number, for scripts. */
+#include <math.h>
+#include <omp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "attnscope.h"
+#include "kernels.h"
+#include "model.h"
+
+static double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
+
+typedef struct stats {
+    double mean, std, min, median;
+} stats;
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static stats summarize(double *t, int n) {
+    stats s = {0};
+    for (int i = 0; i < n; i++) s.mean += t[i];
+    s.mean /= n;
+    for (int i = 0; i < n; i++) s.std += (t[i] - s.mean) * (t[i] - s.mean);
+    s.std = n > 1 ? sqrt(s.std / (n - 1)) : 0.0;
+    qsort(t, (size_t)n, sizeof *t, cmp_double);
+    s.min = t[0];
+    s.median = n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
+    return s;
+}
+
+/* The benchmark's token ids: [CLS] w1 .. w_{T-2} [SEP]. torch_forward.py computes the same list. */
+static void bench_ids(int32_t *ids, int T, int vocab) {
+    for (int t = 0; t < T; t++) ids[t] = 1000 + (int32_t)(((int64_t)t * 7919) % (vocab - 2000));
+    ids[0] = 101;
+    if (T > 1) ids[T - 1] = 102;
+}
+
+/* Multiply-adds ×2 of one forward: linear layers plus the two attention products. */
+static double forward_flops(const attn_config *c, int T) {
+    double C = c->hidden, I = c->intermediate;
+    double linear = 2.0 * T * (3 * C * C + C * C + C * I + I * C);
+    double attn = 2.0 * 2.0 * (double)T * T * C;
+    return c->layers * (linear + attn);
+}
+
+static double linear_flops(const attn_config *c, int T) {
+    double C = c->hidden, I = c->intermediate;
+    return c->layers * 2.0 * T * (3 * C * C + C * C + C * I + I * C);
+}
+
+static double linear_bytes(const attn_config *c) {
+    double C = c->hidden, I = c->intermediate;
+    return c->layers * 4.0 * (3 * C * C + C * C + C * I + I * C);
+}
+
+static int dump(attn_model *m, const int32_t *ids, int T, const char *path) {
+    const attn_config *c = attn_model_config(m);
+    attn_input in = {ids, NULL, T};
+    attn_output o;
+    if (attn_model_forward(m, &in, 1, ATTN_OUT_ALL, &o) != ATTN_OK) return 0;
+    attn_tensor_view v[3] = {
+        {.name = "input_ids", .dtype = ATTN_DTYPE_I32, .ndim = 1, .shape = {T}, .data = ids},
+        {.name = "attentions", .dtype = ATTN_DTYPE_F32, .ndim = 4, .shape = {c->layers, c->heads, T, T}, .data = o.attentions},
+        {.name = "last_hidden_state", .dtype = ATTN_DTYPE_F32, .ndim = 2, .shape = {T, c->hidden},
+         .data = o.hidden_states + (size_t)c->layers * T * c->hidden},
+    };
+    int ok = attn_safetensors_write(path, v, 3) == ATTN_OK;
+    attn_output_free(&o);
+    return ok;
+}
+
+/* The forward's linear layers alone, with the model's weights, on random activations. */
+static double time_forward_matmuls(const attn_model *m, int T, int runs) {
+    const attn_config *c = &m->cfg;
+    int C = c->hidden, I = c->intermediate;
+    float *x = malloc((size_t)T * I * sizeof *x), *y = malloc((size_t)T * I * sizeof *y);
+    for (size_t i = 0; i < (size_t)T * I; i++) x[i] = (float)((i * 2654435761u) % 1000) / 1000.0f - 0.5f;
+    double best = INFINITY;
+    for (int r = 0; r < runs; r++) {
+        double t0 = now_ms();
+        for (int l = 0; l < c->layers; l++) {
+            const layer_weights *w = &m->layers[l];
+            attn_matmul(y, x, w->qkv_w, w->qkv_b, T, C, 3 * C);
+            attn_matmul(y, x, w->attn_out_w, w->attn_out_b, T, C, C);
+            attn_matmul(y, x, w->ff_in_w, w->ff_in_b, T, C, I);
+            attn_matmul(y, x, w->ff_out_w, w->ff_out_b, T, I, C);
+        }
+        double t = now_ms() - t0;
+        if (t < best) best = t;
+    }
+    free(x);
+    free(y);
+    return best;
+}
+
+/* attn_matmul on a compute-bound problem: best GFLOP/s over a few runs. */
+static double matmul_peak_gflops(int M, int K, int N, int runs) {
+    float *x = malloc((size_t)M * K * sizeof *x), *w = malloc((size_t)N * K * sizeof *w);
+    float *b = malloc((size_t)N * sizeof *b), *y = malloc((size_t)M * N * sizeof *y);
+    for (size_t i = 0; i < (size_t)M * K; i++) x[i] = (float)(i % 17) * 0.01f;
+    for (size_t i = 0; i < (size_t)N * K; i++) w[i] = (float)(i % 13) * 0.01f;
+    for (int i = 0; i < N; i++) b[i] = 0.5f;
+    attn_matmul(y, x, w, b, M, K, N); /* warm-up: weights into cache, threads up */
+    double best = INFINITY;
+    for (int r = 0; r < runs; r++) {
+        double t0 = now_ms();
+        attn_matmul(y, x, w, b, M, K, N);
+        double t = now_ms() - t0;
+        if (t < best) best = t;
+    }
+    free(x), free(w), free(b), free(y);
+    return 2.0 * M * K * N / (best * 1e6);
+}
+
+/* Read bandwidth (GB/s) of a large array with all threads, best of a few passes. */
+static double read_bandwidth_gbs(size_t bytes, int runs) {
+    size_t n = bytes / sizeof(uint64_t);
+    uint64_t *a = malloc(n * sizeof *a);
+    #pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++) a[i] = i;
+    double best = INFINITY;
+    volatile uint64_t sink = 0;
+    for (int r = 0; r < runs; r++) {
+        uint64_t acc = 0;
+        double t0 = now_ms();
+        #pragma omp parallel for schedule(static) reduction(^ : acc)
+        for (size_t i = 0; i < n; i += 4) acc ^= a[i] ^ a[i + 1] ^ a[i + 2] ^ a[i + 3];
+        double t = now_ms() - t0;
+        sink ^= acc;
+        if (t < best) best = t;
+    }
+    (void)sink;
+    free(a);
+    return (double)bytes / (best * 1e6);
+}
+
+int main(int argc, char **argv) {
+    const char *dir = NULL, *dump_path = NULL;
+    int T = 25, runs = 30, warmup = 5, threads = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--tokens") && i + 1 < argc) T = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--runs") && i + 1 < argc) runs = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--warmup") && i + 1 < argc) warmup = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--dump") && i + 1 < argc) dump_path = argv[++i];
+        else if (argv[i][0] != '-' && !dir) dir = argv[i];
+        else {
+            fprintf(stderr, "usage: bench_forward MODEL_DIR [--tokens T] [--runs N] [--warmup W] [--threads n] [--dump PATH]\n");
+            return 2;
+        }
+    }
+    if (!dir || T < 1 || runs < 1 || warmup < 0) {
+        fprintf(stderr, "usage: bench_forward MODEL_DIR [--tokens T] [--runs N] [--warmup W] [--threads n] [--dump PATH]\n");
+        return 2;
+    }
+    attn_model *m;
+    double t0 = now_ms();
+    if (attn_model_open(dir, &m) != ATTN_OK) {
+        fprintf(stderr, "bench_forward: %s\n", attn_last_error());
+        return 1;
+    }
+    double load_ms = now_ms() - t0;
+    attn_model_set_threads(m, threads);
+    if (threads > 0) omp_set_num_threads(threads);
+    const attn_config *c = attn_model_config(m);
+    if (T > c->max_positions) {
+        fprintf(stderr, "bench_forward: %d tokens exceed the model's %d positions\n", T, c->max_positions);
+        return 2;
+    }
+    int nthreads = omp_get_max_threads();
+    int32_t *ids = malloc((size_t)T * sizeof *ids);
+    bench_ids(ids, T, c->vocab);
+
+    printf("bench_forward: %s (%s, L=%d C=%d NH=%d I=%d, %lld params, loaded in %.0f ms)\n", dir, c->model_type,
+           c->layers, c->hidden, c->heads, c->intermediate, (long long)attn_model_loaded_parameters(m), load_ms);
+    printf("  matmul variant %s, %d threads, OMP_WAIT_POLICY=%s\n", attn_matmul_variant(), nthreads,
+           getenv("OMP_WAIT_POLICY") ? getenv("OMP_WAIT_POLICY") : "(unset)");
+
+    if (dump_path && !dump(m, ids, T, dump_path)) {
+        fprintf(stderr, "bench_forward: dump: %s\n", attn_last_error());
+        return 1;
+    }
+
+    /* 1. the forward pass */
+    attn_input in = {ids, NULL, T};
+    double *t = malloc((size_t)runs * sizeof *t);
+    for (int r = 0; r < warmup + runs; r++) {
+        attn_output o;
+        double s = now_ms();
+        if (attn_model_forward(m, &in, 1, ATTN_OUT_ATTENTIONS, &o) != ATTN_OK) {
+            fprintf(stderr, "bench_forward: %s\n", attn_last_error());
+            return 1;
+        }
+        attn_output_free(&o);
+        if (r >= warmup) t[r - warmup] = now_ms() - s;
+    }
+    stats fs = summarize(t, runs);
+    double flops = forward_flops(c, T);
+    double gflops = flops / (fs.median * 1e6), gflops_best = flops / (fs.min * 1e6);
+    printf("forward   T=%d batch 1 attentions: mean %.2f ms  std %.2f  min %.2f  median %.2f  (%d runs, %d warm-up)\n", T,
+           fs.mean, fs.std, fs.min, fs.median, runs, warmup);
+    printf("          %.2f GFLOP per forward: %.1f GFLOP/s at the median, %.1f at the min\n", flops * 1e-9, gflops, gflops_best);
+
+    /* 2. the same linear layers alone */
+    double mm_ms = time_forward_matmuls(m, T, 5);
+    double mm_gflops = linear_flops(c, T) / (mm_ms * 1e6);
+    printf("matmuls   the forward's %d linear layers alone: %.2f ms (best of 5), %.1f GFLOP/s, %.1f GB/s of weights; %.0f%% of the forward (median)\n",
+           4 * c->layers, mm_ms, mm_gflops, linear_bytes(c) / (mm_ms * 1e6), 100.0 * mm_ms / fs.median);
+
+    /* 3. the machine */
+    double peak = matmul_peak_gflops(512, 768, 3072, 5);
+    double bw = read_bandwidth_gbs((size_t)512 << 20, 5);
+    double roof_ms = fmax(flops / (peak * 1e6), linear_bytes(c) / (bw * 1e6));
+    printf("machine   attn_matmul 512x768x3072: %.1f GFLOP/s (the matmul peak); read bandwidth %.1f GB/s\n", peak, bw);
+    printf("ratio     forward %.1f GFLOP/s = %.0f%% of the matmul peak; roofline max(flops/peak, weight bytes/bandwidth) = %.2f ms, the forward (median) is %.2fx that\n",
+           gflops, 100.0 * gflops / peak, roof_ms, fs.median / roof_ms);
+    printf("{\"bench\":\"forward\",\"model\":\"%s\",\"variant\":\"%s\",\"threads\":%d,\"tokens\":%d,\"runs\":%d,"
+           "\"mean_ms\":%.3f,\"std_ms\":%.3f,\"min_ms\":%.3f,\"median_ms\":%.3f,\"gflop\":%.4f,\"gflops\":%.2f,"
+           "\"linear_ms\":%.3f,\"linear_gflops\":%.2f,\"matmul_peak_gflops\":%.2f,\"frac_peak\":%.4f,"
+           "\"read_bw_gbs\":%.2f,\"roofline_ms\":%.3f}\n",
+           c->model_type, attn_matmul_variant(), nthreads, T, runs, fs.mean, fs.std, fs.min, fs.median, flops * 1e-9, gflops,
+           mm_ms, mm_gflops, peak, gflops / peak, bw, roof_ms);
+    free(t);
+    free(ids);
+    attn_model_free(m);
+    return 0;
+}

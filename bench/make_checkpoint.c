@@ -1,0 +1,170 @@
+/* make_checkpoint.c — writes a BERT checkpoint folder with random F32 weights for the benchmarks.
+ *
+ *   make_checkpoint OUT_DIR [CONFIG_JSON]
+ * CONFIG_JSON defaults to tests/data/configs/bert-base-uncased.json (bert-base: 12 layers, C 768,
+ * 12 heads, I 3072, vocab 30522). Writes OUT_DIR/config.json (a copy) and OUT_DIR/model.safetensors
+ * with the real tensor names ("bert.embeddings...", "bert.encoder.layer.N...", "bert.pooler...").
+ *
+ * Values follow BERT's initialisation (weights ~ N(0, 0.02)) but with larger biases and LayerNorm
+ * scales around 1 so that the attention patterns are not all uniform. Deterministic (fixed seed).
+ * Tensors are streamed one at a time: memory use is one tensor, not the whole model. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "attnscope.h"
+
+#define MAX_TENSORS 512
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+
+static uint64_t rng_next(void) { /* xorshift64* */
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return rng_state * 0x2545F4914F6CDD1Dull;
+}
+
+static float rng_uniform(void) { return (float)((rng_next() >> 40) + 0.5) / 16777216.0f; } /* (0, 1) */
+
+static float rng_normal(void) { /* Box-Muller, one value per call is enough here */
+    float u = rng_uniform(), v = rng_uniform();
+    return sqrtf(-2.0f * logf(u)) * cosf(6.28318530718f * v);
+}
+
+typedef enum fill { FILL_WEIGHT, FILL_BIAS, FILL_GAMMA, FILL_BETA } fill;
+
+typedef struct plan {
+    attn_tensor_view views[MAX_TENSORS];
+    fill fills[MAX_TENSORS];
+    char names[MAX_TENSORS][96];
+    int n;
+} plan;
+
+static void add(plan *p, const char *name, fill f, int64_t rows, int64_t cols) {
+    if (p->n >= MAX_TENSORS) { fprintf(stderr, "make_checkpoint: too many tensors\n"); exit(1); }
+    int i = p->n++;
+    snprintf(p->names[i], sizeof p->names[i], "%s", name);
+    p->views[i] = (attn_tensor_view){.name = p->names[i], .dtype = ATTN_DTYPE_F32, .ndim = cols ? 2 : 1,
+                                     .shape = {rows, cols}};
+    p->fills[i] = f;
+}
+
+static void add_linear(plan *p, const char *prefix, int64_t out, int64_t in) {
+    char name[96];
+    snprintf(name, sizeof name, "%s.weight", prefix);
+    add(p, name, FILL_WEIGHT, out, in);
+    snprintf(name, sizeof name, "%s.bias", prefix);
+    add(p, name, FILL_BIAS, out, 0);
+}
+
+static void add_layernorm(plan *p, const char *prefix, int64_t C) {
+    char name[96];
+    snprintf(name, sizeof name, "%s.weight", prefix);
+    add(p, name, FILL_GAMMA, C, 0);
+    snprintf(name, sizeof name, "%s.bias", prefix);
+    add(p, name, FILL_BETA, C, 0);
+}
+
+static int copy_file(const char *from, const char *to) {
+    FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
+    if (!in || !out) {
+        fprintf(stderr, "make_checkpoint: cannot copy %s to %s: %s\n", from, to, strerror(errno));
+        if (in) fclose(in);
+        return 0;
+    }
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0) fwrite(buf, 1, n, out);
+    fclose(in);
+    return fclose(out) == 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2 || argc > 3) {
+        fprintf(stderr, "usage: make_checkpoint OUT_DIR [CONFIG_JSON]\n");
+        return 2;
+    }
+    const char *dir = argv[1];
+    const char *config = argc > 2 ? argv[2] : ATTN_SOURCE_DIR "/tests/data/configs/bert-base-uncased.json";
+    attn_config c;
+    if (attn_config_read(config, &c) != ATTN_OK) {
+        fprintf(stderr, "make_checkpoint: %s\n", attn_last_error());
+        return 1;
+    }
+    if (c.arch != ATTN_ARCH_BERT) {
+        fprintf(stderr, "make_checkpoint: %s is a %s config; only bert is generated\n", config, c.model_type);
+        return 1;
+    }
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "make_checkpoint: cannot create %s: %s\n", dir, strerror(errno));
+        return 1;
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/config.json", dir);
+    if (!copy_file(config, path)) return 1;
+
+    int64_t C = c.hidden, I = c.intermediate;
+    static plan p;
+    add(&p, "bert.embeddings.word_embeddings.weight", FILL_WEIGHT, c.vocab, C);
+    add(&p, "bert.embeddings.position_embeddings.weight", FILL_WEIGHT, c.max_positions, C);
+    add(&p, "bert.embeddings.token_type_embeddings.weight", FILL_WEIGHT, c.type_vocab, C);
+    add_layernorm(&p, "bert.embeddings.LayerNorm", C);
+    for (int l = 0; l < c.layers; l++) {
+        char pre[96];
+#define SUB(part) (snprintf(pre, sizeof pre, "bert.encoder.layer.%d.%s", l, part), pre)
+        add_linear(&p, SUB("attention.self.query"), C, C);
+        add_linear(&p, SUB("attention.self.key"), C, C);
+        add_linear(&p, SUB("attention.self.value"), C, C);
+        add_linear(&p, SUB("attention.output.dense"), C, C);
+        add_layernorm(&p, SUB("attention.output.LayerNorm"), C);
+        add_linear(&p, SUB("intermediate.dense"), I, C);
+        add_linear(&p, SUB("output.dense"), C, I);
+        add_layernorm(&p, SUB("output.LayerNorm"), C);
+#undef SUB
+    }
+    add_linear(&p, "bert.pooler.dense", C, C);
+
+    snprintf(path, sizeof path, "%s/model.safetensors", dir);
+    attn_st_writer *w;
+    if (attn_st_writer_open(path, p.views, p.n, &w) != ATTN_OK) {
+        fprintf(stderr, "make_checkpoint: %s\n", attn_last_error());
+        return 1;
+    }
+    size_t max_numel = 0;
+    for (int i = 0; i < p.n; i++) {
+        size_t numel = (size_t)p.views[i].shape[0] * (size_t)(p.views[i].ndim == 2 ? p.views[i].shape[1] : 1);
+        if (numel > max_numel) max_numel = numel;
+    }
+    float *buf = malloc(max_numel * sizeof *buf);
+    if (!buf) { attn_st_writer_abort(w); fprintf(stderr, "make_checkpoint: out of memory\n"); return 1; }
+    int64_t total = 0;
+    for (int i = 0; i < p.n; i++) {
+        size_t numel = (size_t)p.views[i].shape[0] * (size_t)(p.views[i].ndim == 2 ? p.views[i].shape[1] : 1);
+        for (size_t j = 0; j < numel; j++) {
+            switch (p.fills[i]) {
+            case FILL_WEIGHT: buf[j] = 0.02f * rng_normal(); break;
+            case FILL_BIAS: buf[j] = 0.1f * rng_normal(); break;
+            case FILL_GAMMA: buf[j] = 1.0f + 0.1f * rng_normal(); break;
+            case FILL_BETA: buf[j] = 0.05f * rng_normal(); break;
+            }
+        }
+        total += (int64_t)numel;
+        if (attn_st_writer_put(w, buf) != ATTN_OK) {
+            fprintf(stderr, "make_checkpoint: %s\n", attn_last_error());
+            attn_st_writer_abort(w);
+            free(buf);
+            return 1;
+        }
+    }
+    free(buf);
+    if (attn_st_writer_commit(w) != ATTN_OK) {
+        fprintf(stderr, "make_checkpoint: %s\n", attn_last_error());
+        return 1;
+    }
+    printf("make_checkpoint: wrote %s (%d tensors, %lld parameters, F32)\n", path, p.n, (long long)total);
+    return 0;
+}

@@ -1,0 +1,178 @@
+#!/usr/bin/python3
+"""torch_forward.py — the PyTorch eager baseline for bench_forward: the same checkpoint, the same ids.
+
+    /usr/bin/python3 bench/torch_forward.py MODEL_DIR [--tokens T] [--runs N] [--warmup W]
+                                            [--threads n] [--check DUMP.safetensors]
+
+BERT's forward written with torch.nn.functional, float32, eager, attentions returned, exactly the
+operations of Hugging Face's BertModel (separate q/k/v linears, softmax, erf GELU, post-LayerNorm).
+Needs only the standard library and torch (Debian's python3-torch): the safetensors file is read
+with json + torch.frombuffer. --check compares the attentions and the last hidden state with a dump
+written by `bench_forward --dump`, so we know both programs compute the same thing.
+The last line of output is one JSON object, for scripts."""
+import argparse
+import json
+import math
+import os
+import statistics
+import struct
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+DTYPES = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16, "I32": torch.int32, "I64": torch.int64}
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + n])
+    buf = bytearray(data[8 + n:])  # writable, so frombuffer does not warn
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = info["data_offsets"]
+        dtype = DTYPES[info["dtype"]]
+        count = (end - begin) // torch.tensor([], dtype=dtype).element_size()
+        t = torch.frombuffer(buf, dtype=dtype, count=count, offset=begin) if count else torch.empty(0, dtype=dtype)
+        out[name] = t.reshape(info["shape"]).clone()
+    return out
+
+
+def bench_ids(T, vocab):
+    """Same list as bench_forward.c's bench_ids: [CLS] ... [SEP]."""
+    ids = [1000 + (t * 7919) % (vocab - 2000) for t in range(T)]
+    ids[0] = 101
+    if T > 1:
+        ids[T - 1] = 102
+    return ids
+
+
+class Bert:
+    def __init__(self, cfg, st):
+        p = "bert." if "bert.embeddings.word_embeddings.weight" in st else ""
+        self.cfg = cfg
+        self.eps = cfg.get("layer_norm_eps", 1e-12)
+        self.heads = cfg["num_attention_heads"]
+        g = lambda name: st[p + name].float().contiguous()
+        self.word, self.pos, self.type = (g("embeddings.word_embeddings.weight"), g("embeddings.position_embeddings.weight"),
+                                          g("embeddings.token_type_embeddings.weight"))
+        self.emb_ln = (g("embeddings.LayerNorm.weight"), g("embeddings.LayerNorm.bias"))
+        self.layers = []
+        for l in range(cfg["num_hidden_layers"]):
+            q = lambda part: g(f"encoder.layer.{l}.{part}")
+            self.layers.append({
+                "q": (q("attention.self.query.weight"), q("attention.self.query.bias")),
+                "k": (q("attention.self.key.weight"), q("attention.self.key.bias")),
+                "v": (q("attention.self.value.weight"), q("attention.self.value.bias")),
+                "o": (q("attention.output.dense.weight"), q("attention.output.dense.bias")),
+                "ln1": (q("attention.output.LayerNorm.weight"), q("attention.output.LayerNorm.bias")),
+                "i": (q("intermediate.dense.weight"), q("intermediate.dense.bias")),
+                "out": (q("output.dense.weight"), q("output.dense.bias")),
+                "ln2": (q("output.LayerNorm.weight"), q("output.LayerNorm.bias")),
+            })
+
+    def forward(self, ids):
+        """ids (B, T) → last hidden state (B, T, C), attentions [L × (B, NH, T, T)]."""
+        B, T = ids.shape
+        C = self.word.shape[1]
+        NH, hd = self.heads, C // self.heads
+        x = self.word[ids] + self.type[torch.zeros_like(ids)] + self.pos[:T].unsqueeze(0)
+        x = F.layer_norm(x, (C,), *self.emb_ln, self.eps)
+        atts = []
+        for w in self.layers:
+            def split(t):  # (B, T, C) → (B, NH, T, hd)
+                return t.view(B, T, NH, hd).permute(0, 2, 1, 3)
+            q, k, v = split(F.linear(x, *w["q"])), split(F.linear(x, *w["k"])), split(F.linear(x, *w["v"]))
+            scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(hd)
+            probs = F.softmax(scores, dim=-1)
+            atts.append(probs)
+            ctx = torch.matmul(probs, v).permute(0, 2, 1, 3).reshape(B, T, C)
+            x = F.layer_norm(F.linear(ctx, *w["o"]) + x, (C,), *w["ln1"], self.eps)
+            h = F.gelu(F.linear(x, *w["i"]))
+            x = F.layer_norm(F.linear(h, *w["out"]) + x, (C,), *w["ln2"], self.eps)
+        return x, atts
+
+
+def matmul_peak(M, K, N, runs=5):
+    x, w = torch.randn(M, K), torch.randn(N, K)
+    F.linear(x, w)
+    best = math.inf
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        F.linear(x, w)
+        best = min(best, time.perf_counter() - t0)
+    return 2.0 * M * K * N / best * 1e-9
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("model_dir")
+    ap.add_argument("--tokens", type=int, default=25)
+    ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument("--warmup", type=int, default=5)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--check", help="safetensors dump of bench_forward --dump to compare against")
+    a = ap.parse_args()
+
+    torch.set_num_threads(a.threads)
+    with open(os.path.join(a.model_dir, "config.json")) as f:
+        cfg = json.load(f)
+    t0 = time.perf_counter()
+    model = Bert(cfg, read_safetensors(os.path.join(a.model_dir, "model.safetensors")))
+    load_ms = (time.perf_counter() - t0) * 1e3
+    ids_list = bench_ids(a.tokens, cfg["vocab_size"])
+    ids = torch.tensor([ids_list], dtype=torch.long)
+    print(f"torch_forward: {a.model_dir} (torch {torch.__version__}, {torch.get_num_threads()} threads, "
+          f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '(unset)')}, loaded in {load_ms:.0f} ms)")
+
+    check = {}
+    with torch.inference_mode():
+        if a.check:
+            ref = read_safetensors(a.check)
+            if ref["input_ids"].tolist() != ids_list:
+                sys.exit("torch_forward: the dump was made with other token ids")
+            hidden, atts = model.forward(ids)
+            att = torch.stack([t[0] for t in atts])  # (L, NH, T, T)
+            if tuple(att.shape) != tuple(ref["attentions"].shape):
+                sys.exit(f"torch_forward: attention shape {tuple(att.shape)} != dump {tuple(ref['attentions'].shape)}")
+            att_diff = (att - ref["attentions"]).abs().max().item()
+            h_ref = ref["last_hidden_state"]
+            h_diff = ((hidden[0] - h_ref).abs().amax(dim=1) / h_ref.abs().amax(dim=1)).max().item()
+            ok = att_diff <= 1e-5 and h_diff <= 1e-4
+            check = {"att_max_abs_diff": att_diff, "hidden_max_rel_diff": h_diff, "agree": ok}
+            print(f"check     vs {a.check}: attentions max |diff| {att_diff:.2e} (tol 1e-5), last hidden max rel diff "
+                  f"{h_diff:.2e} (tol 1e-4): {'AGREE' if ok else 'DIFFER'}")
+
+        times = []
+        for r in range(a.warmup + a.runs):
+            t0 = time.perf_counter()
+            _, atts = model.forward(ids)
+            dt = (time.perf_counter() - t0) * 1e3
+            if r >= a.warmup:
+                times.append(dt)
+        del atts
+        peak = matmul_peak(512, 768, 3072)
+
+    mean, std = statistics.mean(times), statistics.stdev(times) if len(times) > 1 else 0.0
+    tmin, median = min(times), statistics.median(times)
+    C, I, L, T = cfg["hidden_size"], cfg["intermediate_size"], cfg["num_hidden_layers"], a.tokens
+    gflop = L * (2.0 * T * (4 * C * C + 2 * C * I) + 4.0 * T * T * C) * 1e-9
+    print(f"forward   T={T} batch 1 attentions: mean {mean:.2f} ms  std {std:.2f}  min {tmin:.2f}  median {median:.2f}  "
+          f"({a.runs} runs, {a.warmup} warm-up)")
+    print(f"          {gflop:.2f} GFLOP per forward: {gflop / median * 1e3:.1f} GFLOP/s at the median")
+    print(f"machine   torch F.linear 512x768x3072: {peak:.1f} GFLOP/s")
+    print(json.dumps({"bench": "torch_forward", "torch": torch.__version__, "threads": torch.get_num_threads(),
+                      "tokens": T, "runs": a.runs, "mean_ms": round(mean, 3), "std_ms": round(std, 3),
+                      "min_ms": round(tmin, 3), "median_ms": round(median, 3), "gflops": round(gflop / median * 1e3, 2),
+                      "torch_matmul_peak_gflops": round(peak, 2), **check}))
+    if check and not check["agree"]:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
