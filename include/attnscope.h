@@ -28,6 +28,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -271,6 +272,25 @@ ATTN_API attn_status attn_hub_file(const char *repo_id, const char *filename, co
 
 /* The cache folder these options use (opts may be NULL). *dir is malloc'ed; free() it. */
 ATTN_API attn_status attn_hub_cache_dir(const attn_hub_options *opts, char **dir);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Output files                                                                               */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Atomic output: write to "<path>.tmp-XXXXXX" in the same folder, then rename over path.
+ * On any failure the temp file is removed and the old file (if any) is left untouched. */
+typedef struct attn_atomic_file {
+    FILE *f;
+    char *path;
+    char *tmp_path;
+} attn_atomic_file;
+ATTN_API attn_status attn_atomic_open(attn_atomic_file *af, const char *path);
+/* Flushes, fsyncs and renames. Always releases af. */
+ATTN_API attn_status attn_atomic_commit(attn_atomic_file *af);
+/* Removes the temp file. Always releases af. Safe on a zeroed or already released af. */
+ATTN_API void attn_atomic_abort(attn_atomic_file *af);
+/* Writes a whole buffer atomically. */
+ATTN_API attn_status attn_write_file_atomic(const char *path, const void *data, size_t len);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Tensor files                                                                               */

@@ -7,11 +7,20 @@ missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
-echo "installing:$missing" >&2
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-# shellcheck disable=SC2086
-$sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+if [ -n "$missing" ]; then
+    echo "installing:$missing" >&2
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -qq
+    # shellcheck disable=SC2086
+    $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+# Optional: Hugging Face's own tokenizers (Rust, via its Node build) for the differential tokenizer
+# test. Tests skip it when this is unavailable.
+if command -v npm >/dev/null 2>&1 && [ ! -d .deps/node_modules/@anush008/tokenizers ]; then
+    mkdir -p .deps
+    npm install --prefix .deps --no-audit --no-fund --silent @anush008/tokenizers@0.6.0 >/dev/null 2>&1 \
+        || echo "note: npm could not install @anush008/tokenizers; the differential tokenizer test will be skipped" >&2
+fi

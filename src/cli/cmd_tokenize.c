@@ -8,7 +8,6 @@
 
 #include <jansson.h>
 
-#include "../common/common.h" /* atomic output files */
 #include "cli.h"
 
 static void help(void) {
@@ -81,7 +80,10 @@ static void print_table(const attn_encoding *e, const char *text, const char *pa
     for (int i = 0; i < e->n; i++) {
         char off[32];
         snprintf(off, sizeof off, "%d:%d", e->offsets[2 * i], e->offsets[2 * i + 1]);
-        printf("%5d  %8d  %-20s  %-11s  %4d  ", i, e->ids[i], e->tokens[i], off, e->type_ids[i]);
+        /* pad by characters, not bytes, so multi-byte tokens keep the columns aligned */
+        int chars = 0;
+        for (const unsigned char *p = (const unsigned char *)e->tokens[i]; *p; p++) chars += (*p & 0xC0) != 0x80;
+        printf("%5d  %8d  %s%*s  %-11s  %4d  ", i, e->ids[i], e->tokens[i], chars < 20 ? 20 - chars : 0, "", off, e->type_ids[i]);
         const char *src = e->sequence_ids[i] == 1 ? pair : text;
         if (e->special_tokens_mask[i] && e->sequence_ids[i] < 0) printf("(special)");
         else if (src) print_span(src, strlen(src), e->offsets[2 * i], e->offsets[2 * i + 1]);

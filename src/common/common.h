@@ -46,20 +46,7 @@ typedef struct attn_mmap {
 attn_status attn_mmap_open(const char *path, attn_mmap *m);
 void attn_mmap_close(attn_mmap *m);
 
-/* Atomic output: write to "<path>.tmp-XXXXXX" in the same folder, then rename over path.
- * On any failure the temp file is removed and the old file (if any) is left untouched. */
-typedef struct attn_atomic_file {
-    FILE *f;
-    char *path;
-    char *tmp_path;
-} attn_atomic_file;
-attn_status attn_atomic_open(attn_atomic_file *af, const char *path);
-/* Flushes, fsyncs and renames. Always releases af. */
-attn_status attn_atomic_commit(attn_atomic_file *af);
-/* Removes the temp file. Always releases af. Safe on a zeroed or already released af. */
-void attn_atomic_abort(attn_atomic_file *af);
-/* Writes a whole buffer atomically. */
-attn_status attn_write_file_atomic(const char *path, const void *data, size_t len);
+/* Atomic output files (attn_atomic_open, ...) are public: see attnscope.h. */
 
 /* ---- string builder (length-tracked, grows geometrically) -------------------------------- */
 typedef struct attn_strbuf {
