@@ -32,6 +32,9 @@ char *cli_model_dir(const char *model, int quiet);
 /* "109,482,240" into buf. */
 const char *cli_thousands(int64_t v, char *buf, int size);
 
+/* Parses a whole decimal integer within [lo, hi]. 0 if malformed or out of range. */
+int cli_parse_int(const char *s, long lo, long hi, int *out);
+
 /* Parses "1,2,3" into a malloc'ed int array. 0 on a malformed list. */
 int cli_parse_int_list(const char *s, int32_t **out, int *n);
 

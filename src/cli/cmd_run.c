@@ -200,8 +200,12 @@ int cmd_run(int argc, char **argv) {
         case 't': types_arg = optarg; break;
         case 'f': input_path = optarg; break;
         case 'd': dump_path = optarg; break;
-        case 'b': batch = atoi(optarg); break;
-        case 'j': threads = atoi(optarg); break;
+        case 'b':
+            if (!cli_parse_int(optarg, 1, 4096, &batch)) return cli_usage_error("run", "--batch-size must be 1..4096");
+            break;
+        case 'j':
+            if (!cli_parse_int(optarg, 0, 1024, &threads)) return cli_usage_error("run", "--threads must be 0..1024 (0 = all cores)");
+            break;
         case 'q': quiet = 1; break;
         case 'T': text_arg = optarg; break;
         case 'P': pair_arg = optarg; break;
@@ -213,7 +217,6 @@ int cmd_run(int argc, char **argv) {
     if ((ids_arg != NULL) + (input_path != NULL) + (text_arg != NULL) != 1)
         return cli_usage_error("run", "give exactly one of --text, --ids or --input");
     if (pair_arg && !text_arg) return cli_usage_error("run", "--text-pair goes with --text");
-    if (batch < 1 || batch > 4096) return cli_usage_error("run", "--batch-size must be 1..4096");
     if (types_arg && !ids_arg) return cli_usage_error("run", "--type-ids goes with --ids");
 
     run_inputs in = {0};

@@ -180,10 +180,9 @@ int cmd_tokenize(int argc, char **argv) {
         case 'o': output = optarg; break;
         case 'n': o.add_special_tokens = 0; break;
         case 'm': {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*end || v < 1 || v > INT32_MAX) return cli_usage_error("tokenize", "--max-length wants a positive integer");
-            o.max_length = (int32_t)v;
+            int v;
+            if (!cli_parse_int(optarg, 1, INT32_MAX, &v)) return cli_usage_error("tokenize", "--max-length wants a positive integer");
+            o.max_length = v;
             break;
         }
         case 't': trunc = optarg; break;

@@ -164,3 +164,12 @@ int cli_parse_int_list(const char *s, int32_t **out, int *n) {
     }
     return *n > 0;
 }
+
+int cli_parse_int(const char *s, long lo, long hi, int *out) {
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || errno || v < lo || v > hi) return 0;
+    *out = (int)v;
+    return 1;
+}

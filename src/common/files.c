@@ -20,17 +20,26 @@ int attn_dir_exists(const char *path) {
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* Opens a regular file for reading; *size is its length. */
+static attn_status open_regular(const char *path, int *fd, size_t *size) {
+    *fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (*fd < 0) return attn_fail(errno == ENOENT ? ATTN_E_NOT_FOUND : ATTN_E_IO, "%s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(*fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(*fd);
+        return attn_fail(ATTN_E_IO, "%s: not a regular file", path);
+    }
+    *size = (size_t)st.st_size;
+    return ATTN_OK;
+}
+
 attn_status attn_read_file(const char *path, char **data, size_t *len) {
     *data = NULL;
     if (len) *len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return attn_fail(errno == ENOENT ? ATTN_E_NOT_FOUND : ATTN_E_IO, "%s: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return attn_fail(ATTN_E_IO, "%s: not a regular file", path);
-    }
-    size_t size = (size_t)st.st_size;
+    int fd;
+    size_t size;
+    attn_status s = open_regular(path, &fd, &size);
+    if (s) return s;
     char *buf = malloc(size + 1);
     if (!buf) {
         close(fd);
@@ -57,22 +66,19 @@ attn_status attn_read_file(const char *path, char **data, size_t *len) {
 attn_status attn_mmap_open(const char *path, attn_mmap *m) {
     m->data = NULL;
     m->size = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return attn_fail(errno == ENOENT ? ATTN_E_NOT_FOUND : ATTN_E_IO, "%s: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return attn_fail(ATTN_E_IO, "%s: not a regular file", path);
-    }
-    if (st.st_size == 0) {
+    int fd;
+    size_t size;
+    attn_status s = open_regular(path, &fd, &size);
+    if (s) return s;
+    if (size == 0) {
         close(fd);
         return ATTN_OK;
     }
-    void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    void *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);
     if (p == MAP_FAILED) return attn_fail(ATTN_E_IO, "%s: mmap failed: %s", path, strerror(errno));
     m->data = p;
-    m->size = (size_t)st.st_size;
+    m->size = size;
     return ATTN_OK;
 }
 

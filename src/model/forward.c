@@ -162,6 +162,7 @@ attn_status attn_model_forward(attn_model *m, const attn_input *in, int n, unsig
         free(a.block), free(seqs), free(att);
         return attn_fail(ATTN_E_NOMEM, "forward: cannot allocate activations for %d tokens", N);
     }
+    int saved_threads = omp_get_max_threads(); /* the setting is per calling thread: put it back after */
     if (m->threads > 0) omp_set_num_threads(m->threads);
 
     size_t NC = (size_t)N * C;
@@ -191,6 +192,7 @@ attn_status attn_model_forward(attn_model *m, const attn_input *in, int n, unsig
             for (int l = 0; l <= L; l++)
                 memcpy(out[b].hidden_states + (size_t)l * in[b].len * C, a.hidden + (size_t)l * NC + (size_t)seqs[b].start * C,
                        (size_t)in[b].len * C * sizeof(float));
+    omp_set_num_threads(saved_threads);
     free(a.block);
     free(seqs);
     free(att);

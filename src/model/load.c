@@ -109,86 +109,86 @@ static void sinusoidal_table(float *out, int positions, int dim) {
         }
 }
 
-static attn_status load_bert_like(loader *ld, attn_model *m) {
+/* The tensors of one encoder layer, in the order they are laid out in the block: query, key and
+ * value adjacent, so that together they are qkv_w (3C, C) and qkv_b (3C). */
+enum {
+    Q_W, K_W, V_W, Q_B, K_B, V_B, AO_W, AO_B, ALN_G, ALN_B, FI_W, FI_B, FO_W, FO_B, OLN_G, OLN_B, LAYER_TENSORS
+};
+
+typedef struct arch_names {
+    const char *layer_fmt; /* printf format of a layer's prefix */
+    const char *layer[LAYER_TENSORS];
+} arch_names;
+
+static const arch_names bert_names = {
+    "encoder.layer.%d.",
+    {"attention.self.query.weight", "attention.self.key.weight", "attention.self.value.weight",
+     "attention.self.query.bias", "attention.self.key.bias", "attention.self.value.bias",
+     "attention.output.dense.weight", "attention.output.dense.bias",
+     "attention.output.LayerNorm.weight", "attention.output.LayerNorm.bias",
+     "intermediate.dense.weight", "intermediate.dense.bias", "output.dense.weight", "output.dense.bias",
+     "output.LayerNorm.weight", "output.LayerNorm.bias"},
+};
+
+static const arch_names distilbert_names = {
+    "transformer.layer.%d.",
+    {"attention.q_lin.weight", "attention.k_lin.weight", "attention.v_lin.weight",
+     "attention.q_lin.bias", "attention.k_lin.bias", "attention.v_lin.bias",
+     "attention.out_lin.weight", "attention.out_lin.bias", "sa_layer_norm.weight", "sa_layer_norm.bias",
+     "ffn.lin1.weight", "ffn.lin1.bias", "ffn.lin2.weight", "ffn.lin2.bias",
+     "output_layer_norm.weight", "output_layer_norm.bias"},
+};
+
+static attn_status load_layer(loader *ld, const arch_names *names, int l, int64_t C, int64_t I, layer_weights *L) {
+    /* (rows, cols) of each tensor; cols 0 = a vector */
+    const int64_t shape[LAYER_TENSORS][2] = {
+        [Q_W] = {C, C}, [K_W] = {C, C}, [V_W] = {C, C}, [Q_B] = {C, 0}, [K_B] = {C, 0}, [V_B] = {C, 0},
+        [AO_W] = {C, C}, [AO_B] = {C, 0}, [ALN_G] = {C, 0}, [ALN_B] = {C, 0},
+        [FI_W] = {I, C}, [FI_B] = {I, 0}, [FO_W] = {C, I}, [FO_B] = {C, 0}, [OLN_G] = {C, 0}, [OLN_B] = {C, 0},
+    };
+    const float *p[LAYER_TENSORS];
+    char prefix[64], name[192];
+    snprintf(prefix, sizeof prefix, names->layer_fmt, l);
+    for (int i = 0; i < LAYER_TENSORS; i++) {
+        snprintf(name, sizeof name, "%s%s", prefix, names->layer[i]);
+        attn_status s = take(ld, &p[i], name, shape[i][0], shape[i][1], 0);
+        if (s) return s;
+    }
+    *L = (layer_weights){
+        .qkv_w = p[Q_W], .qkv_b = p[Q_B], .attn_out_w = p[AO_W], .attn_out_b = p[AO_B],
+        .attn_ln_g = p[ALN_G], .attn_ln_b = p[ALN_B], .ff_in_w = p[FI_W], .ff_in_b = p[FI_B],
+        .ff_out_w = p[FO_W], .ff_out_b = p[FO_B], .out_ln_g = p[OLN_G], .out_ln_b = p[OLN_B],
+    };
+    return ATTN_OK;
+}
+
+/* Embeddings, layers, pooler. BERT and RoBERTa share names; DistilBERT has no token types and no
+ * pooler, and may compute its position table instead of storing it. */
+static attn_status load_weights(loader *ld, attn_model *m) {
     const attn_config *c = &m->cfg;
     int64_t C = c->hidden, I = c->intermediate;
+    int distil = c->arch == ATTN_ARCH_DISTILBERT;
     attn_status s;
 #define TAKE(dst, name, r, k, opt) do { if ((s = take(ld, &(dst), name, r, k, opt))) return s; } while (0)
     TAKE(m->word_emb, "embeddings.word_embeddings.weight", c->vocab, C, 0);
-    TAKE(m->pos_emb, "embeddings.position_embeddings.weight", c->max_positions, C, 0);
-    TAKE(m->type_emb, "embeddings.token_type_embeddings.weight", c->type_vocab, C, 0);
-    TAKE(m->emb_ln_g, "embeddings.LayerNorm.weight", C, 0, 0);
-    TAKE(m->emb_ln_b, "embeddings.LayerNorm.bias", C, 0, 0);
-    char name[160];
-    for (int l = 0; l < c->layers; l++) {
-        layer_weights *L = &m->layers[l];
-        const float *unused;
-#define LTAKE(dst, part, r, k) do { snprintf(name, sizeof name, "encoder.layer.%d.%s", l, part); TAKE(dst, name, r, k, 0); } while (0)
-        /* query, key and value land next to each other: qkv_w (3C, C), qkv_b (3C) */
-        LTAKE(L->qkv_w, "attention.self.query.weight", C, C);
-        LTAKE(unused, "attention.self.key.weight", C, C);
-        LTAKE(unused, "attention.self.value.weight", C, C);
-        LTAKE(L->qkv_b, "attention.self.query.bias", C, 0);
-        LTAKE(unused, "attention.self.key.bias", C, 0);
-        LTAKE(unused, "attention.self.value.bias", C, 0);
-        LTAKE(L->attn_out_w, "attention.output.dense.weight", C, C);
-        LTAKE(L->attn_out_b, "attention.output.dense.bias", C, 0);
-        LTAKE(L->attn_ln_g, "attention.output.LayerNorm.weight", C, 0);
-        LTAKE(L->attn_ln_b, "attention.output.LayerNorm.bias", C, 0);
-        LTAKE(L->ff_in_w, "intermediate.dense.weight", I, C);
-        LTAKE(L->ff_in_b, "intermediate.dense.bias", I, 0);
-        LTAKE(L->ff_out_w, "output.dense.weight", C, I);
-        LTAKE(L->ff_out_b, "output.dense.bias", C, 0);
-        LTAKE(L->out_ln_g, "output.LayerNorm.weight", C, 0);
-        LTAKE(L->out_ln_b, "output.LayerNorm.bias", C, 0);
-#undef LTAKE
-        (void)unused;
-    }
-    TAKE(m->pooler_w, "pooler.dense.weight", C, C, 1);
-    TAKE(m->pooler_b, "pooler.dense.bias", C, 0, m->pooler_w == NULL);
-    return check_position_ids(ld, c);
-}
-
-static attn_status load_distilbert(loader *ld, attn_model *m) {
-    const attn_config *c = &m->cfg;
-    int64_t C = c->hidden, I = c->intermediate;
-    attn_status s;
-    TAKE(m->word_emb, "embeddings.word_embeddings.weight", c->vocab, C, 0);
-    TAKE(m->pos_emb, "embeddings.position_embeddings.weight", c->max_positions, C, c->sinusoidal_pos);
+    TAKE(m->pos_emb, "embeddings.position_embeddings.weight", c->max_positions, C, distil && c->sinusoidal_pos);
     if (!m->pos_emb) { /* sinusoidal and not stored */
         float *p = ld->block + ld->used;
         sinusoidal_table(p, c->max_positions, c->hidden);
         ld->used += (size_t)c->max_positions * (size_t)C;
         m->pos_emb = p;
     }
+    if (!distil) TAKE(m->type_emb, "embeddings.token_type_embeddings.weight", c->type_vocab, C, 0);
     TAKE(m->emb_ln_g, "embeddings.LayerNorm.weight", C, 0, 0);
     TAKE(m->emb_ln_b, "embeddings.LayerNorm.bias", C, 0, 0);
-    char name[160];
-    for (int l = 0; l < c->layers; l++) {
-        layer_weights *L = &m->layers[l];
-        const float *unused;
-#define LTAKE(dst, part, r, k) do { snprintf(name, sizeof name, "transformer.layer.%d.%s", l, part); TAKE(dst, name, r, k, 0); } while (0)
-        LTAKE(L->qkv_w, "attention.q_lin.weight", C, C);
-        LTAKE(unused, "attention.k_lin.weight", C, C);
-        LTAKE(unused, "attention.v_lin.weight", C, C);
-        LTAKE(L->qkv_b, "attention.q_lin.bias", C, 0);
-        LTAKE(unused, "attention.k_lin.bias", C, 0);
-        LTAKE(unused, "attention.v_lin.bias", C, 0);
-        LTAKE(L->attn_out_w, "attention.out_lin.weight", C, C);
-        LTAKE(L->attn_out_b, "attention.out_lin.bias", C, 0);
-        LTAKE(L->attn_ln_g, "sa_layer_norm.weight", C, 0);
-        LTAKE(L->attn_ln_b, "sa_layer_norm.bias", C, 0);
-        LTAKE(L->ff_in_w, "ffn.lin1.weight", I, C);
-        LTAKE(L->ff_in_b, "ffn.lin1.bias", I, 0);
-        LTAKE(L->ff_out_w, "ffn.lin2.weight", C, I);
-        LTAKE(L->ff_out_b, "ffn.lin2.bias", C, 0);
-        LTAKE(L->out_ln_g, "output_layer_norm.weight", C, 0);
-        LTAKE(L->out_ln_b, "output_layer_norm.bias", C, 0);
-#undef LTAKE
-        (void)unused;
+    for (int l = 0; l < c->layers; l++)
+        if ((s = load_layer(ld, distil ? &distilbert_names : &bert_names, l, C, I, &m->layers[l]))) return s;
+    if (!distil) {
+        TAKE(m->pooler_w, "pooler.dense.weight", C, C, 1);
+        TAKE(m->pooler_b, "pooler.dense.bias", C, 0, m->pooler_w == NULL);
     }
 #undef TAKE
-    return ATTN_OK;
+    return check_position_ids(ld, c);
 }
 
 attn_status attn_model_open(const char *dir, attn_model **out) {
@@ -216,7 +216,7 @@ attn_status attn_model_open(const char *dir, attn_model **out) {
         [ATTN_ARCH_BERT] = "bert.", [ATTN_ARCH_DISTILBERT] = "distilbert.", [ATTN_ARCH_ROBERTA] = "roberta.",
     };
     loader ld = {.ts = &ts, .dir = dir, .prefix = prefixes[c->arch], .block = m->params, .cap = m->nparams};
-    s = c->arch == ATTN_ARCH_DISTILBERT ? load_distilbert(&ld, m) : load_bert_like(&ld, m);
+    s = load_weights(&ld, m);
     tensor_set_free(&ts);
     if (s) {
         attn_model_free(m);

@@ -54,6 +54,8 @@ done
 expect_error "missing folder" "no-such-dir" "$bin" run "$tmp/no-such-dir" --ids 1,2 --dump "$tmp/x.safetensors"
 expect_error "id out of range" "outside the vocabulary" "$bin" run "$data/models/bert-tiny" --ids 101,999999,102 --dump "$tmp/x.safetensors"
 expect_error "bad id list" "--ids" "$bin" run "$data/models/bert-tiny" --ids 101,abc
+expect_error "bad thread count" "--threads" "$bin" run "$data/models/bert-tiny" --ids 101,102 --threads abc
+expect_error "dump into a missing folder" "cannot create" "$bin" run "$data/models/bert-tiny" --ids 101,102 --dump "$tmp/no/x.safetensors"
 printf '{"ids": [101, 102]}\n{"ids": [1, 2\n' >"$tmp/bad.jsonl"
 expect_error "bad jsonl" "bad.jsonl:2" "$bin" run "$data/models/bert-tiny" --input "$tmp/bad.jsonl" --dump "$tmp/x.safetensors"
 printf '{"ids": [101, 102], "type_ids": [0]}\n' >"$tmp/bad2.jsonl"
