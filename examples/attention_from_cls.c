@@ -44,8 +44,10 @@ int main(int argc, char **argv) {
                 for (int h = 0; h < cfg->heads; h++) /* attentions: [layers][heads][T][T], row 0 = from token 0 */
                     mean += out.attentions[(((size_t)last * cfg->heads + h) * T + 0) * T + j];
                 mean /= (float)cfg->heads;
-                printf("  %-14s %.3f %.*s\n", enc.tokens[j], (double)mean, (int)(mean * 40.0f + 0.5f),
-                       "########################################");
+                int chars = 0; /* pad by characters: byte-level BPE tokens are multi-byte (Ġ) */
+                for (const char *p = enc.tokens[j]; *p; p++) chars += (*p & 0xC0) != 0x80;
+                printf("  %s%*s %.3f %.*s\n", enc.tokens[j], chars < 14 ? 14 - chars : 0, "", (double)mean,
+                       (int)(mean * 40.0f + 0.5f), "########################################");
             }
             attn_output_free(&out);
         }

@@ -29,6 +29,12 @@ for spec in bert-base-uncased:109482240 distilbert-base-uncased:66362880 roberta
     [ "$got" = "$want [] True" ] && ok || fail "inspect $name: $got"
 done
 "$bin" inspect "$data/models/roberta-tiny-bf16" >"$tmp/out" && grep -q "BF16" "$tmp/out" && ok || fail "inspect bf16 dtype"
+# several models: one comparison row each; --json: an array
+"$bin" inspect "$data/configs/roberta-base.json" "$data/models/distilbert-tiny" >"$tmp/out" \
+    && grep -q "124,645,632" "$tmp/out" && grep -q "distilbert-tiny .*F32" "$tmp/out" && [ "$(wc -l <"$tmp/out")" -eq 3 ] \
+    && ok || fail "inspect table: $(cat "$tmp/out")"
+got=$("$bin" inspect --json "$data/configs/bert-base-uncased.json" "$data/models/bert-tiny-plain-f16" | "$py" -c 'import json,sys; d=json.load(sys.stdin); print([x["parameters"] for x in d], d[1]["dtype"])')
+[ "$got" = "[109482240, 1011360] F16" ] && ok || fail "inspect --json array: $got"
 
 # run --ids: the first bert-tiny input, compared with the reference
 ids=$("$py" -c 'import json,sys; print(",".join(map(str, json.loads(open(sys.argv[1]).readline())["ids"])))' "$data/models/bert-tiny/inputs.jsonl")
