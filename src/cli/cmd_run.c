@@ -274,7 +274,6 @@ int cmd_run(int argc, char **argv) {
         char **names = calloc((size_t)in.n * 3, sizeof *names);
         for (int i = 0; views && names && i < in.n; i++) {
             int64_t T = in.items[i].len;
-            names[3 * i] = NULL;
             views[3 * i] = (attn_tensor_view){.dtype = ATTN_DTYPE_F32, .ndim = 4, .shape = {cfg->layers, cfg->heads, T, T}};
             views[3 * i + 1] = (attn_tensor_view){.dtype = ATTN_DTYPE_F32, .ndim = 3, .shape = {cfg->layers + 1, T, cfg->hidden}};
             views[3 * i + 2] = (attn_tensor_view){.dtype = ATTN_DTYPE_I64, .ndim = 1, .shape = {T}};

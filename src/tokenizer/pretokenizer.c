@@ -107,12 +107,20 @@ static int find_pred(tk_work *w, const uint32_t *cp, int32_t s, int32_t e, char_
     return 0;
 }
 
-/* A list of regex-like matches of length fn(cp, i, e) (0 = no match at i). */
-static int find_runs(tk_work *w, const uint32_t *cp, int32_t s, int32_t e, int32_t (*fn)(const uint32_t *, int32_t, int32_t),
-                     matches *m) {
+/* A literal pattern, for find_runs' matcher context. */
+typedef struct literal {
+    const uint32_t *cp;
+    int32_t n;
+} literal;
+
+/* A list of regex-like matches of length fn(cp, i, e, ctx) (0 = no match at i), with the text
+ * between them as unmatched pieces. */
+typedef int32_t (*run_fn)(const uint32_t *cp, int32_t i, int32_t n, const void *ctx);
+
+static int find_runs(tk_work *w, const uint32_t *cp, int32_t s, int32_t e, run_fn fn, const void *ctx, matches *m) {
     int32_t prev = s;
     for (int32_t i = s; i < e;) {
-        int32_t len = fn(cp, i, e);
+        int32_t len = fn(cp, i, e, ctx);
         if (len <= 0) {
             i++;
             continue;
@@ -125,7 +133,8 @@ static int find_runs(tk_work *w, const uint32_t *cp, int32_t s, int32_t e, int32
     return 0;
 }
 
-static int32_t word_or_symbols(const uint32_t *cp, int32_t i, int32_t n) { /* \w+|[^\w\s]+ */
+static int32_t word_or_symbols(const uint32_t *cp, int32_t i, int32_t n, const void *ctx) { /* \w+|[^\w\s]+ */
+    (void)ctx;
     int32_t k = i;
     if (tk_is_word_char(cp[i])) {
         while (k < n && tk_is_word_char(cp[k])) k++;
@@ -135,21 +144,15 @@ static int32_t word_or_symbols(const uint32_t *cp, int32_t i, int32_t n) { /* \w
     return k - i;
 }
 
-static int32_t gpt2_run(const uint32_t *cp, int32_t i, int32_t n) { return tk_gpt2_match(cp, i, n); }
+static int32_t gpt2_run(const uint32_t *cp, int32_t i, int32_t n, const void *ctx) {
+    (void)ctx;
+    return tk_gpt2_match(cp, i, n);
+}
 
-static int find_literal(tk_work *w, const uint32_t *cp, int32_t s, int32_t e, const uint32_t *pat, int32_t pn, matches *m) {
-    int32_t prev = s;
-    for (int32_t i = s; pn > 0 && i + pn <= e;) {
-        if (memcmp(&cp[i], pat, (size_t)pn * sizeof *pat) != 0) {
-            i++;
-            continue;
-        }
-        if (prev < i && add_match(w, m, prev, i, 0)) return -1;
-        if (add_match(w, m, i, i + pn, 1)) return -1;
-        i += pn, prev = i;
-    }
-    if (prev < e && add_match(w, m, prev, e, 0)) return -1;
-    return 0;
+static int32_t literal_run(const uint32_t *cp, int32_t i, int32_t n, const void *ctx) {
+    const literal *lit = ctx;
+    if (lit->n <= 0 || i + lit->n > n || memcmp(&cp[i], lit->cp, (size_t)lit->n * sizeof *cp) != 0) return 0;
+    return lit->n;
 }
 
 /* NormalizedString::split: turns matches into pieces according to the behaviour. */
@@ -241,7 +244,7 @@ static int split_all(const tk_pretok *p, tk_work *w) {
         tk_split_behavior b = p->behavior;
         switch (p->kind) {
         case TK_PRE_WHITESPACE:
-            rc = find_runs(w, cp, sp.s, sp.e, word_or_symbols, &m);
+            rc = find_runs(w, cp, sp.s, sp.e, word_or_symbols, NULL, &m);
             b = TK_REMOVED;
             for (int32_t k = 0; k < m.n; k++) m.v[3 * k + 2] = !m.v[3 * k + 2];
             break;
@@ -254,12 +257,14 @@ static int split_all(const tk_pretok *p, tk_work *w) {
             rc = find_pred(w, cp, sp.s, sp.e, is_numeric, &m);
             b = p->individual_digits ? TK_ISOLATED : TK_CONTIGUOUS;
             break;
-        case TK_PRE_SPLIT:
-            rc = p->gpt2_regex ? find_runs(w, cp, sp.s, sp.e, gpt2_run, &m)
-                               : find_literal(w, cp, sp.s, sp.e, p->pattern, p->pattern_n, &m);
+        case TK_PRE_SPLIT: {
+            literal lit = {p->pattern, p->pattern_n};
+            rc = p->gpt2_regex ? find_runs(w, cp, sp.s, sp.e, gpt2_run, NULL, &m)
+                               : find_runs(w, cp, sp.s, sp.e, literal_run, &lit, &m);
             if (p->invert)
                 for (int32_t k = 0; k < m.n; k++) m.v[3 * k + 2] = !m.v[3 * k + 2];
             break;
+        }
         default: break;
         }
         if (rc || apply_behavior(&m, b, &w->text, &w->splits2)) return -1;
