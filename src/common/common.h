@@ -31,6 +31,9 @@ char *attn_strndup(const char *s, size_t n);
 char *attn_asprintf(const char *fmt, ...) ATTN_PRINTF(1, 2);
 /* a/b joined with one '/'. malloc'ed. */
 char *attn_path_join(const char *a, const char *b);
+/* Grows the array *p (of elements of size elem, capacity *cap) to hold at least need elements,
+ * geometrically. 1 on success; 0 on overflow or allocation failure (*p, *cap unchanged). */
+int attn_grow(void **p, size_t *cap, size_t need, size_t elem);
 
 /* ---- files ----------------------------------------------------------------------------- */
 int attn_file_exists(const char *path);
@@ -58,6 +61,8 @@ void attn_sb_append(attn_strbuf *sb, const char *s, size_t n);
 void attn_sb_puts(attn_strbuf *sb, const char *s);
 void attn_sb_putc(attn_strbuf *sb, char c);
 void attn_sb_printf(attn_strbuf *sb, const char *fmt, ...) ATTN_PRINTF(2, 3);
+/* One CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF. */
+void attn_sb_csv_field(attn_strbuf *sb, const char *s);
 /* Hands the buffer to the caller (malloc'ed, "" if empty); NULL if an allocation failed. */
 char *attn_sb_take(attn_strbuf *sb);
 void attn_sb_free(attn_strbuf *sb);

@@ -39,6 +39,21 @@ char *attn_path_join(const char *a, const char *b) {
     return attn_asprintf("%.*s/%s", (int)la, a, b);
 }
 
+int attn_grow(void **p, size_t *cap, size_t need, size_t elem) {
+    if (need <= *cap) return 1;
+    size_t c = *cap ? *cap : 8;
+    while (c < need) {
+        if (c > SIZE_MAX / 2) return 0;
+        c *= 2;
+    }
+    if (elem && c > SIZE_MAX / elem) return 0;
+    void *q = realloc(*p, c * elem);
+    if (!q) return 0;
+    *p = q;
+    *cap = c;
+    return 1;
+}
+
 /* ---- string builder --------------------------------------------------------------------- */
 
 static int sb_reserve(attn_strbuf *sb, size_t extra) {
@@ -77,6 +92,19 @@ void attn_sb_printf(attn_strbuf *sb, const char *fmt, ...) {
     vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
     va_end(ap);
     sb->len += (size_t)n;
+}
+
+void attn_sb_csv_field(attn_strbuf *sb, const char *s) {
+    if (!strpbrk(s, ",\"\r\n")) {
+        attn_sb_puts(sb, s);
+        return;
+    }
+    attn_sb_putc(sb, '"');
+    for (; *s; s++) {
+        if (*s == '"') attn_sb_putc(sb, '"');
+        attn_sb_putc(sb, *s);
+    }
+    attn_sb_putc(sb, '"');
 }
 
 char *attn_sb_take(attn_strbuf *sb) {
