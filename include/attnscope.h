@@ -323,6 +323,224 @@ ATTN_API attn_status attn_st_writer_commit(attn_st_writer *w);
 /* Discards the file. Frees w; accepts NULL. */
 ATTN_API void attn_st_writer_abort(attn_st_writer *w);
 
+/* ------------------------------------------------------------------------------------------ */
+/* Analysis: corpus study                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+/* A corpus is read one sentence at a time (memory stays bounded whatever its length), except the
+ * AG News preparation, which keeps only the --per-label sample it draws. */
+typedef enum attn_corpus_format {
+    ATTN_CORPUS_AUTO = 0, /* from the extension: .txt, .csv, .tsv, .jsonl */
+    ATTN_CORPUS_TEXT,     /* one sentence a line; blank lines skipped; label "all" */
+    ATTN_CORPUS_CSV,      /* RFC 4180 with a header line */
+    ATTN_CORPUS_TSV,      /* the same with tabs */
+    ATTN_CORPUS_JSONL,    /* {"text": ..., "label": ...} a line */
+    ATTN_CORPUS_AGNEWS,   /* the original AG News CSV (class 1-4, title, description; no header) */
+} attn_corpus_format;
+
+typedef struct attn_corpus_options {
+    attn_corpus_format format;
+    const char *text_column;  /* NULL = "text" */
+    const char *label_column; /* NULL = "label", else "domain", else none (label "all") */
+    /* AG News preparation (ignored by the other formats) */
+    int min_words, max_words; /* default 10, 20 (whitespace-separated words, inclusive) */
+    int min_chars;            /* kept when longer than this many characters; default 20 */
+    int per_label;            /* sentences drawn per class; default 25; 0 = every sentence */
+    uint64_t seed;            /* default 42 */
+} attn_corpus_options;
+
+ATTN_API void attn_corpus_options_init(attn_corpus_options *o);
+/* "text", "csv", "tsv", "jsonl", "agnews" → format; -1 when unknown. */
+ATTN_API int attn_corpus_format_parse(const char *name);
+
+typedef struct attn_corpus attn_corpus;
+
+typedef struct attn_sentence {
+    const char *text;  /* NULL at the end of the corpus */
+    const char *label; /* domain / class name */
+    int64_t line;      /* line of the file where the sentence starts (1-based) */
+} attn_sentence;
+
+/* Opens a corpus. Errors (ATTN_E_FORMAT/ATTN_E_IO) name the file and, where it applies, the line:
+ * missing column, ragged CSV row, invalid UTF-8, a line that is not JSON, empty file. */
+ATTN_API attn_status attn_corpus_open(const char *path, const attn_corpus_options *o, attn_corpus **out);
+/* The next sentence into *s (its strings stay valid until the next call); s->text NULL at the end. */
+ATTN_API attn_status attn_corpus_next(attn_corpus *c, attn_sentence *s);
+ATTN_API void attn_corpus_free(attn_corpus *c);
+/* Reads a whole corpus once (validating every line) and counts its sentences. */
+ATTN_API attn_status attn_corpus_count(const char *path, const attn_corpus_options *o, int64_t *n);
+
+/* HTML unescape as Python's html.unescape for the named entities of HTML 4 and numeric references
+ * (&#39; &#x27;, Windows-1252 for 128-159, U+FFFD for invalid ones), tags (<...>) removed, runs of
+ * whitespace collapsed to one space, ends trimmed: the seed's AG News cleaning. malloc'ed. */
+ATTN_API char *attn_clean_news_text(const char *s);
+/* Python's len(s.split()): words separated by Unicode whitespace. */
+ATTN_API int attn_word_count(const char *s);
+
+/* ---- per-sentence metrics ---- */
+typedef enum attn_metrics_mode {
+    ATTN_METRICS_CORRECTED = 0, /* specials from the mask, function words per word, column 0 */
+    ATTN_METRICS_SEED,          /* the seed notebook's formulas, quirks included */
+} attn_metrics_mode;
+
+enum { /* metric columns, in the order of metrics_by_sentence.csv */
+    ATTN_M_CLS_MAX = 0, ATTN_M_CLS_MEAN, ATTN_M_SELF_MEAN, ATTN_M_CF_RATIO, ATTN_M_ENTROPY,
+    ATTN_M_CLS_FROM_MAX, ATTN_M_ENTROPY_NORM, /* corrected mode only */
+    ATTN_M_COUNT
+};
+/* Column name of metric k ("CLS_Attention_Max", ...). */
+ATTN_API const char *attn_metric_name(int k);
+/* 5 in seed mode, 7 in corrected mode. */
+ATTN_API int attn_metric_count(attn_metrics_mode mode);
+
+/* What the metrics need of one tokenized sentence. */
+typedef struct attn_sentence_tokens {
+    const char *text;                 /* the original text (offsets index its code points) */
+    const attn_encoding *enc;
+    const char *const *function_words; /* lower-case words; NULL = the seed's 11 */
+    int n_function_words;
+} attn_sentence_tokens;
+
+/* The metrics of one layer: attn [heads][T][T] (T = enc->n). out[ATTN_M_COUNT]; a metric that is
+ * undefined for this sentence (corrected ratio without function words, ...) is NAN. */
+ATTN_API attn_status attn_sentence_metrics(attn_metrics_mode mode, const attn_sentence_tokens *st,
+                                           const float *attn, int heads, double *out);
+
+/* A function-word list: one word a line (blank lines and '#' lines skipped), lower-cased. Free with
+ * attn_function_words_free. */
+ATTN_API attn_status attn_function_words_read(const char *path, char ***words, int *n);
+ATTN_API void attn_function_words_free(char **words, int n);
+
+/* ---- head statistics (Clark et al. 2019) ---- */
+enum {
+    ATTN_HS_TO_FIRST = 0, ATTN_HS_TO_SEP, ATTN_HS_TO_PUNCT, ATTN_HS_TO_SELF, ATTN_HS_TO_NEXT,
+    ATTN_HS_TO_PREV, ATTN_HS_ENTROPY, ATTN_HS_ENTROPY_NORM,
+    ATTN_HS_COUNT
+};
+ATTN_API const char *attn_head_stat_name(int k); /* "to_first", ... */
+/* "vertical", "diagonal", "block" or "heterogeneous" from a head's mean statistics [ATTN_HS_COUNT]
+ * (rule in docs/analysis.md). */
+ATTN_API const char *attn_head_pattern(const double *stats);
+
+/* ---- the study: N models over one corpus ---- */
+#define ATTN_LAYER_LAST (-1)
+#define ATTN_LAYER_ALL (-2)
+
+typedef struct attn_study_model {
+    const char *label;               /* "BERT", ... (copied) */
+    attn_model *model;               /* borrowed; must outlive the study */
+    const attn_tokenizer *tokenizer; /* borrowed */
+} attn_study_model;
+
+/* One row of metrics_by_sentence: delivered in corpus order (sentence, then model, then layer). */
+typedef struct attn_metric_row {
+    int64_t sentence;    /* 0-based index in the corpus ("S1" is 0) */
+    const char *domain;
+    const char *text;
+    int model;           /* index in the study's models */
+    const char *model_label;
+    int layer;           /* 0-based */
+    int word_count;      /* Python's len(text.split()) */
+    double v[ATTN_M_COUNT]; /* NAN = undefined */
+} attn_metric_row;
+/* A status other than ATTN_OK stops the study: attn_study_add/finish return it (the callback sets
+ * the message with the library's error, e.g. from attn_sentence_writer_row). */
+typedef attn_status (*attn_metric_row_fn)(void *user, const attn_metric_row *row);
+
+typedef struct attn_study_options {
+    attn_metrics_mode mode;            /* default corrected */
+    int layer;                         /* ATTN_LAYER_LAST (default), ATTN_LAYER_ALL, or 0-based */
+    const char *const *function_words; /* NULL = the seed's 11 (copied) */
+    int n_function_words;
+    int batch_size;                    /* sequences per forward pass; default 8 */
+    int window;                        /* sentences buffered and sorted by length; default 64 */
+    int threads;                       /* for the head distances; 0 = all cores */
+    attn_metric_row_fn on_row;         /* may be NULL */
+    void *user;
+} attn_study_options;
+ATTN_API void attn_study_options_init(attn_study_options *o);
+
+/* Sufficient statistics of a study: sums and counts only, so that studies of shards of a corpus
+ * merge by addition (attn_study_sums_merge). Plain data; every array owned by the struct. */
+typedef struct attn_domain_cell {
+    int domain, model, layer;
+    int64_t count[ATTN_M_COUNT]; /* sentences where the metric is defined */
+    double sum[ATTN_M_COUNT];
+} attn_domain_cell;
+
+typedef struct attn_model_sums {
+    char *label;
+    int32_t layers, heads;
+    int64_t sentences;
+    int64_t *head_count;  /* [layers*heads][ATTN_HS_COUNT] sentences where the statistic is defined */
+    double *head_sum;     /* [layers*heads][ATTN_HS_COUNT] */
+    double *dist_sum;     /* [layers*heads][layers*heads] sum over sentences of the head distance */
+} attn_model_sums;
+
+typedef struct attn_study_sums {
+    attn_metrics_mode mode;
+    int layer_option;          /* as in the options */
+    int n_models;
+    attn_model_sums *models;   /* [n_models] */
+    int n_domains;
+    char **domains;            /* [n_domains] in order of first appearance */
+    int n_cells;
+    attn_domain_cell *cells;   /* [n_cells] one per (domain, model, layer) seen */
+    int64_t sentences;
+    size_t domains_cap, cells_cap;
+} attn_study_sums;
+
+/* Adds src into dst: same models (labels, shapes) and mode; domains matched by name. */
+ATTN_API attn_status attn_study_sums_merge(attn_study_sums *dst, const attn_study_sums *src);
+ATTN_API void attn_study_sums_free(attn_study_sums *s);
+
+typedef struct attn_study attn_study;
+ATTN_API attn_status attn_study_create(const attn_study_model *models, int n, const attn_study_options *o,
+                                       attn_study **out);
+/* Queues one sentence; a full window is tokenized, sorted by length, run in batches, measured and
+ * delivered to on_row, then dropped (only the sums stay). */
+ATTN_API attn_status attn_study_add(attn_study *s, const char *domain, const char *text);
+/* Runs what is still queued. Call once after the last attn_study_add. */
+ATTN_API attn_status attn_study_finish(attn_study *s);
+ATTN_API const attn_study_sums *attn_study_sums_of(const attn_study *s);
+ATTN_API void attn_study_free(attn_study *s);
+
+/* ---- final tables from the sums ---- */
+/* Mean of metric k over a domain's sentences for (model, layer); domain -1 = every domain. NAN
+ * when no sentence defines it. */
+ATTN_API double attn_sums_metric_mean(const attn_study_sums *s, int domain, int model, int layer, int k);
+/* Mean statistics of head (layer, head) of a model into out[ATTN_HS_COUNT]. */
+ATTN_API void attn_sums_head_stats(const attn_study_sums *s, int model, int layer, int head, double *out);
+/* Mean Jensen-Shannon distance between heads a and b (index layer*heads + head) of a model. */
+ATTN_API double attn_sums_head_distance(const attn_study_sums *s, int model, int a, int b);
+/* Domain indices in byte order of their names (as the seed's pivot sorts them): order[n_domains]. */
+ATTN_API void attn_sums_sorted_domains(const attn_study_sums *s, int *order);
+/* Layers that carry metrics for a model: [first, last] inclusive. */
+ATTN_API void attn_sums_metric_layers(const attn_study_sums *s, int model, int *first, int *last);
+
+/* ---- output files (each CSV with a JSON array of row objects beside it, both atomic) ---- */
+typedef struct attn_table_writer attn_table_writer;
+/* Opens DIR/NAME.csv and DIR/NAME.json with these columns. */
+ATTN_API attn_status attn_table_open(const char *dir, const char *name, const char *const *columns, int n,
+                                     attn_table_writer **out);
+/* One row: cells as text (NULL = empty / JSON null); numeric[i] non-zero writes cell i as a JSON
+ * number. */
+ATTN_API attn_status attn_table_row(attn_table_writer *w, const char *const *cells, const int *numeric);
+ATTN_API attn_status attn_table_commit(attn_table_writer *w); /* frees w */
+ATTN_API void attn_table_abort(attn_table_writer *w);         /* frees w; accepts NULL */
+
+/* The study's files in dir: architecture, metrics_by_domain, head_stats, head_distances (.csv and
+ * .json). configs[n_models] give the architecture rows. */
+ATTN_API attn_status attn_study_write_tables(const attn_study_sums *s, const attn_config *const *configs,
+                                             const char *dir);
+/* Streams dataset_sentences and metrics_by_sentence: open, feed rows (in on_row), commit. */
+typedef struct attn_sentence_writer attn_sentence_writer;
+ATTN_API attn_status attn_sentence_writer_open(const char *dir, attn_metrics_mode mode, int layer_column,
+                                               attn_sentence_writer **out);
+ATTN_API attn_status attn_sentence_writer_row(attn_sentence_writer *w, const attn_metric_row *row);
+ATTN_API attn_status attn_sentence_writer_commit(attn_sentence_writer *w);
+ATTN_API void attn_sentence_writer_abort(attn_sentence_writer *w);
+
 #ifdef __cplusplus
 }
 #endif

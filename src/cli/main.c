@@ -13,6 +13,7 @@ static const struct {
     {"run", cmd_run, "run the encoder; dump attentions and hidden states"},
     {"tokenize", cmd_tokenize, "tokens, ids and offsets exactly as Hugging Face's fast tokenizer"},
     {"download", cmd_download, "fetch a Hub model into the shared Hugging Face cache; print its folder"},
+    {"compare", cmd_compare, "the seed study: attention metrics of several models over a corpus, head statistics"},
 };
 
 static void usage(FILE *f) {

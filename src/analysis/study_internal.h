@@ -1,0 +1,33 @@
+/* study_internal.h — the study's state (study.c runs it, study_sums.c keeps its sums). */
+#ifndef ATTN_STUDY_INTERNAL_H
+#define ATTN_STUDY_INTERNAL_H
+
+#include "attnscope.h"
+
+typedef struct study_item { /* one queued sentence */
+    char *domain, *text;
+    int64_t index;
+    int word_count;
+} study_item;
+
+struct attn_study {
+    attn_study_options o;
+    char **fwords; /* the function-word list (copied), or NULL for the seed's */
+    int n_models;
+    attn_study_model *models; /* labels copied */
+    int max_metric_layers;    /* widest [first, last] range over the models */
+    study_item *queue;        /* [o.window] */
+    int n_queued;
+    double *values;           /* [window][n_models][max_metric_layers][ATTN_M_COUNT] */
+    attn_study_sums sums;
+    int64_t next_index;
+};
+
+/* Sums: set up for the models (shapes from their configs). */
+attn_status study_sums_init(attn_study_sums *s, const attn_study *st);
+/* Index of a domain name, added when new; -1 on allocation failure (set). */
+int study_sums_domain(attn_study_sums *s, const char *name);
+/* The cell of (domain, model, layer), added when new; NULL on allocation failure (set). */
+attn_domain_cell *study_sums_cell(attn_study_sums *s, int domain, int model, int layer);
+
+#endif

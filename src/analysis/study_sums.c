@@ -1,0 +1,129 @@
+/* study_sums.c — the study's sufficient statistics (sums and counts) and the final means from them. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "study_internal.h"
+
+attn_status study_sums_init(attn_study_sums *s, const attn_study *st) {
+    memset(s, 0, sizeof *s);
+    s->mode = st->o.mode;
+    s->layer_option = st->o.layer;
+    s->models = attn_calloc((size_t)st->n_models, sizeof *s->models);
+    if (!s->models) return attn_fail(ATTN_E_NOMEM, "out of memory");
+    s->n_models = st->n_models;
+    for (int m = 0; m < st->n_models; m++) {
+        attn_model_sums *ms = &s->models[m];
+        const attn_config *c = attn_model_config(st->models[m].model);
+        size_t nh = (size_t)c->layers * (size_t)c->heads;
+        ms->layers = c->layers, ms->heads = c->heads;
+        ms->label = attn_strdup(st->models[m].label);
+        ms->head_count = attn_calloc(nh * ATTN_HS_COUNT, sizeof *ms->head_count);
+        ms->head_sum = attn_calloc(nh * ATTN_HS_COUNT, sizeof *ms->head_sum);
+        ms->dist_sum = attn_calloc(nh * nh, sizeof *ms->dist_sum);
+        if (!ms->label || !ms->head_count || !ms->head_sum || !ms->dist_sum) return attn_fail(ATTN_E_NOMEM, "out of memory");
+    }
+    return ATTN_OK;
+}
+
+void attn_study_sums_free(attn_study_sums *s) {
+    if (!s) return;
+    for (int m = 0; s->models && m < s->n_models; m++) {
+        free(s->models[m].label);
+        free(s->models[m].head_count);
+        free(s->models[m].head_sum);
+        free(s->models[m].dist_sum);
+    }
+    free(s->models);
+    for (int d = 0; d < s->n_domains; d++) free(s->domains[d]);
+    free(s->domains);
+    free(s->cells);
+    memset(s, 0, sizeof *s);
+}
+
+int study_sums_domain(attn_study_sums *s, const char *name) {
+    for (int d = 0; d < s->n_domains; d++)
+        if (strcmp(s->domains[d], name) == 0) return d;
+    char *copy = attn_strdup(name);
+    if (!copy || !attn_grow((void **)&s->domains, &s->domains_cap, (size_t)s->n_domains + 1, sizeof *s->domains)) {
+        free(copy);
+        return attn_fail(ATTN_E_NOMEM, "out of memory"), -1;
+    }
+    s->domains[s->n_domains] = copy;
+    return s->n_domains++;
+}
+
+attn_domain_cell *study_sums_cell(attn_study_sums *s, int domain, int model, int layer) {
+    for (int i = 0; i < s->n_cells; i++) {
+        attn_domain_cell *c = &s->cells[i];
+        if (c->domain == domain && c->model == model && c->layer == layer) return c;
+    }
+    if (!attn_grow((void **)&s->cells, &s->cells_cap, (size_t)s->n_cells + 1, sizeof *s->cells)) {
+        attn_fail(ATTN_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    attn_domain_cell *c = &s->cells[s->n_cells++];
+    memset(c, 0, sizeof *c);
+    c->domain = domain, c->model = model, c->layer = layer;
+    return c;
+}
+
+static attn_status merge_model(attn_model_sums *d, const attn_model_sums *s) {
+    if (strcmp(d->label, s->label) != 0 || d->layers != s->layers || d->heads != s->heads)
+        return attn_fail(ATTN_E_INVALID, "merge: model %s (%d×%d heads) does not match %s (%d×%d heads)", s->label,
+                         s->layers, s->heads, d->label, d->layers, d->heads);
+    size_t nh = (size_t)d->layers * (size_t)d->heads;
+    for (size_t k = 0; k < nh * ATTN_HS_COUNT; k++) d->head_count[k] += s->head_count[k], d->head_sum[k] += s->head_sum[k];
+    for (size_t k = 0; k < nh * nh; k++) d->dist_sum[k] += s->dist_sum[k];
+    d->sentences += s->sentences;
+    return ATTN_OK;
+}
+
+attn_status attn_study_sums_merge(attn_study_sums *dst, const attn_study_sums *src) {
+    if (dst->n_models != src->n_models || dst->mode != src->mode || dst->layer_option != src->layer_option)
+        return attn_fail(ATTN_E_INVALID, "merge: the studies differ in models, metrics mode or layers");
+    for (int m = 0; m < dst->n_models; m++) {
+        attn_status st = merge_model(&dst->models[m], &src->models[m]);
+        if (st != ATTN_OK) return st;
+    }
+    for (int i = 0; i < src->n_cells; i++) {
+        const attn_domain_cell *c = &src->cells[i];
+        int d = study_sums_domain(dst, src->domains[c->domain]);
+        attn_domain_cell *t = d < 0 ? NULL : study_sums_cell(dst, d, c->model, c->layer);
+        if (!t) return ATTN_E_NOMEM;
+        for (int k = 0; k < ATTN_M_COUNT; k++) t->count[k] += c->count[k], t->sum[k] += c->sum[k];
+    }
+    dst->sentences += src->sentences;
+    return ATTN_OK;
+}
+
+double attn_sums_metric_mean(const attn_study_sums *s, int domain, int model, int layer, int k) {
+    double sum = 0.0;
+    int64_t n = 0;
+    for (int i = 0; i < s->n_cells; i++) {
+        const attn_domain_cell *c = &s->cells[i];
+        if ((domain < 0 || c->domain == domain) && c->model == model && c->layer == layer) sum += c->sum[k], n += c->count[k];
+    }
+    return n ? sum / (double)n : NAN;
+}
+
+void attn_sums_head_stats(const attn_study_sums *s, int model, int layer, int head, double *out) {
+    const attn_model_sums *m = &s->models[model];
+    size_t at = ((size_t)layer * m->heads + head) * ATTN_HS_COUNT;
+    for (int k = 0; k < ATTN_HS_COUNT; k++)
+        out[k] = m->head_count[at + k] ? m->head_sum[at + k] / (double)m->head_count[at + k] : NAN;
+}
+
+double attn_sums_head_distance(const attn_study_sums *s, int model, int a, int b) {
+    const attn_model_sums *m = &s->models[model];
+    size_t nh = (size_t)m->layers * m->heads;
+    return m->sentences ? m->dist_sum[(size_t)a * nh + b] / (double)m->sentences : NAN;
+}
+
+void attn_sums_metric_layers(const attn_study_sums *s, int model, int *first, int *last) {
+    int L = s->models[model].layers;
+    if (s->layer_option == ATTN_LAYER_ALL) *first = 0, *last = L - 1;
+    else if (s->layer_option == ATTN_LAYER_LAST) *first = *last = L - 1;
+    else *first = *last = s->layer_option;
+}

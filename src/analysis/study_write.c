@@ -1,0 +1,219 @@
+/* study_write.c — the study's files: dataset_sentences and metrics_by_sentence (streamed), and
+ * architecture, metrics_by_domain, head_stats, head_distances (from the sums). Each as .csv + .json. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+#define CELL 32
+
+static const char *fmt_double(char *buf, double v) {
+    if (isnan(v)) return NULL;
+    snprintf(buf, CELL, "%.17g", v);
+    return buf;
+}
+
+/* ---- streamed per-sentence files ---------------------------------------------------------- */
+struct attn_sentence_writer {
+    attn_table_writer *sentences, *metrics;
+    attn_metrics_mode mode;
+    int layer_column;
+    int64_t last_sentence;
+};
+
+void attn_sentence_writer_abort(attn_sentence_writer *w) {
+    if (!w) return;
+    attn_table_abort(w->sentences);
+    attn_table_abort(w->metrics);
+    free(w);
+}
+
+attn_status attn_sentence_writer_open(const char *dir, attn_metrics_mode mode, int layer_column,
+                                      attn_sentence_writer **out) {
+    static const char *const scols[] = {"Sentence_ID", "Domain", "Sentence", "Word_Count"};
+    const char *mcols[4 + ATTN_M_COUNT] = {"Sentence_ID", "Domain", "Model"};
+    int n = 3;
+    if (layer_column) mcols[n++] = "Layer";
+    for (int k = 0; k < attn_metric_count(mode); k++) mcols[n++] = attn_metric_name(k);
+    *out = NULL;
+    attn_sentence_writer *w = calloc(1, sizeof *w);
+    if (!w) return attn_fail(ATTN_E_NOMEM, "out of memory");
+    w->mode = mode, w->layer_column = layer_column, w->last_sentence = -1;
+    attn_status st = attn_table_open(dir, "dataset_sentences", scols, 4, &w->sentences);
+    if (st == ATTN_OK) st = attn_table_open(dir, "metrics_by_sentence", mcols, n, &w->metrics);
+    if (st != ATTN_OK) {
+        attn_sentence_writer_abort(w);
+        return st;
+    }
+    *out = w;
+    return ATTN_OK;
+}
+
+attn_status attn_sentence_writer_row(attn_sentence_writer *w, const attn_metric_row *r) {
+    char id[CELL], num[ATTN_M_COUNT][CELL], layer[CELL], words[CELL];
+    snprintf(id, sizeof id, "S%lld", (long long)r->sentence + 1);
+    if (r->sentence != w->last_sentence) {
+        snprintf(words, sizeof words, "%d", r->word_count);
+        const char *cells[4] = {id, r->domain, r->text, words};
+        static const int numeric[4] = {0, 0, 0, 1};
+        attn_status st = attn_table_row(w->sentences, cells, numeric);
+        if (st != ATTN_OK) return st;
+        w->last_sentence = r->sentence;
+    }
+    const char *cells[4 + ATTN_M_COUNT] = {id, r->domain, r->model_label};
+    int numeric[4 + ATTN_M_COUNT] = {0}, n = 3;
+    if (w->layer_column) {
+        snprintf(layer, sizeof layer, "%d", r->layer);
+        numeric[n] = 1, cells[n++] = layer;
+    }
+    for (int k = 0; k < attn_metric_count(w->mode); k++) numeric[n] = 1, cells[n++] = fmt_double(num[k], r->v[k]);
+    return attn_table_row(w->metrics, cells, numeric);
+}
+
+attn_status attn_sentence_writer_commit(attn_sentence_writer *w) {
+    attn_status st = attn_table_commit(w->sentences);
+    w->sentences = NULL;
+    if (st == ATTN_OK) {
+        st = attn_table_commit(w->metrics);
+        w->metrics = NULL;
+    }
+    attn_sentence_writer_abort(w);
+    return st;
+}
+
+/* ---- tables from the sums ----------------------------------------------------------------- */
+static attn_status write_architecture(const attn_study_sums *s, const attn_config *const *cfg, const char *dir) {
+    static const char *const cols[] = {"Model", "Layers", "Hidden Size", "Attention Heads", "Vocab Size",
+                                       "Total Params", "Trainable Params"};
+    static const int numeric[] = {0, 1, 1, 1, 1, 1, 1};
+    attn_table_writer *w;
+    attn_status st = attn_table_open(dir, "architecture", cols, 7, &w);
+    for (int m = 0; st == ATTN_OK && m < s->n_models; m++) {
+        char v[5][CELL];
+        snprintf(v[0], CELL, "%d", cfg[m]->layers);
+        snprintf(v[1], CELL, "%d", cfg[m]->hidden);
+        snprintf(v[2], CELL, "%d", cfg[m]->heads);
+        snprintf(v[3], CELL, "%d", cfg[m]->vocab);
+        snprintf(v[4], CELL, "%lld", (long long)cfg[m]->parameters);
+        const char *cells[] = {s->models[m].label, v[0], v[1], v[2], v[3], v[4], v[4]};
+        st = attn_table_row(w, cells, numeric);
+    }
+    if (st != ATTN_OK) {
+        attn_table_abort(w);
+        return st;
+    }
+    return attn_table_commit(w);
+}
+
+void attn_sums_sorted_domains(const attn_study_sums *s, int *order) {
+    for (int i = 0; i < s->n_domains; i++) order[i] = i;
+    for (int i = 1; i < s->n_domains; i++) /* insertion sort: a handful of domains */
+        for (int j = i; j > 0 && strcmp(s->domains[order[j - 1]], s->domains[order[j]]) > 0; j--) {
+            int t = order[j];
+            order[j] = order[j - 1], order[j - 1] = t;
+        }
+}
+
+static attn_status domain_rows(const attn_study_sums *s, attn_table_writer *w, int d, int m) {
+    int first, last, lc = s->layer_option == ATTN_LAYER_ALL;
+    attn_sums_metric_layers(s, m, &first, &last);
+    for (int l = first; l <= last; l++) {
+        char num[ATTN_M_COUNT][CELL], layer[CELL];
+        const char *cells[3 + ATTN_M_COUNT] = {s->domains[d], s->models[m].label};
+        int numeric[3 + ATTN_M_COUNT] = {0}, n = 2;
+        if (lc) {
+            snprintf(layer, CELL, "%d", l);
+            numeric[n] = 1, cells[n++] = layer;
+        }
+        for (int k = 0; k < attn_metric_count(s->mode); k++)
+            numeric[n] = 1, cells[n++] = fmt_double(num[k], attn_sums_metric_mean(s, d, m, l, k));
+        attn_status st = attn_table_row(w, cells, numeric);
+        if (st != ATTN_OK) return st;
+    }
+    return ATTN_OK;
+}
+
+static attn_status write_by_domain(const attn_study_sums *s, const char *dir) {
+    const char *cols[3 + ATTN_M_COUNT] = {"Domain", "Model"};
+    int n = 2;
+    if (s->layer_option == ATTN_LAYER_ALL) cols[n++] = "Layer";
+    for (int k = 0; k < attn_metric_count(s->mode); k++) cols[n++] = attn_metric_name(k);
+    int *order = malloc(((size_t)s->n_domains + 1) * sizeof *order);
+    if (!order) return attn_fail(ATTN_E_NOMEM, "out of memory");
+    attn_sums_sorted_domains(s, order);
+    attn_table_writer *w;
+    attn_status st = attn_table_open(dir, "metrics_by_domain", cols, n, &w);
+    for (int i = 0; st == ATTN_OK && i < s->n_domains; i++)
+        for (int m = 0; st == ATTN_OK && m < s->n_models; m++) st = domain_rows(s, w, order[i], m);
+    free(order);
+    if (st != ATTN_OK) {
+        attn_table_abort(w);
+        return st;
+    }
+    return attn_table_commit(w);
+}
+
+static attn_status head_rows(const attn_study_sums *s, attn_table_writer *w, int m) {
+    const attn_model_sums *ms = &s->models[m];
+    for (int l = 0; l < ms->layers; l++)
+        for (int h = 0; h < ms->heads; h++) {
+            double st[ATTN_HS_COUNT];
+            char num[ATTN_HS_COUNT][CELL], lb[CELL], hb[CELL];
+            attn_sums_head_stats(s, m, l, h, st);
+            snprintf(lb, CELL, "%d", l);
+            snprintf(hb, CELL, "%d", h);
+            const char *cells[4 + ATTN_HS_COUNT] = {ms->label, lb, hb};
+            int numeric[4 + ATTN_HS_COUNT] = {0, 1, 1};
+            for (int k = 0; k < ATTN_HS_COUNT; k++) numeric[3 + k] = 1, cells[3 + k] = fmt_double(num[k], st[k]);
+            cells[3 + ATTN_HS_COUNT] = attn_head_pattern(st);
+            attn_status r = attn_table_row(w, cells, numeric);
+            if (r != ATTN_OK) return r;
+        }
+    return ATTN_OK;
+}
+
+static attn_status distance_rows(const attn_study_sums *s, attn_table_writer *w, int m) {
+    const attn_model_sums *ms = &s->models[m];
+    int nh = ms->layers * ms->heads;
+    static const int numeric[6] = {0, 1, 1, 1, 1, 1};
+    for (int a = 0; a < nh; a++)
+        for (int b = a + 1; b < nh; b++) {
+            char v[5][CELL];
+            snprintf(v[0], CELL, "%d", a / ms->heads);
+            snprintf(v[1], CELL, "%d", a % ms->heads);
+            snprintf(v[2], CELL, "%d", b / ms->heads);
+            snprintf(v[3], CELL, "%d", b % ms->heads);
+            const char *cells[6] = {ms->label, v[0], v[1], v[2], v[3], fmt_double(v[4], attn_sums_head_distance(s, m, a, b))};
+            attn_status r = attn_table_row(w, cells, numeric);
+            if (r != ATTN_OK) return r;
+        }
+    return ATTN_OK;
+}
+
+typedef attn_status (*rows_fn)(const attn_study_sums *s, attn_table_writer *w, int m);
+
+static attn_status write_per_model(const attn_study_sums *s, const char *dir, const char *name,
+                                   const char *const *cols, int n, rows_fn rows) {
+    attn_table_writer *w;
+    attn_status st = attn_table_open(dir, name, cols, n, &w);
+    for (int m = 0; st == ATTN_OK && m < s->n_models; m++) st = rows(s, w, m);
+    if (st != ATTN_OK) {
+        attn_table_abort(w);
+        return st;
+    }
+    return attn_table_commit(w);
+}
+
+attn_status attn_study_write_tables(const attn_study_sums *s, const attn_config *const *configs, const char *dir) {
+    const char *hcols[4 + ATTN_HS_COUNT] = {"Model", "Layer", "Head"};
+    for (int k = 0; k < ATTN_HS_COUNT; k++) hcols[3 + k] = attn_head_stat_name(k);
+    hcols[3 + ATTN_HS_COUNT] = "pattern";
+    static const char *const dcols[] = {"Model", "Layer_A", "Head_A", "Layer_B", "Head_B", "JS_Distance"};
+    attn_status st = write_architecture(s, configs, dir);
+    if (st == ATTN_OK) st = write_by_domain(s, dir);
+    if (st == ATTN_OK) st = write_per_model(s, dir, "head_stats", hcols, 4 + ATTN_HS_COUNT, head_rows);
+    if (st == ATTN_OK) st = write_per_model(s, dir, "head_distances", dcols, 6, distance_rows);
+    return st;
+}

@@ -1,0 +1,262 @@
+/* cmd_compare.c — `attnscope compare [LABEL=]MODEL... --corpus FILE --out DIR`: the seed study
+ * (five attention metrics per sentence, by domain), head statistics and head distances. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "compare.h"
+
+typedef struct compare_args {
+    const char *corpus, *out, *function_words;
+    attn_corpus_options corpus_opts;
+    attn_study_options study;
+    int json, quiet, threads;
+} compare_args;
+
+static void help(void) {
+    puts("usage: attnscope compare [LABEL=]MODEL... --corpus FILE --out DIR [options]\n\n"
+         "Runs every MODEL over the corpus and writes, each as .csv and .json, to DIR: architecture,\n"
+         "dataset_sentences, metrics_by_sentence, metrics_by_domain, head_stats, head_distances.\n"
+         "Prints the architecture, the overall averages per model and the domain x model table.\n"
+         "LABEL defaults to the MODEL's base name (BERT=bert-base-uncased gives the notebook's label).\n\n"
+         "  --corpus FILE          .txt (a sentence a line), .csv/.tsv (header with text and\n"
+         "                         label/domain), .jsonl ({\"text\", \"label\"}); or --format agnews\n"
+         "  --out DIR              created when missing\n"
+         "  --metrics MODE         corrected (default) or seed (the notebook's formulas, quirks included)\n"
+         "  --layer L              last (default), all (adds a Layer column) or a 0-based layer\n"
+         "  --function-words FILE  one word a line, instead of the notebook's 11\n"
+         "  --format F             text, csv, tsv, jsonl or agnews (default: from the extension)\n"
+         "  --text-column NAME     (default text)   --label-column NAME (default label, else domain)\n"
+         "  AG News preparation:   --min-words N (10) --max-words N (20) --per-label N (25, 0 = all)\n"
+         "                         --seed N (42)\n"
+         "  --batch-size N         sequences per forward pass (default 8)\n"
+         "  --threads N            threads (default: all cores)\n"
+         "  --json                 a JSON summary on stdout instead of the tables\n"
+         "  --quiet                no progress on stderr");
+}
+
+enum { O_CORPUS = 256, O_OUT, O_METRICS, O_LAYER, O_FWORDS, O_FORMAT, O_TEXTCOL, O_LABELCOL, O_MINW, O_MAXW,
+       O_PERLABEL, O_SEED, O_BATCH, O_THREADS, O_JSON, O_QUIET, O_HELP };
+
+static int parse_layer(const char *v, int *layer) {
+    if (strcmp(v, "last") == 0) return *layer = ATTN_LAYER_LAST, 1;
+    if (strcmp(v, "all") == 0) return *layer = ATTN_LAYER_ALL, 1;
+    return cli_parse_int(v, 0, 10000, layer);
+}
+
+static int parse_number(int c, const char *v, compare_args *a) {
+    int n, ok = cli_parse_int(v, c == O_THREADS || c == O_PERLABEL ? 0 : c == O_BATCH ? 1 : 0, 1000000000, &n);
+    if (!ok) return cli_usage_error("compare", "bad number '%s'", v), 0;
+    switch (c) {
+    case O_MINW: a->corpus_opts.min_words = n; break;
+    case O_MAXW: a->corpus_opts.max_words = n; break;
+    case O_PERLABEL: a->corpus_opts.per_label = n; break;
+    case O_SEED: a->corpus_opts.seed = (uint64_t)n; break;
+    case O_BATCH: a->study.batch_size = n; break;
+    default: a->threads = a->study.threads = n; break;
+    }
+    return 1;
+}
+
+/* One option; 0 after printing a usage error, -1 for --help. */
+static int parse_option(int c, const char *v, compare_args *a) {
+    switch (c) {
+    case O_CORPUS: a->corpus = v; return 1;
+    case O_OUT: a->out = v; return 1;
+    case O_FWORDS: a->function_words = v; return 1;
+    case O_TEXTCOL: a->corpus_opts.text_column = v; return 1;
+    case O_LABELCOL: a->corpus_opts.label_column = v; return 1;
+    case O_JSON: a->json = 1; return 1;
+    case O_QUIET: a->quiet = 1; return 1;
+    case O_HELP: return -1;
+    case O_METRICS:
+        if (strcmp(v, "seed") && strcmp(v, "corrected")) return cli_usage_error("compare", "--metrics is corrected or seed"), 0;
+        a->study.mode = strcmp(v, "seed") == 0 ? ATTN_METRICS_SEED : ATTN_METRICS_CORRECTED;
+        return 1;
+    case O_LAYER:
+        if (!parse_layer(v, &a->study.layer)) return cli_usage_error("compare", "--layer is last, all or a layer number"), 0;
+        return 1;
+    case O_FORMAT: {
+        int f = attn_corpus_format_parse(v);
+        if (f < 0) return cli_usage_error("compare", "--format is text, csv, tsv, jsonl or agnews"), 0;
+        a->corpus_opts.format = (attn_corpus_format)f;
+        return 1;
+    }
+    case O_MINW: case O_MAXW: case O_PERLABEL: case O_SEED: case O_BATCH: case O_THREADS: return parse_number(c, v, a);
+    }
+    return cli_usage_error("compare", "unknown option"), 0;
+}
+
+/* Options into *a; returns the index of the first MODEL, 0 after a usage error, -1 for --help. */
+static int parse_args(int argc, char **argv, compare_args *a) {
+    static const struct option opts[] = {
+        {"corpus", required_argument, 0, O_CORPUS}, {"out", required_argument, 0, O_OUT},
+        {"metrics", required_argument, 0, O_METRICS}, {"layer", required_argument, 0, O_LAYER},
+        {"function-words", required_argument, 0, O_FWORDS}, {"format", required_argument, 0, O_FORMAT},
+        {"text-column", required_argument, 0, O_TEXTCOL}, {"label-column", required_argument, 0, O_LABELCOL},
+        {"min-words", required_argument, 0, O_MINW}, {"max-words", required_argument, 0, O_MAXW},
+        {"per-label", required_argument, 0, O_PERLABEL}, {"seed", required_argument, 0, O_SEED},
+        {"batch-size", required_argument, 0, O_BATCH}, {"threads", required_argument, 0, O_THREADS},
+        {"json", no_argument, 0, O_JSON}, {"quiet", no_argument, 0, O_QUIET}, {"help", no_argument, 0, O_HELP},
+        {0, 0, 0, 0}};
+    memset(a, 0, sizeof *a);
+    attn_corpus_options_init(&a->corpus_opts);
+    attn_study_options_init(&a->study);
+    int c, r;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
+        if ((r = parse_option(c == '?' ? -1 : c, optarg, a)) != 1) return r;
+    if (optind >= argc) return cli_usage_error("compare", "expects at least one MODEL"), 0;
+    if (!a->corpus || !a->out) return cli_usage_error("compare", "--corpus FILE and --out DIR are required"), 0;
+    return optind;
+}
+
+/* --out: created (with its parents) when missing, else must be a writable folder. */
+static int prepare_out(const char *dir) {
+    char *path = strdup(dir);
+    if (!path) return !cli_error("out of memory");
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(path, 0777) != 0 && errno != EEXIST) break;
+        *p = '/';
+    }
+    int made = mkdir(path, 0777) == 0 || errno == EEXIST;
+    free(path);
+    struct stat st;
+    if (!made || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) return !cli_error("%s: cannot create the output folder", dir);
+    if (access(dir, W_OK | X_OK) != 0) return !cli_error("%s: output folder is not writable", dir);
+    return 1;
+}
+
+/* "LABEL=MODEL" (LABEL without '/') or MODEL, whose label is its base name without @revision. */
+static char *model_label(const char *arg, const char **model) {
+    const char *eq = strchr(arg, '=');
+    if (eq && eq > arg && !memchr(arg, '/', (size_t)(eq - arg))) {
+        *model = eq + 1;
+        return strndup(arg, (size_t)(eq - arg));
+    }
+    *model = arg;
+    size_t n = strlen(arg);
+    while (n > 1 && arg[n - 1] == '/') n--;
+    const char *base = arg;
+    for (size_t i = 0; i < n; i++)
+        if (arg[i] == '/' && i + 1 < n) base = arg + i + 1;
+    size_t len = (size_t)(arg + n - base);
+    const char *at = memchr(base, '@', len);
+    return strndup(base, at ? (size_t)(at - base) : len);
+}
+
+static int load_models(char **args, int n, const compare_args *a, compare_model *models) {
+    for (int i = 0; i < n; i++) {
+        const char *model;
+        compare_model *cm = &models[i];
+        if (!(cm->label = model_label(args[i], &model))) return !cli_error("out of memory");
+        for (int j = 0; j < i; j++)
+            if (strcmp(models[j].label, cm->label) == 0)
+                return !cli_usage_error("compare", "two models are labelled '%s' (use LABEL=MODEL)", cm->label);
+        if (!(cm->dir = cli_model_dir(model, a->quiet))) return 0;
+        if (attn_model_open(cm->dir, &cm->model) != ATTN_OK || attn_tokenizer_open(cm->dir, &cm->tok) != ATTN_OK)
+            return !cli_lib_error();
+        attn_model_set_threads(cm->model, a->threads);
+    }
+    return 1;
+}
+
+static void free_models(compare_model *models, int n) {
+    for (int i = 0; models && i < n; i++) {
+        free(models[i].label), free(models[i].dir);
+        attn_model_free(models[i].model);
+        attn_tokenizer_free(models[i].tok);
+    }
+    free(models);
+}
+
+typedef struct row_sink {
+    attn_sentence_writer *writer;
+    compare_progress *progress;
+} row_sink;
+
+static attn_status on_row(void *user, const attn_metric_row *row) {
+    row_sink *sink = user;
+    attn_status st = attn_sentence_writer_row(sink->writer, row);
+    compare_progress_update(sink->progress, row->sentence);
+    return st;
+}
+
+/* Streams the corpus through the study into the per-sentence files. */
+static attn_status feed_corpus(const compare_args *a, attn_study *study, attn_sentence_writer *w) {
+    attn_corpus *corpus;
+    attn_status st = attn_corpus_open(a->corpus, &a->corpus_opts, &corpus);
+    attn_sentence s;
+    while (st == ATTN_OK && (st = attn_corpus_next(corpus, &s)) == ATTN_OK && s.text)
+        st = attn_study_add(study, s.label, s.text);
+    if (st == ATTN_OK) st = attn_study_finish(study);
+    attn_corpus_free(corpus);
+    if (st == ATTN_OK) st = attn_sentence_writer_commit(w);
+    else attn_sentence_writer_abort(w);
+    return st;
+}
+
+/* The study over loaded models: per-sentence files streamed, then the tables from the sums. */
+static int run_study(compare_args *a, compare_model *models, int n, int64_t total, double t0) {
+    attn_study_model *sm = calloc((size_t)n, sizeof *sm);
+    const attn_config **cfg = calloc((size_t)n, sizeof *cfg);
+    if (!sm || !cfg) {
+        free(sm), free(cfg);
+        return cli_error("out of memory");
+    }
+    for (int i = 0; i < n; i++) {
+        sm[i] = (attn_study_model){models[i].label, models[i].model, models[i].tok};
+        cfg[i] = attn_model_config(models[i].model);
+    }
+    compare_progress progress = {.quiet = a->quiet, .tty = isatty(STDERR_FILENO), .total = total,
+                                 .last_sentence = -1, .start = compare_now(), .next_report = 1};
+    attn_sentence_writer *w = NULL;
+    row_sink sink = {NULL, &progress};
+    a->study.on_row = on_row, a->study.user = &sink;
+    attn_study *study = NULL;
+    attn_status st = attn_study_create(sm, n, &a->study, &study);
+    if (st == ATTN_OK) st = attn_sentence_writer_open(a->out, a->study.mode, a->study.layer == ATTN_LAYER_ALL, &w);
+    sink.writer = w;
+    if (st == ATTN_OK) st = feed_corpus(a, study, w);
+    compare_progress_end(&progress);
+    if (st == ATTN_OK) st = attn_study_write_tables(attn_study_sums_of(study), cfg, a->out);
+    int rc = st == ATTN_OK ? 0 : cli_lib_error();
+    if (!rc && a->json) compare_print_json(attn_study_sums_of(study), models, a->out, compare_now() - t0);
+    else if (!rc) {
+        compare_print_tables(attn_study_sums_of(study), models);
+        printf("\nwrote %s/{architecture,dataset_sentences,metrics_by_sentence,metrics_by_domain,head_stats,"
+               "head_distances}.{csv,json}\nwall time %.2f s\n", a->out, compare_now() - t0);
+    }
+    attn_study_free(study);
+    free(sm), free(cfg);
+    return rc;
+}
+
+int cmd_compare(int argc, char **argv) {
+    double t0 = compare_now();
+    compare_args a;
+    int first = parse_args(argc, argv, &a);
+    if (first < 0) return help(), 0;
+    if (first == 0) return 2;
+    if (!prepare_out(a.out)) return 1;
+    char **words = NULL;
+    int n_words = 0, n = argc - first, rc = 1;
+    if (a.function_words && attn_function_words_read(a.function_words, &words, &n_words) != ATTN_OK) return cli_lib_error();
+    a.study.function_words = (const char *const *)words, a.study.n_function_words = n_words;
+    int64_t total = 0;
+    compare_model *models = NULL;
+    if (attn_corpus_count(a.corpus, &a.corpus_opts, &total) != ATTN_OK) cli_lib_error();
+    else if (!(models = calloc((size_t)n, sizeof *models))) cli_error("out of memory");
+    else if (load_models(argv + first, n, &a, models)) rc = run_study(&a, models, n, total, t0);
+    free_models(models, n);
+    attn_function_words_free(words, n_words);
+    return rc;
+}
