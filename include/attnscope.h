@@ -456,7 +456,9 @@ typedef struct attn_study_options {
     int window;                        /* sentences buffered and sorted by length; default 64 */
     int threads;                       /* for the head distances; 0 = all cores */
     attn_metric_row_fn on_row;         /* may be NULL */
-    void *user;
+    /* after each forward batch: sentence-model runs done so far (the total is sentences × models) */
+    void (*on_progress)(void *user, int64_t runs_done);
+    void *user;                        /* for on_row and on_progress */
 } attn_study_options;
 ATTN_API void attn_study_options_init(attn_study_options *o);
 

@@ -174,6 +174,8 @@ static attn_status run_batch(attn_study *s, int model, const attn_encoding *enc,
     for (int b = 0; b < nb; b++) attn_output_free(&out[b]);
     free(in);
     free(out);
+    s->runs_done += nb;
+    if (st == ATTN_OK && s->o.on_progress) s->o.on_progress(s->o.user, s->runs_done);
     return st;
 }
 

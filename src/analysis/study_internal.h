@@ -21,6 +21,7 @@ struct attn_study {
     double *values;           /* [window][n_models][max_metric_layers][ATTN_M_COUNT] */
     attn_study_sums sums;
     int64_t next_index;
+    int64_t runs_done; /* sentence-model forward runs, for on_progress */
 };
 
 /* Sums: set up for the models (shapes from their configs). */

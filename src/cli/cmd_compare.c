@@ -184,11 +184,10 @@ typedef struct row_sink {
 } row_sink;
 
 static attn_status on_row(void *user, const attn_metric_row *row) {
-    row_sink *sink = user;
-    attn_status st = attn_sentence_writer_row(sink->writer, row);
-    compare_progress_update(sink->progress, row->sentence);
-    return st;
+    return attn_sentence_writer_row(((row_sink *)user)->writer, row);
 }
+
+static void on_progress(void *user, int64_t runs_done) { compare_progress_update(((row_sink *)user)->progress, runs_done); }
 
 /* Streams the corpus through the study into the per-sentence files. */
 static attn_status feed_corpus(const compare_args *a, attn_study *study, attn_sentence_writer *w) {
@@ -216,11 +215,11 @@ static int run_study(compare_args *a, compare_model *models, int n, int64_t tota
         sm[i] = (attn_study_model){models[i].label, models[i].model, models[i].tok};
         cfg[i] = attn_model_config(models[i].model);
     }
-    compare_progress progress = {.quiet = a->quiet, .tty = isatty(STDERR_FILENO), .total = total,
-                                 .last_sentence = -1, .start = compare_now(), .next_report = 1};
+    compare_progress progress = {.quiet = a->quiet, .tty = isatty(STDERR_FILENO), .models = n, .total = total * n,
+                                 .start = compare_now(), .next_report = 1};
     attn_sentence_writer *w = NULL;
     row_sink sink = {NULL, &progress};
-    a->study.on_row = on_row, a->study.user = &sink;
+    a->study.on_row = on_row, a->study.on_progress = on_progress, a->study.user = &sink;
     attn_study *study = NULL;
     attn_status st = attn_study_create(sm, n, &a->study, &study);
     if (st == ATTN_OK) st = attn_sentence_writer_open(a->out, a->study.mode, a->study.layer == ATTN_LAYER_ALL, &w);

@@ -14,13 +14,15 @@ typedef struct compare_model {
 
 typedef struct compare_progress {
     int quiet, tty, line_open;
-    int64_t total, done, last_sentence;
+    int models;
+    int64_t total, done; /* sentence-model runs (total = sentences × models) */
     double start, last_draw;
     int next_report; /* next tenth to report on a non-terminal */
 } compare_progress;
 
-/* A sentence finished: redraws the bar (terminal) or prints a line each tenth (otherwise). */
-void compare_progress_update(compare_progress *p, int64_t sentence);
+/* runs_done of total sentence-model runs: redraws the bar (terminal, at most 10 times a second)
+ * or prints a line each tenth (otherwise). */
+void compare_progress_update(compare_progress *p, int64_t runs_done);
 void compare_progress_end(compare_progress *p);
 double compare_now(void);
 

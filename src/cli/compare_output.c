@@ -20,25 +20,25 @@ double compare_now(void) {
 static void draw(compare_progress *p, double t) {
     double el = t - p->start, rate = el > 0 ? (double)p->done / el : 0;
     long eta = rate > 0 ? (long)((double)(p->total - p->done) / rate) : 0;
+    double sentences = (double)p->done / p->models, per_s = rate / p->models;
+    long long of = (long long)(p->total / p->models);
     int pct = p->total ? (int)(100 * p->done / p->total) : 100;
     if (p->tty) {
         char bar[31];
         int filled = pct * 30 / 100;
         for (int i = 0; i < 30; i++) bar[i] = i < filled ? '#' : '.';
         bar[30] = '\0';
-        fprintf(stderr, "\r\033[K%3d%% [%s] %lld/%lld sentences, %.1f sentences/s, ETA %ld:%02ld", pct, bar,
-                (long long)p->done, (long long)p->total, rate, eta / 60, eta % 60);
+        fprintf(stderr, "\r\033[K%3d%% [%s] %.0f/%lld sentences, %.1f sentences/s, ETA %ld:%02ld", pct, bar,
+                sentences, of, per_s, eta / 60, eta % 60);
         p->line_open = 1;
     } else {
-        fprintf(stderr, "compare: %lld/%lld sentences (%d%%), %.1f sentences/s, ETA %ld:%02ld\n", (long long)p->done,
-                (long long)p->total, pct, rate, eta / 60, eta % 60);
+        fprintf(stderr, "compare: %.0f/%lld sentences (%d%%), %.1f sentences/s, ETA %ld:%02ld\n", sentences, of, pct,
+                per_s, eta / 60, eta % 60);
     }
 }
 
-void compare_progress_update(compare_progress *p, int64_t sentence) {
-    if (sentence == p->last_sentence) return;
-    p->last_sentence = sentence;
-    p->done++;
+void compare_progress_update(compare_progress *p, int64_t runs_done) {
+    p->done = runs_done;
     if (p->quiet) return;
     double t = compare_now();
     if (p->tty && (t - p->last_draw >= 0.1 || p->done == p->total)) {

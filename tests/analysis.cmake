@@ -1,0 +1,9 @@
+# The corpus study (`attnscope compare`): readers, cleaning, metrics against the seed notebook's own
+# numbers, and corrected metrics / head statistics / head distances against an independent Python
+# computation over `attnscope run --dump`.
+attn_add_test(test_corpus SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/analysis/test_corpus.c LABELS analysis)
+find_package(Python3 COMPONENTS Interpreter REQUIRED)
+add_test(NAME analysis_compare
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/analysis/test_compare.sh ${ATTN_CLI} ${Python3_EXECUTABLE} ${ATTN_TEST_DATA}
+                 ${CMAKE_CURRENT_BINARY_DIR}/analysis_compare)
+set_tests_properties(analysis_compare PROPERTIES LABELS analysis ENVIRONMENT "OMP_WAIT_POLICY=PASSIVE")
