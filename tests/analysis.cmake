@@ -7,3 +7,4 @@ add_test(NAME analysis_compare
          COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/analysis/test_compare.sh ${ATTN_CLI} ${Python3_EXECUTABLE} ${ATTN_TEST_DATA}
                  ${CMAKE_CURRENT_BINARY_DIR}/analysis_compare)
 set_tests_properties(analysis_compare PROPERTIES LABELS analysis ENVIRONMENT "OMP_WAIT_POLICY=PASSIVE")
+attn_add_test(test_study SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/analysis/test_study.c LABELS analysis)

@@ -26,6 +26,12 @@ check $? "compare (corrected)"
     BERT=$m/bert-tiny DistilBERT=$m/distilbert-tiny RoBERTa=$m/roberta-tiny
 check $? "corrected metrics, head statistics and distances match the Python computation"
 
+# the example corpus: 100 sentences, more than one window of 64
+"$exe" compare D=$m/distilbert-tiny --corpus "$data/../../examples/corpus/news.tsv" --out "$work/news" --quiet --batch-size 3 >/dev/null
+check $? "compare over examples/corpus/news.tsv"
+"$py" "$here/check_compare.py" study "$exe" "$work/news" "$data/../../examples/corpus/news.tsv" "$work/py" D=$m/distilbert-tiny
+check $? "several windows match the Python computation"
+
 "$exe" compare $m/roberta-tiny --corpus "$data/metrics/corpus.tsv" --out "$work/all" --layer all --json --quiet >"$work/all.json"
 check $? "compare --layer all --json"
 "$py" "$here/check_compare.py" study "$exe" "$work/all" "$data/metrics/corpus.tsv" "$work/py" all roberta-tiny=$m/roberta-tiny
