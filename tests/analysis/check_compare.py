@@ -3,7 +3,7 @@
 
     check_compare.py seed OUT_DIR FIXTURE.csv
         metrics_by_sentence.csv of a --metrics seed run against the seed notebook's own numbers (1e-4).
-    check_compare.py study ATTNSCOPE OUT_DIR CORPUS.tsv WORK_DIR [all] LABEL=MODEL_DIR...
+    check_compare.py study ATTNSCOPE OUT_DIR CORPUS.tsv WORK_DIR [all] [fw=WORDS.txt] LABEL=MODEL_DIR...
         recomputes the corrected metrics (last layer, or every layer with 'all'), metrics_by_domain,
         head_stats and head_distances from `attnscope run --dump` attentions and `attnscope tokenize`
         encodings, and compares them with OUT_DIR (1e-6). Also checks every .json against its .csv.
@@ -222,7 +222,14 @@ def check_model(out_dir, label, rows, domains, stats, dists, heads, layer_all):
 def main_study(argv):
     exe, out_dir, corpus, work = argv[:4]
     layer_all = len(argv) > 4 and argv[4] == "all"
-    models = [a.split("=", 1) for a in argv[5 if layer_all else 4:]]
+    rest = argv[5 if layer_all else 4:]
+    for a in rest:
+        if a.startswith("fw="):  # the --function-words file the run was given
+            with open(a[3:], encoding="utf-8") as f:
+                words = {w.strip().lower() for w in f if w.strip() and not w.strip().startswith("#")}
+            FUNCTION_WORDS.clear()
+            FUNCTION_WORDS.update(words)
+    models = [a.split("=", 1) for a in rest if not a.startswith("fw=")]
     with open(corpus, newline="", encoding="utf-8") as f:
         records = list(csv.DictReader(f, delimiter="\t"))
     texts, domains = [r["text"] for r in records], [r["domain"] for r in records]

@@ -39,6 +39,24 @@ check $? "--layer all matches the Python computation"
 "$py" -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['sentences']==24 and d['models'][0]['label']=='roberta-tiny' and len(d['overall'])==2 and d['overall'][0]['Layer']==0, d" "$work/all.json"
 check $? "--json summary"
 
+printf '# my list\nThe\nriver\n\nto\n' >"$work/words.txt"
+"$exe" compare $m/bert-tiny --corpus "$data/metrics/corpus.tsv" --out "$work/fw" --function-words "$work/words.txt" --quiet >/dev/null
+check $? "compare --function-words"
+"$py" "$here/check_compare.py" study "$exe" "$work/fw" "$data/metrics/corpus.tsv" "$work/py" fw="$work/words.txt" bert-tiny=$m/bert-tiny
+check $? "--function-words matches the Python computation"
+"$exe" compare $m/roberta-tiny --corpus "$data/metrics/corpus.tsv" --out "$work/layer0" --layer 0 --quiet >/dev/null
+check $? "compare --layer 0"
+"$py" - "$work/layer0/metrics_by_sentence.csv" "$work/all/metrics_by_sentence.csv" <<'PY'
+import csv, sys
+one = list(csv.DictReader(open(sys.argv[1])))
+layer0 = [{k: v for k, v in r.items() if k != "Layer"} for r in csv.DictReader(open(sys.argv[2])) if r["Layer"] == "0"]
+sys.exit(0 if one == layer0 and len(one) == 24 else 1)
+PY
+check $? "--layer 0 gives the Layer 0 rows of --layer all"
+"$exe" compare --corpus x --out y >/dev/null 2>&1
+[ $? -eq 2 ]
+check $? "no MODEL is a usage error"
+
 # bad corpora: one line naming the file (and line), exit 1, nothing in --out
 bad() { # NAME CONTENT EXPECTED [options]
     name=$1 content=$2 want=$3
