@@ -55,19 +55,33 @@ void compare_progress_end(compare_progress *p) {
     p->line_open = 0;
 }
 
-static void print_architecture(const compare_model *models, int n) {
-    printf("Architecture\n%-14s %6s %11s %15s %10s %15s %16s\n", "Model", "Layers", "Hidden Size", "Attention Heads",
+/* Column widths: the longest model label and domain name. */
+static int label_width(const attn_study_sums *s) {
+    int w = 5;
+    for (int m = 0; m < s->n_models; m++) w = (int)strlen(s->models[m].label) > w ? (int)strlen(s->models[m].label) : w;
+    return w;
+}
+
+static int domain_width(const attn_study_sums *s) {
+    int w = 6;
+    for (int d = 0; d < s->n_domains; d++) w = (int)strlen(s->domains[d]) > w ? (int)strlen(s->domains[d]) : w;
+    return w;
+}
+
+static void print_architecture(const attn_study_sums *s, const compare_model *models) {
+    int w = label_width(s);
+    printf("Architecture\n%-*s %6s %11s %15s %10s %15s %16s\n", w, "Model", "Layers", "Hidden Size", "Attention Heads",
            "Vocab Size", "Total Params", "Trainable Params");
-    for (int m = 0; m < n; m++) {
+    for (int m = 0; m < s->n_models; m++) {
         const attn_config *c = attn_model_config(models[m].model);
         char p[32];
         cli_thousands(c->parameters, p, sizeof p);
-        printf("%-14s %6d %11d %15d %10d %15s %16s\n", models[m].label, c->layers, c->hidden, c->heads, c->vocab, p, p);
+        printf("%-*s %6d %11d %15d %10d %15s %16s\n", w, models[m].label, c->layers, c->hidden, c->heads, c->vocab, p, p);
     }
 }
 
 static void print_metric_header(const attn_study_sums *s, const char *first, const char *second) {
-    printf("%-14s %-14s", first, second);
+    printf("%-*s %-*s", domain_width(s), first, label_width(s), second);
     if (s->layer_option == ATTN_LAYER_ALL) printf(" %5s", "Layer");
     for (int k = 0; k < attn_metric_count(s->mode); k++) printf(" %*s", (int)strlen(attn_metric_name(k)), attn_metric_name(k));
     putchar('\n');
@@ -78,7 +92,7 @@ static void print_metric_rows(const attn_study_sums *s, int domain, int m) {
     int first, last;
     attn_sums_metric_layers(s, m, &first, &last);
     for (int l = first; l <= last; l++) {
-        printf("%-14s %-14s", domain < 0 ? "all" : s->domains[domain], s->models[m].label);
+        printf("%-*s %-*s", domain_width(s), domain < 0 ? "all" : s->domains[domain], label_width(s), s->models[m].label);
         if (s->layer_option == ATTN_LAYER_ALL) printf(" %5d", l);
         for (int k = 0; k < attn_metric_count(s->mode); k++) {
             double v = attn_sums_metric_mean(s, domain, m, l, k);
@@ -91,7 +105,7 @@ static void print_metric_rows(const attn_study_sums *s, int domain, int m) {
 }
 
 void compare_print_tables(const attn_study_sums *s, const compare_model *models) {
-    print_architecture(models, s->n_models);
+    print_architecture(s, models);
     printf("\nOverall averages (%lld sentences, %s metrics)\n", (long long)s->sentences,
            s->mode == ATTN_METRICS_SEED ? "seed" : "corrected");
     print_metric_header(s, "Domain", "Model");
