@@ -447,6 +447,16 @@ typedef struct attn_metric_row {
  * the message with the library's error, e.g. from attn_sentence_writer_row). */
 typedef attn_status (*attn_metric_row_fn)(void *user, const attn_metric_row *row);
 
+/* One sentence's attentions for one model, lent to on_attention before they are freed. */
+typedef struct attn_attention_view {
+    int64_t sentence;           /* 0-based index in the corpus */
+    int window_slot;            /* its place in the current window, 0 .. window-1 */
+    int model;
+    const char *text;
+    const attn_encoding *enc;   /* the model's encoding of text (T = enc->n) */
+    const attn_output *out;     /* out->attentions [layers][heads][T][T] */
+} attn_attention_view;
+
 typedef struct attn_study_options {
     attn_metrics_mode mode;            /* default corrected */
     int layer;                         /* ATTN_LAYER_LAST (default), ATTN_LAYER_ALL, or 0-based */
@@ -458,7 +468,12 @@ typedef struct attn_study_options {
     attn_metric_row_fn on_row;         /* may be NULL */
     /* after each forward batch: sentence-model runs done so far (the total is sentences × models) */
     void (*on_progress)(void *user, int64_t runs_done);
-    void *user;                        /* for on_row and on_progress */
+    /* Hooks for analyses that need the attentions themselves (e.g. cross-model agreement): each
+     * sentence × model while its attentions live, then once per window when every model has run
+     * it (a window's sentences are seen by all models before on_window_end, in any order). */
+    attn_status (*on_attention)(void *user, const attn_attention_view *v);
+    attn_status (*on_window_end)(void *user, int sentences_in_window);
+    void *user;                        /* for every callback above */
 } attn_study_options;
 ATTN_API void attn_study_options_init(attn_study_options *o);
 

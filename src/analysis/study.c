@@ -128,6 +128,11 @@ static attn_status measure(attn_study *s, int model, int item, const attn_encodi
                                                values_at(s, item, model, l - first));
         if (st != ATTN_OK) return st;
     }
+    if (s->o.on_attention) {
+        attn_attention_view v = {it->index, item, model, it->text, enc, out};
+        attn_status st = s->o.on_attention(s->o.user, &v);
+        if (st != ATTN_OK) return st;
+    }
     return add_head_sums(s, model, it, enc, out);
 }
 
@@ -224,6 +229,7 @@ static attn_status emit_rows(attn_study *s) {
 static attn_status run_window(attn_study *s) {
     attn_status st = ATTN_OK;
     for (int m = 0; st == ATTN_OK && m < s->n_models; m++) st = run_model(s, m);
+    if (st == ATTN_OK && s->o.on_window_end) st = s->o.on_window_end(s->o.user, s->n_queued);
     if (st == ATTN_OK) st = emit_rows(s);
     for (int i = 0; i < s->n_queued; i++) free(s->queue[i].domain), free(s->queue[i].text);
     s->n_queued = 0;

@@ -10,7 +10,23 @@
 typedef struct row_log {
     int64_t last_sentence;
     int rows, out_of_order;
+    int views, bad_views, windows, window_sentences;
 } row_log;
+
+static attn_status log_view(void *user, const attn_attention_view *v) {
+    row_log *log = user;
+    log->views++;
+    const attn_output *o = v->out;
+    log->bad_views += !o->attentions || o->len != v->enc->n || !v->text || o->layers != 2 || v->model < 0 || v->model > 1;
+    return ATTN_OK;
+}
+
+static attn_status log_window(void *user, int n) {
+    row_log *log = user;
+    log->windows++;
+    log->window_sentences += n;
+    return ATTN_OK;
+}
 
 static attn_status log_row(void *user, const attn_metric_row *r) {
     row_log *log = user;
@@ -25,6 +41,7 @@ static attn_study *run(const attn_study_model *m, int n, int window, int batch, 
     attn_study_options o;
     attn_study_options_init(&o);
     o.window = window, o.batch_size = batch, o.layer = ATTN_LAYER_ALL, o.on_row = log_row, o.user = log;
+    o.on_attention = log_view, o.on_window_end = log_window;
     attn_study *s = NULL;
     CHECK_OK(attn_study_create(m, n, &o, &s));
     attn_corpus *c;
@@ -71,12 +88,16 @@ static void test_study(void) {
     CHECK_OK(attn_tokenizer_open(tu_data("models/bert-tiny"), &tb));
     CHECK_OK(attn_tokenizer_open(tu_data("models/roberta-tiny"), &tr));
     attn_study_model m[2] = {{"BERT", bert, tb}, {"RoBERTa", roberta, tr}};
-    row_log whole_log = {-1, 0, 0}, log = {-1, 0, 0};
+    row_log whole_log = {-1, 0, 0, 0, 0, 0, 0}, log = {-1, 0, 0, 0, 0, 0, 0};
     attn_study *whole = run(m, 2, 64, 8, 0, 24, &whole_log);
     CHECKF(whole_log.rows == 24 * 2 * 2 && whole_log.out_of_order == 0, "rows %d, out of order %d", whole_log.rows,
            whole_log.out_of_order);
+    CHECKF(whole_log.views == 48 && whole_log.bad_views == 0 && whole_log.windows == 1, "views %d (%d bad), windows %d",
+           whole_log.views, whole_log.bad_views, whole_log.windows);
     attn_study *small = run(m, 2, 5, 2, 0, 24, &log);
     CHECKF(log.out_of_order == 0, "small windows: rows out of order");
+    CHECKF(log.windows == 5 && log.window_sentences == 24 && log.views == 48, "small windows: %d windows, %d views",
+           log.windows, log.views);
     compare_sums(attn_study_sums_of(small), attn_study_sums_of(whole), "window 5, batch 2");
     attn_study *a = run(m, 2, 7, 3, 0, 10, &log), *b = run(m, 2, 64, 4, 10, 24, &log);
     CHECK_OK(attn_study_sums_merge((attn_study_sums *)attn_study_sums_of(a), attn_study_sums_of(b)));
