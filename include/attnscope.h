@@ -519,7 +519,8 @@ ATTN_API attn_status attn_study_create(const attn_study_model *models, int n, co
 ATTN_API attn_status attn_study_add(attn_study *s, const char *domain, const char *text);
 /* Runs what is still queued. Call once after the last attn_study_add. */
 ATTN_API attn_status attn_study_finish(attn_study *s);
-ATTN_API const attn_study_sums *attn_study_sums_of(const attn_study *s);
+/* The study's sums (owned by it; valid until attn_study_free). Shards merge into one of them. */
+ATTN_API attn_study_sums *attn_study_sums_of(attn_study *s);
 ATTN_API void attn_study_free(attn_study *s);
 
 /* ---- final tables from the sums ---- */

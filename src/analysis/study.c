@@ -89,7 +89,7 @@ void attn_study_free(attn_study *s) {
     free(s);
 }
 
-const attn_study_sums *attn_study_sums_of(const attn_study *s) { return &s->sums; }
+attn_study_sums *attn_study_sums_of(attn_study *s) { return &s->sums; }
 
 static double *values_at(attn_study *s, int item, int model, int layer_slot) {
     return s->values + (((size_t)item * s->n_models + model) * s->max_metric_layers + layer_slot) * ATTN_M_COUNT;

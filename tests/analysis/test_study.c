@@ -100,14 +100,14 @@ static void test_study(void) {
            log.windows, log.views);
     compare_sums(attn_study_sums_of(small), attn_study_sums_of(whole), "window 5, batch 2");
     attn_study *a = run(m, 2, 7, 3, 0, 10, &log), *b = run(m, 2, 64, 4, 10, 24, &log);
-    CHECK_OK(attn_study_sums_merge((attn_study_sums *)attn_study_sums_of(a), attn_study_sums_of(b)));
+    CHECK_OK(attn_study_sums_merge(attn_study_sums_of(a), attn_study_sums_of(b)));
     compare_sums(attn_study_sums_of(a), attn_study_sums_of(whole), "two shards merged");
     attn_study_options o;
     attn_study_options_init(&o);
     o.layer = 2; /* the tiny models have layers 0 and 1 */
     attn_study *s = NULL;
     CHECK(attn_study_create(m, 2, &o, &s) == ATTN_E_INVALID && strstr(attn_last_error(), "BERT has 2 layers"));
-    CHECK(attn_study_sums_merge((attn_study_sums *)attn_study_sums_of(a), attn_study_sums_of(small)) == ATTN_OK);
+    CHECK(attn_study_sums_merge(attn_study_sums_of(a), attn_study_sums_of(small)) == ATTN_OK);
     attn_study_free(whole), attn_study_free(small), attn_study_free(a), attn_study_free(b);
     attn_model_free(bert), attn_model_free(roberta), attn_tokenizer_free(tb), attn_tokenizer_free(tr);
 }
