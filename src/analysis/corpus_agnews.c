@@ -1,5 +1,5 @@
 /* corpus_agnews.c — the original AG News CSV (no header; class index 1-4, title, description) with
- * the seed's preparation: text = title + " " + description, cleaned (attn_clean_news_text), kept
+ * the seed's preparation (a first line whose class field is not a number is a header and skipped): text = title + " " + description, cleaned (attn_clean_news_text), kept
  * when within the word window and longer than min_chars characters, then per_label sentences per
  * class drawn by a seeded reservoir sample (docs/analysis.md). The sample is the only thing held. */
 #include <stdlib.h>
@@ -100,6 +100,8 @@ static attn_status load_sample(attn_corpus *c) {
     while (st == ATTN_OK && (r = corpus_csv_record(c, &line)) == 1) {
         int label = 0;
         char *text = NULL;
+        if (line == 1 && c->n_fields == 3 && (c->fields[0].buf[0] < '0' || c->fields[0].buf[0] > '9'))
+            continue; /* a header line ("Class Index","Title","Description"), as some copies have */
         st = parse_record(c, line, &label, &text);
         if (st == ATTN_OK && keep(c, text)) st = reservoir_offer(c, res, seen, &rng, label, text, line);
         else if (st == ATTN_OK) free(text);

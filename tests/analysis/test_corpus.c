@@ -88,6 +88,10 @@ static void test_bad_input(void) {
     expect_error(TMP("e14.csv", "\"5\",\"t\",\"d\"\n"), &o, ":1: class index '5' is not 1-4");
     expect_error(TMP("e15.csv", "\"1\",\"t\"\n"), &o, ":1: 2 fields, AG News has 3");
     expect_error("/nonexistent/corpus.txt", NULL, "cannot open");
+    o.per_label = 0;
+    expect_corpus(TMP("ag.csv", "\"Class Index\",\"Title\",\"Description\"\n\"3\",\"Shares &amp; bonds\",\"Markets rose "
+                              "on Monday as <b>investors</b> cheered the news.\"\n\"1\",\"Too\",\"short\"\n"),
+                  &o, "Business|Shares & bonds Markets rose on Monday as investors cheered the news.@2\n");
     int64_t n = -1;
     CHECK(attn_corpus_count(TMP("c.txt", "a\nb\n\nc\n"), NULL, &n) == ATTN_OK && n == 3);
 }
