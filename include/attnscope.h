@@ -353,6 +353,8 @@ ATTN_API void attn_words_free(attn_words *w);
  * all zeros. out must hold attentions of the encoding words was mapped with. */
 ATTN_API attn_status attn_word_attention(const attn_output *out, const attn_words *words, int layer, int head,
                                          float *dst);
+/* The same, mean over heads, for every layer: dst [layers][W][W] (what attn_agreement_add_sentence takes). */
+ATTN_API attn_status attn_word_attention_layers(const attn_output *out, const attn_words *words, float *dst);
 
 /* Mean Jensen–Shannon distance (natural log) between the rows of two [W][W] word-level matrices,
  * over the words whose rows are non-zero in both; *n_rows gets their number (may be NULL).

@@ -148,6 +148,15 @@ attn_status attn_word_attention(const attn_output *out, const attn_words *words,
     return ATTN_OK;
 }
 
+attn_status attn_word_attention_layers(const attn_output *out, const attn_words *words, float *dst) {
+    size_t WW = (size_t)words->n * (size_t)words->n;
+    for (int l = 0; out && l < out->layers; l++) {
+        attn_status s = attn_word_attention(out, words, l, -1, dst + (size_t)l * WW);
+        if (s != ATTN_OK) return s;
+    }
+    return out ? ATTN_OK : attn_fail(ATTN_E_INVALID, "no model output");
+}
+
 static int row_is_empty(const float *r, int32_t n) {
     for (int32_t j = 0; j < n; j++)
         if (r[j] > 0.0f) return 0;

@@ -43,10 +43,11 @@ static int probe(attn_model *m, attn_tokenizer *t, const char *text, json_t **re
             int head = h == (int)H ? -1 : h;
             if (attn_word_attention(&o, &w, (int)l, head, wa) != ATTN_OK) return die("word attention");
             json_array_append_new(heads, floats(wa, WW));
-            if (head < 0) memcpy(*mean_words + l * WW, wa, WW * sizeof *wa);
         }
         json_array_append_new(layers, heads);
     }
+    /* the agreement is fed by the all-layers call; words_check.py compares it with the per-head means */
+    if (attn_word_attention_layers(&o, &w, *mean_words) != ATTN_OK) return die("word attention layers");
     if (attn_rollout(&o, roll) != ATTN_OK) return die("rollout");
     for (size_t l = 0; l < L; l++) json_array_append_new(rolls, floats(roll + l * T * T, T * T));
     for (int32_t i = 0; i < w.n; i++) {
