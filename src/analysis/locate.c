@@ -51,7 +51,8 @@ attn_status attn_find_word(const char *text, const attn_encoding *enc, const cha
     uint32_t *t = NULL, *q = NULL;
     size_t *tb = NULL, *qb = NULL, nt, nq;
     attn_status s = attn_utf8_decode_all(text, &t, &tb, &nt);
-    if (s == ATTN_OK) s = attn_utf8_decode_all(word, &q, &qb, &nq);
+    if (s != ATTN_OK) s = attn_fail_prefix(s, "text");
+    else if ((s = attn_utf8_decode_all(word, &q, &qb, &nq)) != ATTN_OK) s = attn_fail_prefix(s, "word");
     if (s == ATTN_OK) {
         int found;
         ptrdiff_t at = nth_match(t, nt, q, nq, occurrence, &found);

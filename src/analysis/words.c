@@ -17,7 +17,7 @@ int attn_py_isspace(uint32_t c) {
 attn_status attn_utf8_decode_all(const char *s, uint32_t **cps, size_t **byte_at, size_t *n) {
     size_t len = strlen(s);
     ptrdiff_t bad = attn_utf8_invalid_at(s, len);
-    if (bad >= 0) return attn_fail(ATTN_E_INVALID, "text is not valid UTF-8 (byte %td)", bad);
+    if (bad >= 0) return attn_fail(ATTN_E_INVALID, "not valid UTF-8 (byte %td)", bad);
     *cps = attn_calloc(len + 1, sizeof **cps);
     *byte_at = attn_calloc(len + 1, sizeof **byte_at);
     if (!*cps || !*byte_at) {
@@ -89,7 +89,7 @@ attn_status attn_words_map(const char *text, const attn_encoding *enc, attn_word
     uint32_t *cps;
     size_t *byte_at, n;
     attn_status s = attn_utf8_decode_all(text, &cps, &byte_at, &n);
-    if (s != ATTN_OK) return s;
+    if (s != ATTN_OK) return attn_fail_prefix(s, "text");
     s = split_words(text, cps, byte_at, n, out);
     free(cps), free(byte_at);
     if (s == ATTN_OK && enc) {

@@ -42,6 +42,7 @@ static void test_words_map(void) {
     CHECK(w.n == 0 && w.token_word == NULL);
     attn_words_free(&w);
     CHECK(attn_words_map("bad \xff", NULL, &w) == ATTN_E_INVALID);
+    CHECK(strstr(attn_last_error(), "text: not valid UTF-8 (byte 4)") != NULL);
 }
 
 /* T = 4 tokens: [S] a1 a2 b; words a = {a1, a2}, b = {b}. One layer, two heads. */
@@ -131,7 +132,16 @@ static void test_find_word(void) {
         CHECK(n >= 2 && strcmp(e.tokens[p[n - 1]], "bank") == 0 && e.offsets[2 * p[0]] == 31);
         free(p);
     }
+    CHECK(attn_find_word(text, &e, "bank\xff", 1, &p, &n) == ATTN_E_INVALID);
+    CHECK(strstr(attn_last_error(), "word: not valid UTF-8 (byte 4)") != NULL);
     attn_encoding_free(&e);
+    /* the BERT normalizer deletes U+200B: the word is in the text but has no token */
+    const char *zw = "a \xe2\x80\x8b b";
+    if (CHECK_OK(attn_tokenizer_encode(t, zw, NULL, NULL, &e))) {
+        CHECK(attn_find_word(zw, &e, "\xe2\x80\x8b", 1, &p, &n) == ATTN_E_INVALID && p == NULL);
+        CHECK(strstr(attn_last_error(), "has no token") != NULL);
+        attn_encoding_free(&e);
+    }
     attn_tokenizer_free(t);
 }
 
