@@ -71,7 +71,9 @@ attn_status attn_similarity_compute(attn_model *m, const attn_tokenizer *t, cons
     if (s == ATTN_OK) { /* one padded batch, as the seed runs them */
         attn_input in[2] = {{out->enc[0].ids, out->enc[0].type_ids, out->enc[0].n},
                             {out->enc[1].ids, out->enc[1].type_ids, out->enc[1].n}};
-        s = attn_model_forward(m, in, 2, ATTN_OUT_HIDDEN, o);
+        for (int k = 0; k < 2 && s == ATTN_OK; k++)
+            if ((s = attn_model_check_input(m, &in[k])) != ATTN_OK) s = attn_fail_prefix(s, "sentence %d", k + 1);
+        if (s == ATTN_OK) s = attn_model_forward(m, in, 2, ATTN_OUT_HIDDEN, o);
     }
     if (s == ATTN_OK) {
         out->n_states = o[0].layers + 1;
