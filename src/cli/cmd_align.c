@@ -105,14 +105,16 @@ int cmd_align(int argc, char **argv) {
         for (int j = i + 1; j < n; j++) {
             int32_t rows;
             double d = attn_word_rows_js(a[i].attn, a[j].attn, a[i].words.n, &rows);
-            json_array_append_new(dist, json_pack("{s:s, s:i, s:s, s:i, s:f, s:i}", "model_a", a[i].m.label, "layer_a", a[i].layer,
-                                                  "model_b", a[j].m.label, "layer_b", a[j].layer, "js_distance", d, "words", rows));
+            json_array_append_new(dist, json_pack("{s:s, s:i, s:s, s:i, s:f, s:i}", "model_a", a[i].m.label, "layer_a",
+                                                  a[i].layer, "model_b", a[j].m.label, "layer_b", a[j].layer, "js_distance",
+                                                  d, "words", rows));
         }
     if (!rc && as_json) {
         json_t *models = json_array(), *words = json_array();
         for (int i = 0; i < n; i++) json_array_append_new(models, model_json(&a[i]));
         for (int v = 0; v < a[0].words.n; v++) json_array_append_new(words, json_string(a[0].words.words[v]));
-        cli_json_print(json_pack("{s:s, s:o, s:o, s:O}", "sentence", sentence, "words", words, "models", models, "distances", dist));
+        rc = cli_json_print(
+            json_pack("{s:s, s:o, s:o, s:O}", "sentence", sentence, "words", words, "models", models, "distances", dist));
     } else if (!rc) {
         for (int i = 0; i < n; i++) print_matrix(&a[i]);
         for (size_t k = 0; k < json_array_size(dist); k++) {

@@ -117,9 +117,16 @@ static int parse_args(int argc, char **argv, focus_args *a, int *quiet) {
     while ((c = getopt_long(argc, argv, "w:l:H:ro:jqh", opts, NULL)) != -1) {
         switch (c) {
         case 'w': a->word = optarg; break;
-        case 'l': if (!cli_parse_int(optarg, 0, 1 << 20, &a->layer)) return cli_usage_error("focus", "--layer wants a layer number from 0"); break;
-        case 'H': if (!cli_parse_int(optarg, 0, 1 << 20, &a->head)) return cli_usage_error("focus", "--head wants a head number from 0"); break;
-        case 'o': if (!cli_parse_int(optarg, 1, 1 << 30, &a->occurrence)) return cli_usage_error("focus", "--occurrence wants a number from 1"); break;
+        case 'l':
+            if (!cli_parse_int(optarg, 0, 1 << 20, &a->layer)) return cli_usage_error("focus", "--layer wants a layer number from 0");
+            break;
+        case 'H':
+            if (!cli_parse_int(optarg, 0, 1 << 20, &a->head)) return cli_usage_error("focus", "--head wants a head number from 0");
+            break;
+        case 'o':
+            if (!cli_parse_int(optarg, 1, 1 << 30, &a->occurrence))
+                return cli_usage_error("focus", "--occurrence wants a number from 1");
+            break;
         case 'r': a->rollout = 1; break;
         case 'j': a->as_json = 1; break;
         case 'q': *quiet = 1; break;
@@ -145,12 +152,15 @@ int cmd_focus(int argc, char **argv) {
     focus_rows r = {0};
     if (!cli_model_load(argv[optind], quiet, &m)) rc = 1;
     const attn_config *cfg = rc ? NULL : attn_model_config(m.model);
-    if (cfg && a.layer >= cfg->layers) rc = cli_error("%s: --layer %d: the model has layers 0..%d", m.label, a.layer, cfg->layers - 1);
-    if (cfg && a.head >= cfg->heads) rc = cli_error("%s: --head %d: the model has heads 0..%d", m.label, a.head, cfg->heads - 1);
+    if (cfg && a.layer >= cfg->layers)
+        rc = cli_error("%s: --layer %d: the model has layers 0..%d", m.label, a.layer, cfg->layers - 1);
+    else if (cfg && a.head >= cfg->heads)
+        rc = cli_error("%s: --head %d: the model has heads 0..%d", m.label, a.head, cfg->heads - 1);
     if (!rc && !cli_model_run(&m, sentence, ATTN_OUT_ATTENTIONS, &e, &o)) rc = 1;
-    if (!rc && attn_find_word(sentence, &e, a.word, a.occurrence, &pieces, &np) != ATTN_OK) rc = cli_error("%s: %s", m.label, attn_last_error());
+    if (!rc && attn_find_word(sentence, &e, a.word, a.occurrence, &pieces, &np) != ATTN_OK)
+        rc = cli_error("%s: %s", m.label, attn_last_error());
     if (!rc && !compute_rows(&o, pieces, np, &a, &r)) rc = 1;
-    if (!rc && a.as_json) cli_json_print(rows_json(m.label, sentence, &a, &e, pieces, np, &r));
+    if (!rc && a.as_json) rc = cli_json_print(rows_json(m.label, sentence, &a, &e, pieces, np, &r));
     else if (!rc) print_rows(m.label, &a, &e, pieces, np, &r);
     rows_free(&r);
     free(pieces);

@@ -106,7 +106,7 @@ int cmd_similarity(int argc, char **argv) {
     if (!rc && as_json) {
         json_t *out = n == 1 ? result_json(m[0].label, word, sent, occ, &r[0]) : json_array();
         for (int i = 0; n > 1 && i < n; i++) json_array_append_new(out, result_json(m[i].label, word, sent, occ, &r[i]));
-        cli_json_print(out);
+        rc = cli_json_print(out);
     } else if (!rc) {
         print_table(m, r, n, word);
     }

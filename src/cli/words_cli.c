@@ -26,6 +26,9 @@ int cli_model_load(const char *arg, int quiet, cli_model *out) {
     out->label = split_label(arg, &name);
     if (!out->label) return !cli_error("out of memory");
     if (!*name) return !cli_error("%s: no model after the label", arg);
+    json_t *probe = json_string(out->label); /* labels go into JSON output */
+    if (!probe) return !cli_error("%s: the label is not valid UTF-8", arg);
+    json_decref(probe);
     char *dir = cli_model_dir(name, quiet);
     if (!dir) return 0;
     int ok = attn_model_open(dir, &out->model) == ATTN_OK && attn_tokenizer_open(dir, &out->tok) == ATTN_OK;
@@ -76,9 +79,10 @@ json_t *cli_json_token_strings(const attn_encoding *e, const int32_t *idx, int n
     return a;
 }
 
-void cli_json_print(json_t *j) {
-    char *s = json_dumps(j, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+int cli_json_print(json_t *j) {
+    char *s = j ? json_dumps(j, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)) : NULL;
     if (s) puts(s);
     free(s);
     json_decref(j);
+    return s ? 0 : cli_error("cannot write the result as JSON (a label or text that is not UTF-8?)");
 }

@@ -24,7 +24,8 @@ json_t *cli_json_floats(const float *v, int n);
 json_t *cli_json_matrix(const float *m, int rows, int cols); /* [[...], ...] */
 json_t *cli_json_ints(const int32_t *v, int n);
 json_t *cli_json_token_strings(const attn_encoding *e, const int32_t *idx, int n); /* idx NULL = all */
-/* Prints j to stdout (indented, order kept, full precision) and frees it. */
-void cli_json_print(json_t *j);
+/* Prints j to stdout (indented, order kept, full precision) and frees it. Returns the exit code:
+ * 0, or 1 after printing an error when j is NULL (json_pack fails on strings that are not UTF-8). */
+int cli_json_print(json_t *j);
 
 #endif

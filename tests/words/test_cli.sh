@@ -88,6 +88,7 @@ expect_error "missing model" 1 'no-such-model' "$bin" similarity --quiet "$tmp/n
 long=$("$py" -c 'print("bank " * 600)')
 expect_error "sentence too long" 1 "bert-tiny: sentence 1: 602 tokens exceed the model's 512 positions" \
     "$bin" similarity --quiet "$b" --word bank "$long" "$s2"
+expect_error "label not UTF-8" 1 'the label is not valid UTF-8' "$bin" align --quiet "$(printf 'L\377')=$b" "$s1"
 expect_error "empty label" 1 'no model after the label' "$bin" align --quiet "X=" "$s1"
 
 echo "$passes passed, $fails failed"
