@@ -558,6 +558,110 @@ ATTN_API attn_status attn_sentence_writer_open(const char *dir, attn_metrics_mod
 ATTN_API attn_status attn_sentence_writer_row(attn_sentence_writer *w, const attn_metric_row *row);
 ATTN_API attn_status attn_sentence_writer_commit(attn_sentence_writer *w);
 ATTN_API void attn_sentence_writer_abort(attn_sentence_writer *w);
+/* Analysis: words, rollout, similarity, agreement                                            */
+/* ------------------------------------------------------------------------------------------ */
+/* Definitions in docs/analysis-words.md. Layers and heads are 0-based, as in Hugging Face's
+ * `attentions` tuple; hidden state 0 is the embedding output. */
+
+/* The words of a text — its whitespace-separated pieces, exactly Python's str.split() — and the
+ * tokens of an encoding of that text that make up each word. A token belongs to the word its
+ * offsets start in; special tokens, tokens with an empty span and tokens of a pair's second text
+ * belong to none. */
+typedef struct attn_words {
+    int32_t n;           /* W: words of the text */
+    char **words;        /* [W] UTF-8 */
+    int32_t *spans;      /* [W][2] start,end in Unicode code points */
+    int32_t *pieces;     /* [W] tokens of each word (0 = none, e.g. truncated away) */
+    int32_t n_tokens;    /* T of the encoding (0 when mapped without one) */
+    int32_t *token_word; /* [T] word of each token, -1 = none */
+} attn_words;
+
+/* enc may be NULL (words only). text must be the text enc was made from; valid UTF-8. */
+ATTN_API attn_status attn_words_map(const char *text, const attn_encoding *enc, attn_words *out);
+ATTN_API void attn_words_free(attn_words *w);
+
+/* Word-level attention of one layer, dst [W][W]: attention from word u to word v is the mean
+ * over u's tokens (rows) of the sum over v's tokens (columns), computed on head `head` or, with
+ * head = -1, on the mean over heads; then each row is renormalised to sum 1 over the words (the
+ * mass that went to special tokens is dropped). A row with no mass (a word without tokens) is
+ * all zeros. out must hold attentions of the encoding words was mapped with. */
+ATTN_API attn_status attn_word_attention(const attn_output *out, const attn_words *words, int layer, int head,
+                                         float *dst);
+/* The same, mean over heads, for every layer: dst [layers][W][W] (what attn_agreement_add_sentence takes). */
+ATTN_API attn_status attn_word_attention_layers(const attn_output *out, const attn_words *words, float *dst);
+
+/* Mean Jensen–Shannon distance (natural log) between the rows of two [W][W] word-level matrices,
+ * over the words whose rows are non-zero in both; *n_rows gets their number (may be NULL).
+ * 0 when no row is comparable. */
+ATTN_API double attn_word_rows_js(const float *a, const float *b, int32_t n_words, int32_t *n_rows);
+
+/* Attention rollout (Abnar & Zuidema 2020) with the residual correction: per layer
+ * A'_l = rownorm(0.5 * mean_heads(A_l) + 0.5 * I); dst[l] = A'_l · A'_(l-1) ··· A'_0.
+ * dst [layers][T][T]; row i of dst[l] is how much token i at layer l draws on each input token. */
+ATTN_API attn_status attn_rollout(const attn_output *out, float *dst);
+
+/* Token indices of the occurrence-th (1-based) appearance of word in text: case-insensitive,
+ * not inside a longer run of letters/digits ("bank" matches "Bank," and "bank's", not
+ * "banking"); the tokens of enc whose spans overlap it (all its pieces, whatever the subword
+ * marking). *pieces is malloc'ed; free() it. ATTN_E_INVALID with a message when the word does
+ * not occur, occurs fewer times, or has no token (truncated). */
+ATTN_API attn_status attn_find_word(const char *text, const attn_encoding *enc, const char *word, int occurrence,
+                                    int32_t **pieces, int32_t *n_pieces);
+
+typedef enum attn_focus_kind {
+    ATTN_FOCUS_LAYERS = 0, /* dst [layers][T]: each layer's row, mean over heads */
+    ATTN_FOCUS_HEADS,      /* dst [heads][T]: each head's row at one layer */
+    ATTN_FOCUS_ROLLOUT,    /* dst [layers][T]: the rows of attn_rollout */
+} attn_focus_kind;
+
+/* Where a word attends: the attention rows of its tokens (mean over its pieces), each output
+ * row renormalised to sum 1 (seed 003's layer × token matrix). layer is used by HEADS only. */
+ATTN_API attn_status attn_focus(const attn_output *out, const int32_t *pieces, int32_t n_pieces, attn_focus_kind kind,
+                                int layer, float *dst);
+
+/* Cosine similarity of a word's vector between two runs at every hidden state, cosine
+ * [layers+1] (embedding output first); a word of several pieces is the mean of their vectors. */
+ATTN_API attn_status attn_hidden_cosine(const attn_output *a, const int32_t *pieces_a, int32_t n_a,
+                                        const attn_output *b, const int32_t *pieces_b, int32_t n_b, double *cosine);
+
+typedef struct attn_similarity {
+    attn_encoding enc[2]; /* the two sentences */
+    int32_t n_pieces[2];
+    int32_t *pieces[2];   /* [n_pieces[k]] token indices of the word in sentence k */
+    int32_t n_states;     /* layers + 1 */
+    double *cosine;       /* [n_states] */
+} attn_similarity;
+
+/* Seed 003's study: encodes both sentences, runs them, finds word (occurrence[k] in sentence k,
+ * 1-based; NULL = the first) and compares its vectors. Free with attn_similarity_free. */
+ATTN_API attn_status attn_similarity_compute(attn_model *m, const attn_tokenizer *t, const char *word,
+                                             const char *const sentences[2], const int occurrence[2],
+                                             attn_similarity *out);
+ATTN_API void attn_similarity_free(attn_similarity *s);
+
+/* Cross-model agreement over a corpus: for every pair of models (a < b) and every pair of their
+ * layers, the mean over sentences of attn_word_rows_js between their head-averaged word-level
+ * matrices. Running sums: memory does not grow with the corpus, and accumulators of shards of
+ * a corpus merge by addition. */
+typedef struct attn_agreement attn_agreement;
+ATTN_API attn_status attn_agreement_create(int n_models, const int32_t *layers, attn_agreement **out);
+ATTN_API void attn_agreement_free(attn_agreement *a);
+/* word_attn[m]: model m's [layers[m]][W][W] matrices (attn_word_attention, head -1) for one
+ * sentence of n_words words. A layer pair with no comparable row does not count the sentence. */
+ATTN_API attn_status attn_agreement_add_sentence(attn_agreement *a, int32_t n_words, const float *const *word_attn);
+/* Adds from's sums into into (same models and layers). */
+ATTN_API attn_status attn_agreement_merge(attn_agreement *into, const attn_agreement *from);
+ATTN_API int attn_agreement_models(const attn_agreement *a);
+ATTN_API int32_t attn_agreement_layers(const attn_agreement *a, int model);
+/* Mean JS distance of model ma's layer la and model mb's layer lb (either order); NAN when no
+ * sentence counted or an index is out of range. */
+ATTN_API double attn_agreement_mean(const attn_agreement *a, int ma, int la, int mb, int lb);
+ATTN_API int64_t attn_agreement_count(const attn_agreement *a, int ma, int la, int mb, int lb);
+/* model_agreement rows — Model_A, Layer_A, Model_B, Layer_B, JS_Distance, Sentences — for every
+ * a < b and layer pair with at least one sentence; labels[m] names model m. CSV (full
+ * precision) or a JSON array of objects with those keys; written atomically. */
+ATTN_API attn_status attn_agreement_write_csv(const attn_agreement *a, const char *const *labels, const char *path);
+ATTN_API attn_status attn_agreement_write_json(const attn_agreement *a, const char *const *labels, const char *path);
 
 #ifdef __cplusplus
 }

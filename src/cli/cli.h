@@ -19,6 +19,9 @@ int cmd_run(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
 int cmd_download(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_similarity(int argc, char **argv);
+int cmd_focus(int argc, char **argv);
+int cmd_align(int argc, char **argv);
 
 /* Prints "attnscope: <message>" to stderr; returns the exit code 1 (2 for usage errors below). */
 int cli_error(const char *fmt, ...) CLI_PRINTF(1, 2);

@@ -14,6 +14,9 @@ static const struct {
     {"tokenize", cmd_tokenize, "tokens, ids and offsets exactly as Hugging Face's fast tokenizer"},
     {"download", cmd_download, "fetch a Hub model into the shared Hugging Face cache; print its folder"},
     {"compare", cmd_compare, "the seed study: attention metrics of several models over a corpus, head statistics"},
+    {"similarity", cmd_similarity, "cosine of one word's vector between two sentences at every hidden state"},
+    {"focus", cmd_focus, "where a word attends: per layer, per head, or rolled out"},
+    {"align", cmd_align, "word-level attention of several models on one sentence, and their distance"},
 };
 
 static void usage(FILE *f) {

@@ -1,0 +1,171 @@
+/* cmd_focus.c — `attnscope focus MODEL --word W "SENTENCE"`: where that word attends, layer by layer. */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "words_cli.h"
+
+static void help(void) {
+    puts("usage: attnscope focus [LABEL=]MODEL --word WORD \"SENTENCE\" [--layer N] [--head H] [--rollout]\n"
+         "                       [--occurrence N] [--json] [--quiet]\n\n"
+         "Where WORD attends: its attention row over the sentence's tokens (the mean of its pieces'\n"
+         "rows), each row renormalised to sum 1 — the layer x token matrix of the \"bank\" notebook.\n"
+         "Layers and heads count from 0.\n\n"
+         "  (default)            one row per layer, mean over heads\n"
+         "  --layer N            one row per head of layer N (with --head H: that head only)\n"
+         "  --head H             head H at every layer\n"
+         "  --rollout            attention rollout (Abnar & Zuidema 2020, residual-corrected) rows,\n"
+         "                       one per layer (with --layer N: that layer only)\n"
+         "  --occurrence N       which occurrence of WORD when it repeats (default 1)\n"
+         "  --json               {\"model\", \"word\", \"occurrence\", \"sentence\", \"tokens\", \"token_index\"\n"
+         "                       (the word's tokens), \"mode\", \"rows\": [{\"layer\", \"head\" (null for the\n"
+         "                       mean or rollout), \"weights\": one per token}]}\n"
+         "  --quiet              no download progress");
+}
+
+typedef struct focus_args {
+    const char *word;
+    int layer, head, rollout, occurrence, as_json;
+} focus_args;
+
+/* The rows asked for: rows [n][T] with their layer and head (-1 = mean over heads / rollout). */
+typedef struct focus_rows {
+    int n;
+    float *w;
+    int *layer, *head;
+    const char *mode;
+} focus_rows;
+
+static void add_row(focus_rows *r, const float *src, size_t T, int layer, int head) {
+    memcpy(r->w + (size_t)r->n * T, src, T * sizeof *src);
+    r->layer[r->n] = layer, r->head[r->n] = head;
+    r->n++;
+}
+
+static int compute_rows(const attn_output *o, const int32_t *pieces, int32_t np, const focus_args *a, focus_rows *r) {
+    size_t T = (size_t)o->len, L = (size_t)o->layers, H = (size_t)o->heads;
+    float *all = calloc((L > H ? L : H) * T, sizeof *all); // [L or H][T]
+    r->w = calloc(L * H * T, sizeof *r->w);
+    r->layer = calloc(L * H, sizeof *r->layer), r->head = calloc(L * H, sizeof *r->head);
+    if (!all || !r->w || !r->layer || !r->head) {
+        free(all);
+        return !cli_error("out of memory");
+    }
+    int per_head = !a->rollout && (a->layer >= 0 || a->head >= 0), ok = 1;
+    r->mode = a->rollout ? "rollout" : per_head ? "per head" : "mean over heads";
+    if (!per_head) { /* [L][T] at once */
+        ok = attn_focus(o, pieces, np, a->rollout ? ATTN_FOCUS_ROLLOUT : ATTN_FOCUS_LAYERS, 0, all) == ATTN_OK;
+        for (int l = 0; ok && l < (int)L; l++)
+            if (a->layer < 0 || l == a->layer) add_row(r, all + (size_t)l * T, T, l, -1);
+    }
+    for (int l = 0; per_head && ok && l < (int)L; l++) {
+        if (a->layer >= 0 && l != a->layer) continue;
+        ok = attn_focus(o, pieces, np, ATTN_FOCUS_HEADS, l, all) == ATTN_OK;
+        for (int h = 0; ok && h < (int)H; h++)
+            if (a->head < 0 || h == a->head) add_row(r, all + (size_t)h * T, T, l, h);
+    }
+    free(all);
+    return ok || !cli_lib_error();
+}
+
+static void rows_free(focus_rows *r) { free(r->w), free(r->layer), free(r->head); }
+
+static json_t *rows_json(const char *label, const char *sentence, const focus_args *a, const attn_encoding *e,
+                         const int32_t *pieces, int32_t np, const focus_rows *r) {
+    json_t *o = json_object(), *rows = json_array();
+    json_object_set_new(o, "model", json_string(label));
+    json_object_set_new(o, "word", json_string(a->word));
+    json_object_set_new(o, "occurrence", json_integer(a->occurrence));
+    json_object_set_new(o, "sentence", json_string(sentence));
+    json_object_set_new(o, "tokens", cli_json_token_strings(e, NULL, 0));
+    json_object_set_new(o, "token_index", cli_json_ints(pieces, np));
+    json_object_set_new(o, "mode", json_string(r->mode));
+    for (int i = 0; i < r->n; i++)
+        json_array_append_new(rows, json_pack("{s:i, s:o, s:o}", "layer", r->layer[i], "head",
+                                              r->head[i] < 0 ? json_null() : json_integer(r->head[i]), "weights",
+                                              cli_json_floats(r->w + (size_t)i * (size_t)e->n, e->n)));
+    json_object_set_new(o, "rows", rows);
+    return o;
+}
+
+static void print_rows(const char *label, const focus_args *a, const attn_encoding *e, const int32_t *pieces, int32_t np,
+                       const focus_rows *r) {
+    printf("%s: where \"%s\" (token", label, a->word);
+    for (int p = 0; p < np; p++) printf(" %d:%s", pieces[p], e->tokens[pieces[p]]);
+    printf(") attends, %s\n\n%-10s", r->mode, "");
+    for (int j = 0; j < e->n; j++) printf(" %9.9s", e->tokens[j]);
+    putchar('\n');
+    for (int i = 0; i < r->n; i++) {
+        char name[32];
+        if (r->head[i] < 0) snprintf(name, sizeof name, "layer %d", r->layer[i]);
+        else snprintf(name, sizeof name, "L%d H%d", r->layer[i], r->head[i]);
+        printf("%-10s", name);
+        for (int j = 0; j < e->n; j++) printf(" %9.4f", r->w[(size_t)i * (size_t)e->n + (size_t)j]);
+        putchar('\n');
+    }
+}
+
+static int parse_args(int argc, char **argv, focus_args *a, int *quiet) {
+    static const struct option opts[] = {
+        {"word", required_argument, 0, 'w'}, {"layer", required_argument, 0, 'l'}, {"head", required_argument, 0, 'H'},
+        {"rollout", no_argument, 0, 'r'},    {"occurrence", required_argument, 0, 'o'}, {"json", no_argument, 0, 'j'},
+        {"quiet", no_argument, 0, 'q'},      {"help", no_argument, 0, 'h'},             {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "w:l:H:ro:jqh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'w': a->word = optarg; break;
+        case 'l':
+            if (!cli_parse_int(optarg, 0, 1 << 20, &a->layer)) return cli_usage_error("focus", "--layer wants a layer number from 0");
+            break;
+        case 'H':
+            if (!cli_parse_int(optarg, 0, 1 << 20, &a->head)) return cli_usage_error("focus", "--head wants a head number from 0");
+            break;
+        case 'o':
+            if (!cli_parse_int(optarg, 1, 1 << 30, &a->occurrence))
+                return cli_usage_error("focus", "--occurrence wants a number from 1");
+            break;
+        case 'r': a->rollout = 1; break;
+        case 'j': a->as_json = 1; break;
+        case 'q': *quiet = 1; break;
+        case 'h': help(); return -1;
+        default: return cli_usage_error("focus", "unknown option");
+        }
+    }
+    if (!a->word || !*a->word) return cli_usage_error("focus", "--word WORD is required");
+    if (a->rollout && a->head >= 0) return cli_usage_error("focus", "--rollout mixes all heads; it takes no --head");
+    if (argc - optind != 2) return cli_usage_error("focus", "expects one MODEL and one SENTENCE");
+    return 0;
+}
+
+int cmd_focus(int argc, char **argv) {
+    focus_args a = {.layer = -1, .head = -1, .occurrence = 1};
+    int quiet = 0, rc = parse_args(argc, argv, &a, &quiet);
+    if (rc) return rc < 0 ? 0 : rc;
+    const char *sentence = argv[optind + 1];
+    cli_model m;
+    attn_encoding e = {0};
+    attn_output o = {0};
+    int32_t *pieces = NULL, np = 0;
+    focus_rows r = {0};
+    if (!cli_model_load(argv[optind], quiet, &m)) rc = 1;
+    const attn_config *cfg = rc ? NULL : attn_model_config(m.model);
+    if (cfg && a.layer >= cfg->layers)
+        rc = cli_error("%s: --layer %d: the model has layers 0..%d", m.label, a.layer, cfg->layers - 1);
+    else if (cfg && a.head >= cfg->heads)
+        rc = cli_error("%s: --head %d: the model has heads 0..%d", m.label, a.head, cfg->heads - 1);
+    if (!rc && !cli_model_run(&m, sentence, ATTN_OUT_ATTENTIONS, &e, &o)) rc = 1;
+    if (!rc && attn_find_word(sentence, &e, a.word, a.occurrence, &pieces, &np) != ATTN_OK)
+        rc = cli_error("%s: %s", m.label, attn_last_error());
+    if (!rc && !compute_rows(&o, pieces, np, &a, &r)) rc = 1;
+    if (!rc && a.as_json) rc = cli_json_print(rows_json(m.label, sentence, &a, &e, pieces, np, &r));
+    else if (!rc) print_rows(m.label, &a, &e, pieces, np, &r);
+    rows_free(&r);
+    free(pieces);
+    attn_output_free(&o);
+    attn_encoding_free(&e);
+    cli_model_close(&m);
+    return rc;
+}

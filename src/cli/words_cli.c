@@ -1,0 +1,88 @@
+/* words_cli.c — labelled models and JSON helpers for similarity, focus and align. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "words_cli.h"
+
+/* "LABEL=MODEL": a '=' before any '/' separates a label; otherwise the label is the last path
+ * component of MODEL (trailing slashes ignored). */
+static char *split_label(const char *arg, const char **model) {
+    const char *eq = strchr(arg, '='), *slash = strchr(arg, '/');
+    if (eq && eq > arg && (!slash || eq < slash)) {
+        *model = eq + 1;
+        return strndup(arg, (size_t)(eq - arg));
+    }
+    *model = arg;
+    size_t n = strlen(arg);
+    while (n > 1 && arg[n - 1] == '/') n--;
+    size_t b = n;
+    while (b > 0 && arg[b - 1] != '/') b--;
+    return strndup(arg + b, n - b);
+}
+
+int cli_model_load(const char *arg, int quiet, cli_model *out) {
+    memset(out, 0, sizeof *out);
+    const char *name;
+    out->label = split_label(arg, &name);
+    if (!out->label) return !cli_error("out of memory");
+    if (!*name) return !cli_error("%s: no model after the label", arg);
+    json_t *probe = json_string(out->label); /* labels go into JSON output */
+    if (!probe) return !cli_error("%s: the label is not valid UTF-8", arg);
+    json_decref(probe);
+    char *dir = cli_model_dir(name, quiet);
+    if (!dir) return 0;
+    int ok = attn_model_open(dir, &out->model) == ATTN_OK && attn_tokenizer_open(dir, &out->tok) == ATTN_OK;
+    free(dir);
+    if (!ok) cli_lib_error();
+    return ok;
+}
+
+void cli_model_close(cli_model *m) {
+    attn_tokenizer_free(m->tok);
+    attn_model_free(m->model);
+    free(m->label);
+    memset(m, 0, sizeof *m);
+}
+
+int cli_model_run(cli_model *m, const char *text, unsigned outputs, attn_encoding *enc, attn_output *out) {
+    memset(out, 0, sizeof *out);
+    if (attn_tokenizer_encode(m->tok, text, NULL, NULL, enc) != ATTN_OK) return !cli_error("%s: %s", m->label, attn_last_error());
+    attn_input in = {enc->ids, enc->type_ids, enc->n};
+    if (attn_model_check_input(m->model, &in) != ATTN_OK || attn_model_forward(m->model, &in, 1, outputs, out) != ATTN_OK) {
+        attn_encoding_free(enc);
+        return !cli_error("%s: %s", m->label, attn_last_error());
+    }
+    return 1;
+}
+
+json_t *cli_json_floats(const float *v, int n) {
+    json_t *a = json_array();
+    for (int i = 0; i < n; i++) json_array_append_new(a, json_real(v[i]));
+    return a;
+}
+
+json_t *cli_json_matrix(const float *m, int rows, int cols) {
+    json_t *a = json_array();
+    for (int r = 0; r < rows; r++) json_array_append_new(a, cli_json_floats(m + (size_t)r * (size_t)cols, cols));
+    return a;
+}
+
+json_t *cli_json_ints(const int32_t *v, int n) {
+    json_t *a = json_array();
+    for (int i = 0; i < n; i++) json_array_append_new(a, json_integer(v[i]));
+    return a;
+}
+
+json_t *cli_json_token_strings(const attn_encoding *e, const int32_t *idx, int n) {
+    json_t *a = json_array();
+    for (int i = 0; i < (idx ? n : e->n); i++) json_array_append_new(a, json_string(e->tokens[idx ? idx[i] : i]));
+    return a;
+}
+
+int cli_json_print(json_t *j) {
+    char *s = j ? json_dumps(j, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)) : NULL;
+    if (s) puts(s);
+    free(s);
+    json_decref(j);
+    return s ? 0 : cli_error("cannot write the result as JSON (a label or text that is not UTF-8?)");
+}

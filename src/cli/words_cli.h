@@ -1,0 +1,31 @@
+/* words_cli.h — shared by the word-level commands (similarity, focus, align): loading labelled
+ * models and turning library results into JSON. */
+#ifndef ATTN_WORDS_CLI_H
+#define ATTN_WORDS_CLI_H
+
+#include <jansson.h>
+
+#include "cli.h"
+
+typedef struct cli_model {
+    char *label;     /* LABEL of LABEL=MODEL, else the model's folder or Hub name */
+    attn_model *model;
+    attn_tokenizer *tok;
+} cli_model;
+
+/* Opens "[LABEL=]MODEL" (folder or Hub id): weights and tokenizer. 0 after printing the error. */
+int cli_model_load(const char *arg, int quiet, cli_model *out);
+void cli_model_close(cli_model *m);
+
+/* Encodes text and runs it (attentions and hidden states as asked). 0 after printing. */
+int cli_model_run(cli_model *m, const char *text, unsigned outputs, attn_encoding *enc, attn_output *out);
+
+json_t *cli_json_floats(const float *v, int n);
+json_t *cli_json_matrix(const float *m, int rows, int cols); /* [[...], ...] */
+json_t *cli_json_ints(const int32_t *v, int n);
+json_t *cli_json_token_strings(const attn_encoding *e, const int32_t *idx, int n); /* idx NULL = all */
+/* Prints j to stdout (indented, order kept, full precision) and frees it. Returns the exit code:
+ * 0, or 1 after printing an error when j is NULL (json_pack fails on strings that are not UTF-8). */
+int cli_json_print(json_t *j);
+
+#endif

@@ -1,0 +1,15 @@
+# Word-level attention, rollout, focus, similarity and cross-model agreement (src/analysis/words.c ...).
+attn_add_test(words_unit SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/words/test_words.c LABELS words)
+add_executable(words_probe ${CMAKE_CURRENT_SOURCE_DIR}/words/words_probe.c)
+target_link_libraries(words_probe PRIVATE attnscope PkgConfig::JANSSON)
+find_package(Python3 COMPONENTS Interpreter REQUIRED)
+# every figure recomputed from `attnscope run --dump` by a standard-library Python script
+add_test(NAME words_independent
+         COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/words/words_check.py
+                 $<TARGET_FILE:attnscope_cli> $<TARGET_FILE:words_probe> ${ATTN_TEST_DATA}
+                 ${CMAKE_CURRENT_SOURCE_DIR}/words/corpus.jsonl)
+set_tests_properties(words_independent PROPERTIES ENVIRONMENT "OMP_WAIT_POLICY=PASSIVE" LABELS words)
+# `similarity` against the seed notebook's cosines on the HF reference; errors; text output
+add_test(NAME words_cli
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/words/test_cli.sh ${ATTN_CLI} ${Python3_EXECUTABLE} ${ATTN_TEST_DATA})
+set_tests_properties(words_cli PROPERTIES ENVIRONMENT "OMP_WAIT_POLICY=PASSIVE" LABELS words)
