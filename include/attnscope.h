@@ -505,6 +505,8 @@ typedef struct attn_study_sums {
     attn_domain_cell *cells;   /* [n_cells] one per (domain, model, layer) seen */
     int64_t sentences;
     size_t domains_cap, cells_cap;
+    /* cross-model agreement on the same words (model_agreement.csv); NULL with one model */
+    struct attn_agreement *agreement;
 } attn_study_sums;
 
 /* Adds src into dst: same models (labels, shapes) and mode; domains matched by name. */
@@ -547,8 +549,8 @@ ATTN_API attn_status attn_table_row(attn_table_writer *w, const char *const *cel
 ATTN_API attn_status attn_table_commit(attn_table_writer *w); /* frees w */
 ATTN_API void attn_table_abort(attn_table_writer *w);         /* frees w; accepts NULL */
 
-/* The study's files in dir: architecture, metrics_by_domain, head_stats, head_distances (.csv and
- * .json). configs[n_models] give the architecture rows. */
+/* The study's files in dir: architecture, metrics_by_domain, head_stats, head_distances and, with
+ * several models, model_agreement (.csv and .json). configs[n_models] give the architecture rows. */
 ATTN_API attn_status attn_study_write_tables(const attn_study_sums *s, const attn_config *const *configs,
                                              const char *dir);
 /* Streams dataset_sentences and metrics_by_sentence: open, feed rows (in on_row), commit. */

@@ -46,6 +46,15 @@ static attn_status copy_setup(attn_study *s, const attn_study_model *models, int
     return ATTN_OK;
 }
 
+/* Frees the window's word-level matrices (they live until every model has run the window). */
+static void drop_word_attention(attn_study *s) {
+    if (!s->word_attn) return;
+    for (int i = 0; i < s->o.window * s->n_models; i++) {
+        free(s->word_attn[i]);
+        s->word_attn[i] = NULL;
+    }
+}
+
 attn_status attn_study_create(const attn_study_model *models, int n, const attn_study_options *o, attn_study **out) {
     *out = NULL;
     if (n < 1) return attn_fail(ATTN_E_INVALID, "a study needs at least one model");
@@ -68,6 +77,11 @@ attn_status attn_study_create(const attn_study_model *models, int n, const attn_
         s->values = attn_calloc((size_t)s->o.window * n * s->max_metric_layers * ATTN_M_COUNT, sizeof *s->values);
         if (!s->queue || !s->values) st = attn_fail(ATTN_E_NOMEM, "out of memory");
     }
+    if (st == ATTN_OK && s->sums.agreement) {
+        s->word_attn = attn_calloc((size_t)s->o.window * n, sizeof *s->word_attn);
+        s->n_words = attn_calloc((size_t)s->o.window, sizeof *s->n_words);
+        if (!s->word_attn || !s->n_words) st = attn_fail(ATTN_E_NOMEM, "out of memory");
+    }
     if (st != ATTN_OK) {
         attn_study_free(s);
         return st;
@@ -81,6 +95,9 @@ void attn_study_free(attn_study *s) {
     for (int i = 0; i < s->n_queued; i++) free(s->queue[i].domain), free(s->queue[i].text);
     free(s->queue);
     free(s->values);
+    drop_word_attention(s);
+    free(s->word_attn);
+    free(s->n_words);
     for (int m = 0; s->models && m < s->n_models; m++) free((char *)s->models[m].label);
     free(s->models);
     for (int i = 0; s->fwords && i < s->o.n_function_words; i++) free(s->fwords[i]);
@@ -117,6 +134,34 @@ static attn_status add_head_sums(attn_study *s, int model, const study_item *it,
     return st;
 }
 
+/* Word-level, head-averaged attention of every layer [L][W][W], kept for the agreement. */
+static attn_status keep_word_attention(attn_study *s, int model, int item, const attn_encoding *enc,
+                                       const attn_output *out) {
+    attn_words w;
+    attn_status st = attn_words_map(s->queue[item].text, enc, &w);
+    if (st != ATTN_OK) return st;
+    float *dst = attn_calloc((size_t)out->layers * (size_t)w.n * (size_t)w.n, sizeof *dst);
+    st = dst ? attn_word_attention_layers(out, &w, dst) : attn_fail(ATTN_E_NOMEM, "out of memory");
+    if (st == ATTN_OK) {
+        s->word_attn[(size_t)item * s->n_models + model] = dst;
+        s->n_words[item] = w.n;
+    } else {
+        free(dst);
+    }
+    attn_words_free(&w);
+    return st;
+}
+
+/* The window's sentences into the agreement, once every model has run them. */
+static attn_status add_agreement(attn_study *s) {
+    attn_status st = ATTN_OK;
+    for (int i = 0; st == ATTN_OK && i < s->n_queued; i++)
+        st = attn_agreement_add_sentence(s->sums.agreement, s->n_words[i],
+                                         (const float *const *)&s->word_attn[(size_t)i * s->n_models]);
+    drop_word_attention(s);
+    return st;
+}
+
 /* Everything measured on one sentence of one model. */
 static attn_status measure(attn_study *s, int model, int item, const attn_encoding *enc, const attn_output *out) {
     const study_item *it = &s->queue[item];
@@ -126,6 +171,10 @@ static attn_status measure(attn_study *s, int model, int item, const attn_encodi
     for (int l = first; l <= last; l++) {
         attn_status st = attn_sentence_metrics(s->o.mode, &tk, out->attentions + (size_t)l * H * T * T, H,
                                                values_at(s, item, model, l - first));
+        if (st != ATTN_OK) return st;
+    }
+    if (s->word_attn) {
+        attn_status st = keep_word_attention(s, model, item, enc, out);
         if (st != ATTN_OK) return st;
     }
     if (s->o.on_attention) {
@@ -229,6 +278,7 @@ static attn_status emit_rows(attn_study *s) {
 static attn_status run_window(attn_study *s) {
     attn_status st = ATTN_OK;
     for (int m = 0; st == ATTN_OK && m < s->n_models; m++) st = run_model(s, m);
+    if (st == ATTN_OK && s->word_attn) st = add_agreement(s);
     if (st == ATTN_OK && s->o.on_window_end) st = s->o.on_window_end(s->o.user, s->n_queued);
     if (st == ATTN_OK) st = emit_rows(s);
     for (int i = 0; i < s->n_queued; i++) free(s->queue[i].domain), free(s->queue[i].text);

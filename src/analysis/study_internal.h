@@ -19,6 +19,10 @@ struct attn_study {
     study_item *queue;        /* [o.window] */
     int n_queued;
     double *values;           /* [window][n_models][max_metric_layers][ATTN_M_COUNT] */
+    /* with several models: each queued sentence's word-level attention per model, [L_m][W][W]
+     * (head-averaged), kept until every model has run the window, for the agreement */
+    float **word_attn;        /* [window][n_models] */
+    int32_t *n_words;         /* [window] */
     attn_study_sums sums;
     int64_t next_index;
     int64_t runs_done; /* sentence-model forward runs, for on_progress */

@@ -13,6 +13,14 @@ attn_status study_sums_init(attn_study_sums *s, const attn_study *st) {
     s->models = attn_calloc((size_t)st->n_models, sizeof *s->models);
     if (!s->models) return attn_fail(ATTN_E_NOMEM, "out of memory");
     s->n_models = st->n_models;
+    if (st->n_models > 1) {
+        int32_t *layers = malloc((size_t)st->n_models * sizeof *layers);
+        if (!layers) return attn_fail(ATTN_E_NOMEM, "out of memory");
+        for (int m = 0; m < st->n_models; m++) layers[m] = attn_model_config(st->models[m].model)->layers;
+        attn_status a = attn_agreement_create(st->n_models, layers, &s->agreement);
+        free(layers);
+        if (a != ATTN_OK) return a;
+    }
     for (int m = 0; m < st->n_models; m++) {
         attn_model_sums *ms = &s->models[m];
         const attn_config *c = attn_model_config(st->models[m].model);
@@ -39,6 +47,7 @@ void attn_study_sums_free(attn_study_sums *s) {
     for (int d = 0; d < s->n_domains; d++) free(s->domains[d]);
     free(s->domains);
     free(s->cells);
+    attn_agreement_free(s->agreement);
     memset(s, 0, sizeof *s);
 }
 
@@ -93,6 +102,10 @@ attn_status attn_study_sums_merge(attn_study_sums *dst, const attn_study_sums *s
         attn_domain_cell *t = d < 0 ? NULL : study_sums_cell(dst, d, c->model, c->layer);
         if (!t) return ATTN_E_NOMEM;
         for (int k = 0; k < ATTN_M_COUNT; k++) t->count[k] += c->count[k], t->sum[k] += c->sum[k];
+    }
+    if (dst->agreement && src->agreement) {
+        attn_status st = attn_agreement_merge(dst->agreement, src->agreement);
+        if (st != ATTN_OK) return st;
     }
     dst->sentences += src->sentences;
     return ATTN_OK;

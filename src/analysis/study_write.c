@@ -192,6 +192,20 @@ static attn_status distance_rows(const attn_study_sums *s, attn_table_writer *w,
     return ATTN_OK;
 }
 
+/* model_agreement.csv and .json: every pair of models and of their layers. */
+static attn_status write_agreement(const attn_study_sums *s, const char *dir) {
+    const char **labels = malloc((size_t)s->n_models * sizeof *labels);
+    char *csv = attn_path_join(dir, "model_agreement.csv"), *json = attn_path_join(dir, "model_agreement.json");
+    attn_status st = labels && csv && json ? ATTN_OK : attn_fail(ATTN_E_NOMEM, "out of memory");
+    for (int m = 0; st == ATTN_OK && m < s->n_models; m++) labels[m] = s->models[m].label;
+    if (st == ATTN_OK) st = attn_agreement_write_csv(s->agreement, labels, csv);
+    if (st == ATTN_OK) st = attn_agreement_write_json(s->agreement, labels, json);
+    free(labels);
+    free(csv);
+    free(json);
+    return st;
+}
+
 typedef attn_status (*rows_fn)(const attn_study_sums *s, attn_table_writer *w, int m);
 
 static attn_status write_per_model(const attn_study_sums *s, const char *dir, const char *name,
@@ -215,5 +229,6 @@ attn_status attn_study_write_tables(const attn_study_sums *s, const attn_config 
     if (st == ATTN_OK) st = write_by_domain(s, dir);
     if (st == ATTN_OK) st = write_per_model(s, dir, "head_stats", hcols, 4 + ATTN_HS_COUNT, head_rows);
     if (st == ATTN_OK) st = write_per_model(s, dir, "head_distances", dcols, 6, distance_rows);
+    if (st == ATTN_OK && s->agreement) st = write_agreement(s, dir);
     return st;
 }

@@ -5,7 +5,7 @@
         metrics_by_sentence.csv of a --metrics seed run against the seed notebook's own numbers (1e-4).
     check_compare.py study ATTNSCOPE OUT_DIR CORPUS.tsv WORK_DIR [all] [fw=WORDS.txt] LABEL=MODEL_DIR...
         recomputes the corrected metrics (last layer, or every layer with 'all'), metrics_by_domain,
-        head_stats and head_distances from `attnscope run --dump` attentions and `attnscope tokenize`
+        head_stats, head_distances and (several models) model_agreement from `attnscope run --dump` attentions and `attnscope tokenize`
         encodings, and compares them with OUT_DIR (1e-6). Also checks every .json against its .csv.
 """
 import csv
@@ -17,7 +17,9 @@ import sys
 import unicodedata
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "cli"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "words"))
 from safetensors_check import load  # noqa: E402
+import words_check  # noqa: E402  (word spans, word-level matrices, row-wise JS distance)
 
 FUNCTION_WORDS = {"the", "a", "an", "is", "are", "was", "were", "of", "in", "on", "at"}
 METRICS = ["CLS_Attention_Max", "CLS_Attention_Mean", "Self_Attention_Mean", "Content_Function_Ratio",
@@ -130,7 +132,9 @@ def read_csv(path):
 
 def check_json_matches_csv(out_dir):
     for name in ("architecture", "dataset_sentences", "metrics_by_sentence", "metrics_by_domain", "head_stats",
-                 "head_distances"):
+                 "head_distances", "model_agreement"):
+        if name == "model_agreement" and not os.path.exists(os.path.join(out_dir, name + ".csv")):
+            continue
         rows = read_csv(os.path.join(out_dir, name + ".csv"))
         with open(os.path.join(out_dir, name + ".json"), encoding="utf-8") as f:
             objs = json.load(f)
@@ -163,7 +167,7 @@ def compute_model(exe, model_dir, texts, work, layer_all):
     tensors = load(dump)
     with open(toks, encoding="utf-8") as f:
         encs = [json.loads(line) for line in f]
-    rows, hsum, dsum = [], None, None
+    rows, hsum, dsum, words = [], None, None, []
     for i, text in enumerate(texts):
         shape, flat = tensors[f"attentions.{i}"]
         L, H, T, _ = shape
@@ -174,6 +178,9 @@ def compute_model(exe, model_dir, texts, work, layer_all):
             A = [[sum(att[l][h][r][c] for h in range(H)) / H for c in range(T)] for r in range(T)]
             per_layer[l] = corrected(A, enc, text)
         rows.append(per_layer)
+        spans = words_check.word_spans(text)
+        tw = words_check.token_words(enc, spans)
+        words.append([words_check.word_matrix(words_check.head_mean(att[l]), tw, len(spans)) for l in range(L)])
         heads = [att[l][h] for l in range(L) for h in range(H)]
         hs = [head_stats(P, enc, text) for P in heads]
         hsum = hs if hsum is None else [[a + b for a, b in zip(x, y)] for x, y in zip(hsum, hs)]
@@ -183,7 +190,26 @@ def compute_model(exe, model_dir, texts, work, layer_all):
             for b in range(a + 1, n):
                 d[a][b] = sum(js_distance(heads[a][r], heads[b][r]) for r in range(T)) / T
         dsum = d if dsum is None else [[x + y for x, y in zip(r1, r2)] for r1, r2 in zip(dsum, d)]
-    return rows, [[v / len(texts) for v in s] for s in hsum], [[v / len(texts) for v in r] for r in dsum], H
+    return rows, [[v / len(texts) for v in s] for s in hsum], [[v / len(texts) for v in r] for r in dsum], H, words
+
+
+def check_agreement(out_dir, labels, words):
+    """model_agreement.csv: mean over sentences of the row-wise JS distance of word-level matrices."""
+    want = []
+    for a in range(len(labels)):
+        for b in range(a + 1, len(labels)):
+            for la in range(len(words[a][0])):
+                for lb in range(len(words[b][0])):
+                    vals = [d for d, n in (words_check.rows_js(wa[la], wb[lb]) for wa, wb in zip(words[a], words[b])) if n]
+                    if vals:
+                        want.append((labels[a], la, labels[b], lb, sum(vals) / len(vals), len(vals)))
+    got = read_csv(os.path.join(out_dir, "model_agreement.csv"))
+    if len(got) != len(want):
+        fail(f"model_agreement: {len(got)} rows, want {len(want)}")
+    for g, w in zip(got, want):
+        if (g["Model_A"], int(g["Layer_A"]), g["Model_B"], int(g["Layer_B"]), int(g["Sentences"])) != w[:4] + w[5:]:
+            fail(f"model_agreement row {g}, want {w}")
+        close(f"agreement {w[:4]}", g["JS_Distance"], w[4], 1e-6)
 
 
 def check_model(out_dir, label, rows, domains, stats, dists, heads, layer_all):
@@ -240,9 +266,15 @@ def main_study(argv):
     if len(sentences) != len(texts):
         fail(f"dataset_sentences: {len(sentences)} rows for {len(texts)} sentences")
     os.makedirs(work, exist_ok=True)
+    all_words = []
     for label, model_dir in models:
-        rows, stats, dists, heads = compute_model(exe, model_dir, texts, work, layer_all)
+        rows, stats, dists, heads, words = compute_model(exe, model_dir, texts, work, layer_all)
         check_model(out_dir, label, rows, domains, stats, dists, heads, layer_all)
+        all_words.append(words)
+    if len(models) > 1:
+        check_agreement(out_dir, [label for label, _ in models], all_words)
+    elif os.path.exists(os.path.join(out_dir, "model_agreement.csv")):
+        fail("model_agreement.csv written for one model")
     check_json_matches_csv(out_dir)
 
 
