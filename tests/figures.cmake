@@ -1,0 +1,16 @@
+# Figures: every chart kind in every format from fixed data (test_figures writes, C checks PNG
+# decoding/size/variance and determinism; check_figures.py checks XML, PDF pages, text, goldens);
+# classical MDS against a known configuration; the CLI's figure options.
+find_package(Python3 COMPONENTS Interpreter REQUIRED)
+set(ATTN_FIG_OUT ${CMAKE_CURRENT_BINARY_DIR}/figures-out)
+attn_add_test(test_figures SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/figures/test_figures.c
+              ${CMAKE_CURRENT_SOURCE_DIR}/figures/fixtures.c ARGS ${ATTN_FIG_OUT})
+target_include_directories(test_figures PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/figures)
+set_tests_properties(test_figures PROPERTIES FIXTURES_SETUP figures_out)
+add_test(NAME figures_files COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/figures/check_figures.py
+         ${ATTN_FIG_OUT} ${ATTN_TEST_DATA}/figures)
+set_tests_properties(figures_files PROPERTIES FIXTURES_REQUIRED figures_out)
+attn_add_test(test_mds SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/figures/test_mds.c)
+add_test(NAME cli_figures COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/figures/test_cli_figures.sh
+         $<TARGET_FILE:attnscope_cli> ${Python3_EXECUTABLE} ${ATTN_TEST_DATA})
+set_tests_properties(cli_figures PROPERTIES ENVIRONMENT "OMP_WAIT_POLICY=PASSIVE")
