@@ -5,15 +5,17 @@
 
 #include "fig.h"
 
-/* Valid UTF-8 with control characters shown as their Control Pictures (U+2400 + c): tokens
- * such as "\n" stay visible and on one line. g_free the result. */
+/* Valid UTF-8 (invalid bytes → U+FFFD) with control characters made visible and kept on one
+ * line: newline ↵, tab →, others U+FFFD (the installed fonts lack the Control Pictures block).
+ * g_free the result. */
 static char *clean_text(const char *s) {
     char *valid = g_utf8_make_valid(s ? s : "", -1);
     GString *out = g_string_sized_new(strlen(valid) + 8);
     for (const char *p = valid; *p; p = g_utf8_next_char(p)) {
         gunichar u = g_utf8_get_char(p);
-        if (u < 0x20) g_string_append_unichar(out, 0x2400 + u);
-        else if (u == 0x7F) g_string_append_unichar(out, 0x2421);
+        if (u == '\n') g_string_append_unichar(out, 0x21B5);
+        else if (u == '\t') g_string_append_unichar(out, 0x2192);
+        else if (u < 0x20 || u == 0x7F) g_string_append_unichar(out, 0xFFFD);
         else g_string_append_len(out, p, g_utf8_next_char(p) - p);
     }
     g_free(valid);

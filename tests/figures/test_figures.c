@@ -43,8 +43,20 @@ static double png_variance(const char *path, int *w, int *h) {
     return sum2 / n - (sum / n) * (sum / n);
 }
 
+/* Removes DIR/NAME.{svg,png,pdf} left by an earlier run, so a figure that fails now cannot
+ * pass check_figures.py on old files. */
+static void fresh(const char *dir, const char *name) {
+    static const char *const ext[3] = {"svg", "png", "pdf"};
+    for (int i = 0; i < 3; i++) {
+        char *p = attn_asprintf("%s/%s.%s", dir, name, ext[i]);
+        if (p) remove(p);
+        free(p);
+    }
+}
+
 static void check_figure(const char *dir, const fixture_figure *fx) {
     attn_figure *f = NULL, *again = NULL;
+    fresh(dir, fx->name);
     if (!CHECK_OK(fx->build(NULL, &f))) return;
     double w, h;
     attn_figure_size(f, &w, &h);
@@ -113,6 +125,8 @@ static void check_prefix(void) {
 
 static void check_unicode_and_large(const char *dir) {
     static const char *const toks[8] = {"[CLS]", "東京", "Москва", "مرحبا", "😀", "line\nbreak", "naïve", "[SEP]"};
+    static const char *const names[] = {"unicode_head_view", "large_attention_head", "large_head_view", "large_focus_bars"};
+    for (int i = 0; i < 4; i++) fresh(dir, names[i]);
     float *a = fixture_attention(1, 2, 8);
     attn_fig_attention d = {"unicode", 1, 2, 8, a, toks};
     attn_figure *f = NULL;
