@@ -125,8 +125,8 @@ static void check_prefix(void) {
 
 static void check_unicode_and_large(const char *dir) {
     static const char *const toks[8] = {"[CLS]", "東京", "Москва", "مرحبا", "😀", "line\nbreak", "naïve", "[SEP]"};
-    static const char *const names[] = {"unicode_head_view", "large_attention_head", "large_head_view", "large_focus_bars"};
-    for (int i = 0; i < 4; i++) fresh(dir, names[i]);
+    static const char *const stems[] = {"unicode_head_view", "large_attention_head", "large_head_view", "large_focus_bars"};
+    for (int i = 0; i < 4; i++) fresh(dir, stems[i]);
     float *a = fixture_attention(1, 2, 8);
     attn_fig_attention d = {"unicode", 1, 2, 8, a, toks};
     attn_figure *f = NULL;
