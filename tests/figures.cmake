@@ -14,3 +14,8 @@ attn_add_test(test_mds SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/figures/test_mds.c)
 add_test(NAME cli_figures COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/figures/test_cli_figures.sh
          $<TARGET_FILE:attnscope_cli> ${Python3_EXECUTABLE} ${ATTN_TEST_DATA})
 set_tests_properties(cli_figures PROPERTIES ENVIRONMENT "OMP_WAIT_POLICY=PASSIVE")
+# The seed's corpus charts from the sample corpus's metrics (the README's domain chart).
+add_executable(sample_figures ${CMAKE_CURRENT_SOURCE_DIR}/figures/sample_figures.c)
+target_link_libraries(sample_figures PRIVATE attnscope)
+add_test(NAME figures_sample COMMAND sample_figures ${ATTN_TEST_DATA}/metrics/metrics_by_sentence.seed.csv
+         ${CMAKE_CURRENT_BINARY_DIR})
