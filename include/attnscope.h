@@ -333,7 +333,7 @@ ATTN_API void attn_st_writer_abort(attn_st_writer *w);
  * it needs, so they may be freed as soon as the attn_figure_* call returns. SVG and PDF output
  * is byte-identical for identical input (no timestamps). Text is plain UTF-8 (no markup); any
  * script or emoji the installed fonts cover renders through font fallback. Values that are NaN
- * are drawn as gaps (no bar, no point, a hatched cell). Sizes are in points (1/72 inch). */
+ * are drawn as gaps (no bar, no point, a light grey cell). Sizes are in points (1/72 inch). */
 
 typedef enum attn_figure_format {
     ATTN_FIG_SVG = 1 << 0,

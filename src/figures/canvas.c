@@ -1,8 +1,11 @@
-/* canvas.c — a chart's drawing surface: pango context for measuring, then a recording surface of
- * the final size that output.c replays into every format. */
+/* canvas.c — a chart's drawing surface: pango context for measuring, then (through a tee) a
+ * recording surface of the final size, replayed later into PDF/PNG, and the SVG document. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cairo-svg.h>
+#include <cairo-tee.h>
 
 #include "fig.h"
 
@@ -35,13 +38,23 @@ attn_status fig_canvas_init(fig_canvas *c, const attn_figure_style *s) {
     return ATTN_OK;
 }
 
+static cairo_status_t sink_strbuf(void *closure, const unsigned char *data, unsigned int len) {
+    attn_strbuf *sb = closure;
+    attn_sb_append(sb, (const char *)data, len);
+    return sb->oom ? CAIRO_STATUS_NO_MEMORY : CAIRO_STATUS_SUCCESS;
+}
+
 attn_status fig_canvas_begin(fig_canvas *c, double w, double h) {
     if (!(w >= 1 && h >= 1 && w <= 1e6 && h <= 1e6))
         return attn_fail(ATTN_E_INVALID, "figure: size %.0f x %.0f pt is out of range", w, h);
     c->w = ceil(w), c->h = ceil(h);
     cairo_rectangle_t ext = {0, 0, c->w, c->h};
     c->rec = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &ext);
-    c->cr = cairo_create(c->rec);
+    c->svg = cairo_svg_surface_create_for_stream(sink_strbuf, &c->svg_bytes, c->w, c->h);
+    cairo_svg_surface_restrict_to_version(c->svg, CAIRO_SVG_VERSION_1_1);
+    c->tee = cairo_tee_surface_create(c->rec);
+    cairo_tee_surface_add(c->tee, c->svg);
+    c->cr = cairo_create(c->tee);
     if (cairo_status(c->cr) != CAIRO_STATUS_SUCCESS)
         return attn_fail(ATTN_E_NOMEM, "figure: %s", cairo_status_to_string(cairo_status(c->cr)));
     cairo_set_source_rgb(c->cr, 1, 1, 1);
@@ -56,8 +69,22 @@ attn_status fig_canvas_finish(fig_canvas *c, attn_figure **out) {
     if (!c->cr) st = attn_fail(ATTN_E_INVALID, "figure: nothing drawn");
     else if (cairo_status(c->cr) != CAIRO_STATUS_SUCCESS)
         st = attn_fail(ATTN_E_NOMEM, "figure: drawing failed: %s", cairo_status_to_string(cairo_status(c->cr)));
+    if (c->svg) {
+        cairo_surface_finish(c->svg);
+        if (st == ATTN_OK && cairo_surface_status(c->svg) != CAIRO_STATUS_SUCCESS)
+            st = attn_fail(ATTN_E_NOMEM, "figure: SVG: %s", cairo_status_to_string(cairo_surface_status(c->svg)));
+    }
     attn_figure *f = st == ATTN_OK ? calloc(1, sizeof *f) : NULL;
     if (st == ATTN_OK && !f) st = attn_fail(ATTN_E_NOMEM, "figure: out of memory");
+    if (f) {
+        f->svg_len = c->svg_bytes.len;
+        f->svg = attn_sb_take(&c->svg_bytes);
+        if (!f->svg) {
+            free(f);
+            f = NULL;
+            st = attn_fail(ATTN_E_NOMEM, "figure: out of memory");
+        }
+    }
     if (f) {
         f->rec = cairo_surface_reference(c->rec);
         f->w = c->w, f->h = c->h, f->dpi = c->style.dpi;
@@ -69,7 +96,10 @@ attn_status fig_canvas_finish(fig_canvas *c, attn_figure **out) {
 
 void fig_canvas_free(fig_canvas *c) {
     if (c->cr) cairo_destroy(c->cr);
+    if (c->tee) cairo_surface_destroy(c->tee);
+    if (c->svg) cairo_surface_destroy(c->svg);
     if (c->rec) cairo_surface_destroy(c->rec);
+    attn_sb_free(&c->svg_bytes);
     if (c->pango) g_object_unref(c->pango);
     memset(c, 0, sizeof *c);
 }
@@ -82,6 +112,7 @@ void attn_figure_size(const attn_figure *f, double *width_pt, double *height_pt)
 void attn_figure_free(attn_figure *f) {
     if (!f) return;
     cairo_surface_destroy(f->rec);
+    free(f->svg);
     free(f);
 }
 

@@ -2,8 +2,8 @@
  * surface + pango context), text placed by measured extents, axes and ticks, colours, legends.
  *
  * A chart first measures (text extents need only the pango context), then fixes its size with
- * fig_canvas_begin and draws once into a recording surface; output.c replays that recording into
- * SVG, PDF or PNG surfaces. Hinting and glyph-position rounding are off, so text metrics are the
+ * fig_canvas_begin and draws once, through a tee, into a recording surface and an SVG surface;
+ * output.c replays the recording into PDF or PNG and hands out the SVG bytes. Hinting and glyph-position rounding are off, so text metrics are the
  * same for every output and every scale. Units are points; y grows downwards. */
 #ifndef ATTN_FIG_H
 #define ATTN_FIG_H
@@ -34,14 +34,18 @@ typedef struct fig_margins {
 } fig_margins;
 
 struct attn_figure {
-    cairo_surface_t *rec; /* recording surface, extents (0, 0, w, h) */
+    cairo_surface_t *rec; /* recording surface, extents (0, 0, w, h): replayed into PNG and PDF */
+    char *svg;            /* the SVG document, drawn at the same time (cairo's SVG backend leaks a
+                             document per replayed recording surface in 1.16, so SVG is not replayed) */
+    size_t svg_len;
     double w, h;          /* points */
     int dpi;
 };
 
 typedef struct fig_canvas {
     PangoContext *pango;
-    cairo_surface_t *rec; /* NULL while measuring */
+    cairo_surface_t *rec, *svg, *tee; /* NULL while measuring; drawing goes to tee = rec + svg */
+    attn_strbuf svg_bytes;
     cairo_t *cr;
     attn_figure_style style;
     double w, h;

@@ -7,7 +7,6 @@
 #include <strings.h>
 
 #include <cairo-pdf.h>
-#include <cairo-svg.h>
 
 #include "fig.h"
 
@@ -51,12 +50,6 @@ static cairo_status_t sink_file(void *closure, const unsigned char *data, unsign
     return fwrite(data, 1, len, (FILE *)closure) == len ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
 }
 
-static cairo_status_t sink_strbuf(void *closure, const unsigned char *data, unsigned int len) {
-    attn_strbuf *sb = closure;
-    attn_sb_append(sb, (const char *)data, len);
-    return sb->oom ? CAIRO_STATUS_NO_MEMORY : CAIRO_STATUS_SUCCESS;
-}
-
 static void replay(cairo_surface_t *target, const attn_figure *f, double scale) {
     cairo_t *cr = cairo_create(target);
     cairo_scale(cr, scale, scale);
@@ -65,13 +58,10 @@ static void replay(cairo_surface_t *target, const attn_figure *f, double scale) 
     cairo_destroy(cr);
 }
 
-/* Renders one format into the sink. */
+/* Renders PDF or PNG into the sink (SVG was drawn with the figure: canvas.c). */
 static cairo_status_t render(const attn_figure *f, attn_figure_format fmt, cairo_write_func_t sink, void *closure) {
     cairo_surface_t *s = NULL;
-    if (fmt == ATTN_FIG_SVG) {
-        s = cairo_svg_surface_create_for_stream(sink, closure, f->w, f->h);
-        cairo_svg_surface_restrict_to_version(s, CAIRO_SVG_VERSION_1_1);
-    } else if (fmt == ATTN_FIG_PDF) {
+    if (fmt == ATTN_FIG_PDF) {
         s = cairo_pdf_surface_create_for_stream(sink, closure, f->w, f->h);
         /* cairo stamps the current time unless told otherwise: a fixed date keeps PDFs reproducible */
         cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATE_DATE, "2000-01-01T00:00:00Z");
@@ -191,15 +181,7 @@ attn_status attn_figure_svg(const attn_figure *f, const char *id_prefix, char **
     if (!f) return attn_fail(ATTN_E_INVALID, "attn_figure_svg: no figure");
     if (id_prefix && *id_prefix && !valid_prefix(id_prefix))
         return attn_fail(ATTN_E_INVALID, "SVG id prefix '%s' is not a name (letters, digits, '-', '_')", id_prefix);
-    attn_strbuf sb = {0};
-    cairo_status_t cs = render(f, ATTN_FIG_SVG, sink_strbuf, &sb);
-    char *raw = attn_sb_take(&sb);
-    if (cs != CAIRO_STATUS_SUCCESS || !raw) {
-        free(raw);
-        return attn_fail(ATTN_E_NOMEM, "figure SVG: %s", cairo_status_to_string(cs ? cs : CAIRO_STATUS_NO_MEMORY));
-    }
-    char *text = normalize_svg(raw, id_prefix && *id_prefix ? id_prefix : NULL);
-    free(raw);
+    char *text = normalize_svg(f->svg, id_prefix && *id_prefix ? id_prefix : NULL);
     if (!text) return attn_fail(ATTN_E_NOMEM, "figure SVG: out of memory");
     *svg = text;
     if (len) *len = strlen(text);

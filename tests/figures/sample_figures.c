@@ -72,12 +72,14 @@ int main(int argc, char **argv) {
     attn_fig_metric_bars mb = {NULL, N_METRICS, metric_names, 3, mn, &by_model[0][0]};
     attn_figure *fig = NULL;
     const unsigned all = ATTN_FIG_SVG | ATTN_FIG_PNG | ATTN_FIG_PDF;
-    if (attn_figure_domain_bars(&db, NULL, &fig) != ATTN_OK || attn_figure_write_all(fig, all, argv[2], "sample_domain_bars") != ATTN_OK)
-        return fprintf(stderr, "%s\n", attn_last_error()), 1;
+    attn_status st = attn_figure_domain_bars(&db, NULL, &fig);
+    if (st == ATTN_OK) st = attn_figure_write_all(fig, all, argv[2], "sample_domain_bars");
     attn_figure_free(fig);
-    if (attn_figure_metric_bars(&mb, NULL, &fig) != ATTN_OK || attn_figure_write_all(fig, all, argv[2], "sample_metric_bars") != ATTN_OK)
-        return fprintf(stderr, "%s\n", attn_last_error()), 1;
+    fig = NULL;
+    if (st == ATTN_OK) st = attn_figure_metric_bars(&mb, NULL, &fig);
+    if (st == ATTN_OK) st = attn_figure_write_all(fig, all, argv[2], "sample_metric_bars");
     attn_figure_free(fig);
+    if (st != ATTN_OK) return fprintf(stderr, "%s\n", attn_last_error()), 1;
     printf("sample_figures: wrote %s/sample_domain_bars.* and sample_metric_bars.*\n", argv[2]);
     return 0;
 }

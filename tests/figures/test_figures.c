@@ -118,8 +118,8 @@ static void check_prefix(void) {
     for (const char *p = plain; p && (p = strstr(p, "href=\"#")); p++) refs++;
     for (const char *p = pre; p && (p = strstr(p, "href=\"#fig2-")); p++) prefs++;
     CHECKF(ids > 0 && ids == pids && refs > 0 && refs == prefs, "id prefix: %d/%d ids, %d/%d refs", pids, ids, prefs, refs);
-    CHECK(attn_figure_svg(f, "1bad prefix", &pre, NULL) == ATTN_E_INVALID);
     free(plain), free(pre);
+    CHECK(attn_figure_svg(f, "1bad prefix", &pre, NULL) == ATTN_E_INVALID && pre == NULL);
     attn_figure_free(f);
 }
 
