@@ -75,6 +75,12 @@ double fig_axis_map(const fig_axis *a, double v, double p0, double p1) {
     return p0 + (v - a->lo) / (a->hi - a->lo) * (p1 - p0);
 }
 
+double fig_x_tick_gap(fig_canvas *c) {
+    double w, h;
+    fig_text_size(c, "Ag", FIG_FONT_TICK, 0, 0, &w, &h);
+    return 4 + h / 2; /* below the lowest y tick label, which is centred on the x axis */
+}
+
 void fig_draw_axes(fig_canvas *c, fig_rect r, const fig_axis *x, const fig_axis *y) {
     cairo_t *cr = c->cr;
     char buf[64];
@@ -91,7 +97,7 @@ void fig_draw_axes(fig_canvas *c, fig_rect r, const fig_axis *x, const fig_axis 
         fig_set(c, FIG_GRID, 1);
         cairo_move_to(cr, px, r.y), cairo_line_to(cr, px, r.y + r.h), cairo_stroke(cr);
         fig_tick_label(x, x->v[i], buf, sizeof buf);
-        fig_text(c, buf, FIG_FONT_TICK, 0, 0, px, r.y + r.h + 3, 0.5, 0, 0, FIG_MUTED);
+        fig_text(c, buf, FIG_FONT_TICK, 0, 0, px, r.y + r.h + fig_x_tick_gap(c), 0.5, 0, 0, FIG_MUTED);
     }
     fig_set(c, FIG_INK, 1);
     cairo_set_line_width(cr, 0.9);

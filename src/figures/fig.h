@@ -103,7 +103,9 @@ int fig_range(const double *v, size_t n, int with_zero, double *lo, double *hi);
 void fig_tick_label(const fig_axis *a, double v, char *buf, size_t size);
 double fig_axis_label_width(fig_canvas *c, const fig_axis *a);
 double fig_axis_map(const fig_axis *a, double v, double p0, double p1);
-/* Frame, grid lines and tick labels on the left (y) and, if x non-NULL, the bottom. */
+/* Frame, grid lines and tick labels on the left (y) and, if x non-NULL, the bottom, starting
+ * fig_x_tick_gap below the plot. */
+double fig_x_tick_gap(fig_canvas *c);
 void fig_draw_axes(fig_canvas *c, fig_rect plot, const fig_axis *x, const fig_axis *y);
 /* Axis titles: x centred under the plot at y_top; y rotated, centred on the plot, at x_left. */
 void fig_draw_x_title(fig_canvas *c, fig_rect plot, const char *title, double y_top);

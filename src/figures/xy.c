@@ -27,7 +27,7 @@ static void xy_measure(fig_canvas *c, void *self, double plot_w, double plot_h, 
     double lh = line_height(c, FIG_FONT_LABEL), th = line_height(c, FIG_FONT_TICK);
     m->t = fig_panel_title_height(c, p->title) + FIG_PAD;
     m->l = FIG_PAD + (p->y_label ? lh + 6 : 0) + fig_axis_label_width(c, &p->y) + 6;
-    m->b = 3 + th + (p->x_label ? lh + 8 : 0) + FIG_PAD;
+    m->b = fig_x_tick_gap(c) + th + (p->x_label ? lh + 8 : 0) + FIG_PAD;
     double last = fig_text_width(c, "0000000", FIG_FONT_TICK, 0) / 2; /* last x tick label overhangs */
     m->r = fmax(2 * FIG_PAD, last) + p->extra_r;
     fig_fit_title(c, p->title, plot_w, m);
@@ -42,7 +42,7 @@ static void xy_draw(fig_canvas *c, void *self, fig_rect r) {
     p->content(c, p, r);
     cairo_restore(c->cr);
     double lh = line_height(c, FIG_FONT_LABEL), th = line_height(c, FIG_FONT_TICK);
-    fig_draw_x_title(c, r, p->x_label, r.y + r.h + 3 + th + 6);
+    fig_draw_x_title(c, r, p->x_label, r.y + r.h + fig_x_tick_gap(c) + th + 6);
     fig_draw_y_title(c, r, p->y_label, r.x - p->m.l + FIG_PAD + lh / 2);
 }
 

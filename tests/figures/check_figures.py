@@ -79,10 +79,17 @@ def check_pdf(name, path):
     bbox = run(["pdftotext", "-bbox", path, "-"])
     page = re.search(r'<page width="([\d.]+)" height="([\d.]+)"', bbox)
     W, H = float(page.group(1)), float(page.group(2))
+    words = []
     for m in re.finditer(r'<word xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" yMax="([-\d.]+)">([^<]*)</word>', bbox):
         x0, y0, x1, y1 = map(float, m.groups()[:4])
+        words.append((x0, y0, x1, y1, m.group(5)))
         if x0 < -0.5 or y0 < -0.5 or x1 > W + 0.5 or y1 > H + 0.5:
             fail(f"{path}: word {m.group(5)!r} at ({x0:.1f},{y0:.1f})-({x1:.1f},{y1:.1f}) leaves the {W}x{H} page")
+    # no two words overlap (labels, ticks, tokens, legends; rotated ones too)
+    for i, a in enumerate(words):
+        for b in words[i + 1:]:
+            if min(a[2], b[2]) - max(a[0], b[0]) > 0.5 and min(a[3], b[3]) - max(a[1], b[1]) > 0.5:
+                fail(f"{path}: words {a[4]!r} and {b[4]!r} overlap")
 
 
 def main():
