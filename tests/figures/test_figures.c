@@ -106,6 +106,27 @@ static void check_dpi(const char *dir) {
     attn_figure_free(f);
 }
 
+/* --colors: the bars take the given colours (cairo writes fill:rgb(r%,g%,b%)). */
+static void check_colors(void) {
+    attn_figure_style s;
+    attn_figure_style_init(&s);
+    CHECK_OK(attn_figure_colors_parse("#123456,#ABCDEF", &s));
+    attn_figure *f = NULL, *d = NULL;
+    char *svg = NULL, *def = NULL;
+    if (CHECK_OK(fixture_figures[1].build(&s, &f))) CHECK_OK(attn_figure_svg(f, NULL, &svg, NULL));
+    if (CHECK_OK(fixture_figures[1].build(NULL, &d))) CHECK_OK(attn_figure_svg(d, NULL, &def, NULL));
+    const char *c0 = "fill:rgb(7.058824%,20.392157%,33.72549%)", *seed = "fill:rgb(100%,41.960784%,41.960784%)";
+    CHECKF(svg && strstr(svg, c0) && !strstr(svg, seed), "--colors #123456 not used for the first model");
+    CHECKF(svg && strstr(svg, "fill:rgb(67.058824%,80.392157%,93.72549%)"), "second colour not used");
+    int n0 = 0, n1 = 0; /* 3 models, 2 colours: the third reuses the first */
+    for (const char *p = svg; p && (p = strstr(p, c0)); p++) n0++;
+    for (const char *p = svg; p && (p = strstr(p, "fill:rgb(67.058824%,80.392157%,93.72549%)")); p++) n1++;
+    CHECKF(n1 > 0 && n0 == 2 * n1, "colour uses %d and %d: the third model does not cycle to the first colour", n0, n1);
+    CHECKF(def && strstr(def, seed) && !strstr(def, c0), "default colours are not the seed's");
+    free(svg), free(def);
+    attn_figure_free(f), attn_figure_free(d);
+}
+
 static void check_prefix(void) {
     attn_figure *f = NULL;
     if (!CHECK_OK(fixture_figures[1].build(NULL, &f))) return;
@@ -202,6 +223,7 @@ int main(int argc, char **argv) {
     for (const fixture_figure *fx = fixture_figures; fx->name; fx++) check_figure(argv[1], fx);
     check_dpi(argv[1]);
     check_prefix();
+    check_colors();
     check_unicode_and_large(argv[1]);
     check_errors();
     return tu_done("test_figures");
