@@ -369,7 +369,7 @@ typedef struct attn_figure attn_figure;
 ATTN_API void attn_figure_size(const attn_figure *f, double *width_pt, double *height_pt);
 /* Writes one format to path, atomically. */
 ATTN_API attn_status attn_figure_write(const attn_figure *f, attn_figure_format format, const char *path);
-/* Writes DIR/STEM.svg, DIR/STEM.png, DIR/STEM.pdf for each format in the bit set. */
+/* Writes DIR/STEM.svg, DIR/STEM.png, DIR/STEM.pdf for each format in the bit set (DIR must exist). */
 ATTN_API attn_status attn_figure_write_all(const attn_figure *f, unsigned formats, const char *dir,
                                            const char *stem);
 /* The SVG document in memory (*svg malloc'ed, NUL-terminated; free() it). id_prefix NULL or ""
