@@ -10,8 +10,9 @@ target_include_directories(test_figures PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/figu
 set_tests_properties(test_figures PROPERTIES FIXTURES_SETUP figures_out
                      ENVIRONMENT "ATTN_TEST_DATA=${ATTN_TEST_DATA};OMP_WAIT_POLICY=PASSIVE;${ATTN_FIG_LSAN}")
 add_test(NAME figures_files COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/figures/check_figures.py
-         ${ATTN_FIG_OUT} ${ATTN_TEST_DATA}/figures)
-set_tests_properties(figures_files PROPERTIES FIXTURES_REQUIRED figures_out)
+         ${ATTN_FIG_OUT} ${ATTN_TEST_DATA}/figures $<TARGET_FILE:test_figures>)
+set_tests_properties(figures_files PROPERTIES FIXTURES_REQUIRED figures_out
+                     ENVIRONMENT "ATTN_TEST_DATA=${ATTN_TEST_DATA};OMP_WAIT_POLICY=PASSIVE;${ATTN_FIG_LSAN}")
 attn_add_test(test_mds SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/figures/test_mds.c)
 add_test(NAME cli_figures COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/figures/test_cli_figures.sh
          $<TARGET_FILE:attnscope_cli> ${Python3_EXECUTABLE} ${ATTN_TEST_DATA})

@@ -3,13 +3,15 @@
 and declares the figure's size; each PDF has one page (pdfinfo); the labels are present as text
 (cairo writes SVG text as glyph outlines, so text is read from the PDF with pdftotext, which
 also gives every word's box: none may leave the page); the SVGs equal the committed goldens
-byte for byte (ATTN_UPDATE_GOLDEN=1 rewrites them).
-    check_figures.py OUTDIR GOLDEN_DIR"""
+byte for byte (ATTN_UPDATE_GOLDEN=1 rewrites them); given the test_figures program, a second
+process renders everything again and every SVG and PDF must be byte-identical.
+    check_figures.py OUTDIR GOLDEN_DIR [TEST_FIGURES]"""
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import xml.etree.ElementTree as ET
 
 KINDS = ["metric_bars", "domain_bars", "head_grids", "head_map", "agreement", "bench", "similarity",
@@ -121,6 +123,14 @@ def main():
             fail(f"{want}: no golden (ATTN_UPDATE_GOLDEN=1 writes it)")
         elif open(got, "rb").read() != open(want, "rb").read():
             fail(f"{got} differs from the golden {want}")
+    if len(sys.argv) > 3:
+        with tempfile.TemporaryDirectory() as again:
+            subprocess.run([sys.argv[3], again], check=True, capture_output=True)
+            for name in KINDS + EXTRA:
+                for ext in ("svg", "pdf"):
+                    a, b = os.path.join(out, f"{name}.{ext}"), os.path.join(again, f"{name}.{ext}")
+                    if open(a, "rb").read() != open(b, "rb").read():
+                        fail(f"{name}.{ext}: another process drew different bytes")
     print(f"check_figures: {len(KINDS + EXTRA)} figures, {len(failures)} failures")
     return 1 if failures else 0
 
