@@ -65,9 +65,10 @@ void fig_heat_panel_draw(fig_canvas *c, void *self, fig_rect r) {
 }
 
 /* ---- a labelled heatmap ------------------------------------------------------------------- */
-/* Cell size for n cells along an axis: about `want` points in all, at least a line of text. */
-static double cell_for(int n, double want, double *font) {
-    return fig_slot_for(n, fmin(want, n * 28.0), FIG_FONT_TICK, font);
+/* Cell size for n cells along an axis: 28 pt each, but at least `least` and at most `most` points
+ * in all, and at least a line of text per cell. */
+static double cell_for(int n, double least, double most, double *font) {
+    return fig_slot_for(n, fmin(most, fmax(least, n * 28.0)), FIG_FONT_TICK, font);
 }
 
 static attn_status check_labels(const char *const *l, int n, const char *what) {
@@ -94,7 +95,7 @@ attn_status attn_figure_heatmap(const attn_fig_heatmap *d, const attn_figure_sty
     if (!p.row_labels || !p.col_labels) s = attn_fail(ATTN_E_NOMEM, "figure: out of memory");
     if (s == ATTN_OK) {
         fig_heat_scale(&p, d->vmin, d->vmax);
-        double fx, fy, cw = cell_for(d->cols, 560, &fx), ch = cell_for(d->rows, 420, &fy);
+        double fx, fy, cw = cell_for(d->cols, 160, 560, &fx), ch = cell_for(d->rows, 110, 420, &fy);
         fig_panel panel = {fig_heat_panel_measure, fig_heat_panel_draw, &p};
         s = fig_grid_render(&c, d->title, &panel, 1, 1, cw * d->cols, ch * d->rows, NULL, out);
     } else {
