@@ -211,6 +211,14 @@ static void check_errors(void) {
     attn_fig_metric_bars mb = {NULL, 1, NULL, 1, NULL, NULL};
     CHECK(attn_figure_metric_bars(&mb, NULL, &f) == ATTN_E_INVALID);
     CHECK(attn_figure_write(NULL, ATTN_FIG_SVG, "x.svg") == ATTN_E_INVALID);
+    /* an unwritable path: ATTN_E_IO naming it, nothing left behind */
+    f = NULL;
+    if (CHECK_OK(fixture_figures[0].build(NULL, &f))) {
+        CHECK(attn_figure_write(f, ATTN_FIG_PDF, "/nonexistent-dir/x.pdf") == ATTN_E_IO);
+        CHECKF(strstr(attn_last_error(), "/nonexistent-dir/x.pdf") != NULL, "message: %s", attn_last_error());
+        CHECK(attn_figure_write_all(f, ATTN_FIG_SVG | 8u, "/tmp", "x") == ATTN_E_INVALID);
+    }
+    attn_figure_free(f);
     free(a);
 }
 
