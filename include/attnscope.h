@@ -664,6 +664,194 @@ ATTN_API int64_t attn_agreement_count(const attn_agreement *a, int ma, int la, i
  * precision) or a JSON array of objects with those keys; written atomically. */
 ATTN_API attn_status attn_agreement_write_csv(const attn_agreement *a, const char *const *labels, const char *path);
 ATTN_API attn_status attn_agreement_write_json(const attn_agreement *a, const char *const *labels, const char *path);
+/* Figures                                                                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Every chart is drawn once (cairo + pango, fonts through fontconfig) into an attn_figure, which
+ * then writes the same drawing as SVG, PNG or PDF, or returns the SVG as a string (for inline
+ * SVG in HTML). The data structs hold plain arrays owned by the caller; the figure copies what
+ * it needs, so they may be freed as soon as the attn_figure_* call returns. SVG and PDF output
+ * is byte-identical for identical input (no timestamps). Text is plain UTF-8 (no markup); any
+ * script or emoji the installed fonts cover renders through font fallback. Values that are NaN
+ * are drawn as gaps (no bar, no point, a light grey cell). Sizes are in points (1/72 inch). */
+
+typedef enum attn_figure_format {
+    ATTN_FIG_SVG = 1 << 0,
+    ATTN_FIG_PNG = 1 << 1,
+    ATTN_FIG_PDF = 1 << 2,
+} attn_figure_format;
+
+/* "svg,png,pdf" (any subset, any order, case-insensitive) → bit set of attn_figure_format.
+ * ATTN_E_INVALID "unknown figure format 'gif' (svg, png, pdf)" otherwise. */
+ATTN_API attn_status attn_figure_formats_parse(const char *list, unsigned *formats);
+/* "svg", "png", "pdf" (the file extension) of one format; NULL for anything else. */
+ATTN_API const char *attn_figure_format_ext(attn_figure_format f);
+
+#define ATTN_FIG_MAX_COLORS 16
+
+typedef struct attn_figure_style {
+    int dpi;                              /* PNG resolution, 1..2400 (default 150) */
+    int n_colors;                         /* model colours given (0 = defaults) */
+    uint32_t colors[ATTN_FIG_MAX_COLORS]; /* 0xRRGGBB: model/series i uses colors[i % n] */
+    const char *font;                     /* font family; NULL = "DejaVu Sans" */
+} attn_figure_style;
+
+/* dpi 150, the seed's model colours (#FF6B6B, #4ECDC4, #45B7D1, then Okabe–Ito), DejaVu Sans. */
+ATTN_API void attn_figure_style_init(attn_figure_style *s);
+/* "#FF6B6B,4ecdc4,..." → s->colors / s->n_colors. ATTN_E_INVALID naming the bad entry. */
+ATTN_API attn_status attn_figure_colors_parse(const char *list, attn_figure_style *s);
+/* Colour of model/series i under s (s NULL = defaults), 0xRRGGBB. */
+ATTN_API uint32_t attn_figure_color(const attn_figure_style *s, int i);
+
+typedef struct attn_figure attn_figure;
+
+/* Width and height of the drawing in points (the PNG is ceil(size * dpi / 72) pixels). */
+ATTN_API void attn_figure_size(const attn_figure *f, double *width_pt, double *height_pt);
+/* Writes one format to path, atomically. */
+ATTN_API attn_status attn_figure_write(const attn_figure *f, attn_figure_format format, const char *path);
+/* Writes DIR/STEM.svg, DIR/STEM.png, DIR/STEM.pdf for each format in the bit set (DIR must exist). */
+ATTN_API attn_status attn_figure_write_all(const attn_figure *f, unsigned formats, const char *dir,
+                                           const char *stem);
+/* The SVG document in memory (*svg malloc'ed, NUL-terminated; free() it). id_prefix NULL or ""
+ * gives exactly the bytes attn_figure_write writes; otherwise every id (and each reference to it)
+ * is prefixed, so several figures can be inlined in one HTML page without id clashes. */
+ATTN_API attn_status attn_figure_svg(const attn_figure *f, const char *id_prefix, char **svg, size_t *len);
+ATTN_API void attn_figure_free(attn_figure *f);
+
+/* Panels of bars, two per row (4 metrics → the seed's 2×2 "Attention Patterns per Model"): in
+ * panel m one bar per model, in the model's colour. */
+typedef struct attn_fig_metric_bars {
+    const char *title;               /* NULL = "Attention Patterns per Model (Overall Averages)" */
+    int n_metrics;                   /* panels, 1..16 */
+    const char *const *metric_names; /* [n_metrics] panel titles */
+    int n_models;                    /* 1..64 */
+    const char *const *model_names;  /* [n_models] */
+    const double *values;            /* [n_metrics][n_models] */
+} attn_fig_metric_bars;
+ATTN_API attn_status attn_figure_metric_bars(const attn_fig_metric_bars *d, const attn_figure_style *s,
+                                             attn_figure **out);
+
+/* Panels of grouped bars (the seed's "Attention Patterns by Domain"): in panel m, one group per
+ * domain on the x axis, one bar per model inside it; one legend of the models. */
+typedef struct attn_fig_domain_bars {
+    const char *title;               /* NULL = "Attention Patterns by Domain" */
+    int n_metrics;                   /* panels, 1..16 */
+    const char *const *metric_names; /* [n_metrics] */
+    int n_domains;                   /* 1..64 */
+    const char *const *domain_names; /* [n_domains] */
+    int n_models;                    /* 1..16 */
+    const char *const *model_names;  /* [n_models] */
+    const double *values;            /* [n_metrics][n_domains][n_models] */
+} attn_fig_domain_bars;
+ATTN_API attn_status attn_figure_domain_bars(const attn_fig_domain_bars *d, const attn_figure_style *s,
+                                             attn_figure **out);
+
+/* One model's head statistics: one layers × heads heatmap per statistic, each with its colour
+ * scale. */
+typedef struct attn_fig_head_grids {
+    const char *title;             /* e.g. "BERT: head statistics" (NULL = "Head statistics") */
+    int layers, heads;             /* 1..256 each */
+    int n_stats;                   /* panels, 1..16 */
+    const char *const *stat_names; /* [n_stats] */
+    const double *values;          /* [n_stats][layers][heads] */
+} attn_fig_head_grids;
+ATTN_API attn_status attn_figure_head_grids(const attn_fig_head_grids *d, const attn_figure_style *s,
+                                            attn_figure **out);
+
+/* Head map (Clark et al. 2019): the heads placed in 2-D by classical multidimensional scaling
+ * of their distance matrix (attn_mds), coloured by layer; one marker shape per model. */
+typedef struct attn_fig_head_map {
+    const char *title;          /* NULL = "Head map (classical MDS of head distances)" */
+    int n;                      /* heads (points), 2..4096 */
+    const double *distances;    /* [n][n], symmetric, zero diagonal */
+    const int32_t *layer;       /* [n] layer of each head (colour) */
+    const int32_t *model;       /* [n] model index of each head (marker), or NULL = all 0 */
+    int n_models;               /* 1..4 (markers: circle, square, triangle, diamond) */
+    const char *const *model_names; /* [n_models], or NULL (no legend) */
+} attn_fig_head_map;
+ATTN_API attn_status attn_figure_head_map(const attn_fig_head_map *d, const attn_figure_style *s,
+                                          attn_figure **out);
+
+/* A labelled heatmap of rows × cols values with a colour scale (viridis): e.g. the model-agreement
+ * heatmap (layers of A × layers of B), or focus's layer × token heatmap. */
+typedef struct attn_fig_heatmap {
+    const char *title;
+    const char *x_label, *y_label;      /* axis titles, may be NULL */
+    const char *value_label;            /* colour scale title, may be NULL */
+    int rows, cols;                     /* 1..4096 each */
+    const double *values;               /* [rows][cols] */
+    const char *const *row_labels;      /* [rows], or NULL = 0, 1, ... */
+    const char *const *col_labels;      /* [cols], or NULL = 0, 1, ... (rotated when needed) */
+    double vmin, vmax;                  /* colour scale range; vmin >= vmax = from the data */
+} attn_fig_heatmap;
+ATTN_API attn_status attn_figure_heatmap(const attn_fig_heatmap *d, const attn_figure_style *s,
+                                         attn_figure **out);
+
+/* The seed's 2×2 performance figure: inference time, memory and parameter bars per model, and
+ * time (x) against parameters (y), each point labelled with its model. */
+typedef struct attn_fig_bench {
+    const char *title;              /* NULL = "Transformer Models Performance" */
+    int n_models;                   /* 1..64 */
+    const char *const *model_names; /* [n_models] */
+    const double *time_ms;          /* [n_models] mean time per input */
+    const double *time_std_ms;      /* [n_models] error bars, or NULL */
+    const double *memory_mb;        /* [n_models] */
+    const double *parameters;       /* [n_models] */
+} attn_fig_bench;
+ATTN_API attn_status attn_figure_bench(const attn_fig_bench *d, const attn_figure_style *s,
+                                       attn_figure **out);
+
+/* Line chart, one line (with markers) per series at x = 0, 1, ...: e.g. the "bank" cosine per
+ * hidden state, one line per model. Series may have different lengths. */
+typedef struct attn_fig_lines {
+    const char *title, *x_label, *y_label;
+    int n_series;                    /* 1..16 */
+    const char *const *series_names; /* [n_series] (legend) */
+    const int32_t *n_points;         /* [n_series], each 1..4096 */
+    const double *const *y;          /* [n_series][n_points[s]] */
+} attn_fig_lines;
+ATTN_API attn_status attn_figure_lines(const attn_fig_lines *d, const attn_figure_style *s,
+                                       attn_figure **out);
+
+/* One token's attention as bars over the tokens (seed 003: "Where 'bank' attends"). */
+typedef struct attn_fig_token_bars {
+    const char *title, *y_label;   /* y_label NULL = "Attention" */
+    int n_tokens;                  /* 1..4096 */
+    const char *const *tokens;     /* [n_tokens] */
+    const double *values;          /* [n_tokens] */
+    int highlight;                 /* token drawn in the accent colour (the query), -1 = none */
+} attn_fig_token_bars;
+ATTN_API attn_status attn_figure_token_bars(const attn_fig_token_bars *d, const attn_figure_style *s,
+                                            attn_figure **out);
+
+/* One sequence's attention, for the attention views below. */
+typedef struct attn_fig_attention {
+    const char *title;          /* prefix of the view titles, e.g. the model name; may be NULL */
+    int layers, heads, len;     /* L, H, T (T 1..4096) */
+    const float *attentions;    /* [L][H][T][T], rows = query (from), columns = key (to) */
+    const char *const *tokens;  /* [T] */
+} attn_fig_attention;
+/* One head's T×T attention matrix. */
+ATTN_API attn_status attn_figure_attention_head(const attn_fig_attention *a, int layer, int head,
+                                                const attn_figure_style *s, attn_figure **out);
+/* A layer's grid of heads (one T×T matrix each, shared colour scale). */
+ATTN_API attn_status attn_figure_attention_layer(const attn_fig_attention *a, int layer,
+                                                 const attn_figure_style *s, attn_figure **out);
+/* The whole model: layers × heads thumbnails of the attention matrices. */
+ATTN_API attn_status attn_figure_model_view(const attn_fig_attention *a, const attn_figure_style *s,
+                                            attn_figure **out);
+/* Static head view (bertviz style): the tokens twice, in two columns, a line from token i on the
+ * left to token j on the right with opacity = attention weight, one colour per head. heads NULL =
+ * all heads of the layer. */
+ATTN_API attn_status attn_figure_head_view(const attn_fig_attention *a, int layer, const int32_t *heads,
+                                           int n_heads, const attn_figure_style *s, attn_figure **out);
+
+/* Classical (Torgerson) multidimensional scaling: the n points in `dims` dimensions whose
+ * Euclidean distances best match dist [n][n] (double-centred squared distances, the top `dims`
+ * eigenvectors scaled by √eigenvalue, via LAPACKE_dsyevd). coords [n][dims]; eigenvalues [dims]
+ * (largest first; may be NULL). Each axis's sign is fixed so that its largest-magnitude
+ * coordinate is positive (deterministic). Negative eigenvalues (non-Euclidean input) give 0. */
+ATTN_API attn_status attn_mds(const double *dist, int n, int dims, double *coords, double *eigenvalues);
 
 #ifdef __cplusplus
 }

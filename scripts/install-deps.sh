@@ -2,7 +2,8 @@
 # Installs the Debian packages attnscope builds and tests with (skips what is already there).
 set -eu
 pkgs="build-essential cmake pkg-config clang libomp-dev python3
-libjansson-dev libutf8proc-dev libcurl4-openssl-dev libssl-dev libzip-dev libxml2-dev"
+libjansson-dev libutf8proc-dev libcurl4-openssl-dev libssl-dev libzip-dev libxml2-dev
+libcairo2-dev libpango1.0-dev liblapacke-dev fonts-dejavu-core fonts-noto-color-emoji fonts-droid-fallback poppler-utils"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

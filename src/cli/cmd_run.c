@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "run_figures.h"
 
 typedef struct run_seq {
     int32_t *ids;
@@ -180,9 +181,10 @@ static void help(void) {
          "                         hidden_states.i F32 [layers+1, T, hidden] (embeddings first),\n"
          "                         input_ids.i I64 [T]\n"
          "  --threads N            threads (default: all cores)");
+    run_figures_help();
 }
 
-int cmd_run(int argc, char **argv) {
+static int run_main(int argc, char **argv, run_figures *rf) {
     const char *ids_arg = NULL, *types_arg = NULL, *input_path = NULL, *dump_path = NULL, *text_arg = NULL, *pair_arg = NULL;
     int batch = 8, threads = 0, quiet = 0;
     static const struct option opts[] = {
@@ -191,7 +193,7 @@ int cmd_run(int argc, char **argv) {
         {"batch-size", required_argument, 0, 'b'}, {"threads", required_argument, 0, 'j'},
         {"quiet", no_argument, 0, 'q'},            {"help", no_argument, 0, 'h'},
         {"text", required_argument, 0, 'T'},       {"text-pair", required_argument, 0, 'P'},
-        {0, 0, 0, 0}};
+        RUN_FIGURE_LONG_OPTIONS,                   {0, 0, 0, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "i:t:f:d:b:j:qh", opts, NULL)) != -1) {
@@ -210,7 +212,10 @@ int cmd_run(int argc, char **argv) {
         case 'T': text_arg = optarg; break;
         case 'P': pair_arg = optarg; break;
         case 'h': help(); return 0;
-        default: return cli_usage_error("run", "unknown option");
+        default: {
+            int taken = run_figures_opt(rf, c, optarg);
+            if (taken <= 0) return taken < 0 ? 2 : cli_usage_error("run", "unknown option");
+        }
         }
     }
     if (optind != argc - 1) return cli_usage_error("run", "expects one MODEL");
@@ -243,6 +248,11 @@ int cmd_run(int argc, char **argv) {
         return 1;
     }
 
+    int fig_rc = run_figures_ready(rf, dump_path);
+    if (fig_rc) {
+        inputs_free(&in);
+        return fig_rc;
+    }
     char *dir = cli_model_dir(argv[optind], quiet);
     attn_model *m = NULL;
     if (dir && !tokenize_texts(dir, input_path, &in)) {
@@ -256,11 +266,10 @@ int cmd_run(int argc, char **argv) {
         inputs_free(&in);
         return 1;
     }
-    free(dir);
     attn_model_set_threads(m, threads);
     const attn_config *cfg = attn_model_config(m);
 
-    int rc = 0;
+    int rc = run_figures_check(rf, cfg);
     for (int i = 0; i < in.n && !rc; i++) { /* all inputs checked before any output is started */
         attn_input one = {in.items[i].ids, in.items[i].type_ids, in.items[i].len};
         if (attn_model_check_input(m, &one) != ATTN_OK)
@@ -297,6 +306,7 @@ int cmd_run(int argc, char **argv) {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     long long tokens = 0;
+    attn_output first = {0};
     for (int start = 0; !rc && start < in.n; start += batch) {
         int nb = in.n - start < batch ? in.n - start : batch;
         for (int b = 0; b < nb; b++) {
@@ -321,6 +331,10 @@ int cmd_run(int argc, char **argv) {
                     rc = cli_lib_error();
             }
         }
+        if (start == 0 && !rc && rf->fig.formats) { /* kept for the figures, drawn outside the timing */
+            first = batch_out[0];
+            memset(&batch_out[0], 0, sizeof batch_out[0]);
+        }
         for (int b = 0; b < nb; b++) attn_output_free(&batch_out[b]);
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -332,11 +346,22 @@ int cmd_run(int argc, char **argv) {
         double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
         printf("%d sequences, %lld tokens, %.1f ms%s%s\n", in.n, tokens, ms, dump_path ? ", wrote " : "", dump_path ? dump_path : "");
     }
+    if (!rc && first.attentions) rc = run_figures_draw(rf, dir, argv[optind], in.items[0].ids, &first, quiet);
+    attn_output_free(&first);
     free(ids64);
     free(batch_in);
     free(batch_out);
     free(views);
     attn_model_free(m);
     inputs_free(&in);
+    free(dir);
+    return rc;
+}
+
+int cmd_run(int argc, char **argv) {
+    run_figures rf;
+    run_figures_init(&rf);
+    int rc = run_main(argc, argv, &rf);
+    run_figures_free(&rf);
     return rc;
 }

@@ -1,0 +1,131 @@
+/* run_figures.c — `attnscope run MODEL ... --figures svg,png,pdf [--fig-layer N] [--fig-heads 0,1]`:
+ * one head's attention matrix, the layer's grid of heads, the model view and the head view of
+ * the first sequence, drawn by the library's figure functions. */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run_figures.h"
+
+void run_figures_init(run_figures *rf) {
+    memset(rf, 0, sizeof *rf);
+    cli_figure_opts_init(&rf->fig);
+    rf->layer = -1;
+}
+
+void run_figures_free(run_figures *rf) {
+    cli_figure_opts_free(&rf->fig);
+    free(rf->heads);
+    rf->heads = NULL;
+}
+
+int run_figures_opt(run_figures *rf, int c, const char *arg) {
+    if (c == RUN_OPT_FIG_LAYER) {
+        if (!cli_parse_int(arg, 0, 1023, &rf->layer)) {
+            cli_usage_error("run", "--fig-layer must be a layer number");
+            return -1;
+        }
+        return 1;
+    }
+    if (c == RUN_OPT_FIG_HEADS) {
+        free(rf->heads);
+        rf->heads = NULL;
+        if (!cli_parse_int_list(arg, &rf->heads, &rf->n_heads) || rf->n_heads == 0) {
+            cli_usage_error("run", "--fig-heads wants head numbers, e.g. 0,1");
+            return -1;
+        }
+        return 1;
+    }
+    return cli_figure_opt(&rf->fig, "run", c, arg);
+}
+
+int run_figures_ready(run_figures *rf, const char *dump_path) {
+    if (!rf->fig.formats && (rf->layer >= 0 || rf->heads))
+        return cli_usage_error("run", "--fig-layer and --fig-heads go with --figures");
+    char *def = NULL;
+    const char *slash = dump_path ? strrchr(dump_path, '/') : NULL;
+    if (slash) def = malloc((size_t)(slash - dump_path) + sizeof "/figures");
+    if (def) sprintf(def, "%.*s/figures", (int)(slash - dump_path), dump_path);
+    int rc = cli_figure_opts_ready(&rf->fig, "run", def ? def : "figures");
+    free(def);
+    return rc;
+}
+
+int run_figures_check(run_figures *rf, const attn_config *cfg) {
+    if (!rf->fig.formats) return 0;
+    if (rf->layer >= cfg->layers)
+        return cli_usage_error("run", "--fig-layer %d: the model has %d layers (0..%d)", rf->layer, cfg->layers, cfg->layers - 1);
+    for (int k = 0; k < rf->n_heads; k++)
+        if (rf->heads[k] < 0 || rf->heads[k] >= cfg->heads)
+            return cli_usage_error("run", "--fig-heads %d: the model has %d heads (0..%d)", rf->heads[k], cfg->heads, cfg->heads - 1);
+    return 0;
+}
+
+/* Token strings of the ids (the tokenizer's, or the ids themselves when it has none). */
+static char **token_strings(const char *model_dir, const int32_t *ids, int n) {
+    attn_tokenizer *tok = NULL;
+    if (attn_tokenizer_open(model_dir, &tok) != ATTN_OK) tok = NULL;
+    char **s = calloc((size_t)n, sizeof *s);
+    for (int i = 0; s && i < n; i++) {
+        const char *t = tok ? attn_tokenizer_id_to_token(tok, ids[i]) : NULL;
+        char buf[16];
+        if (!t) snprintf(buf, sizeof buf, "%d", ids[i]), t = buf;
+        if (!(s[i] = strdup(t))) {
+            for (int k = 0; k < i; k++) free(s[k]);
+            free(s);
+            s = NULL;
+        }
+    }
+    attn_tokenizer_free(tok);
+    return s;
+}
+
+static const char *base_name(const char *path) {
+    size_t n = strlen(path);
+    while (n > 1 && path[n - 1] == '/') n--; /* "models/bert-tiny/" → "bert-tiny/" still names it */
+    const char *p = path + n;
+    while (p > path && p[-1] != '/') p--;
+    return p;
+}
+
+int run_figures_draw(const run_figures *rf, const char *model_dir, const char *model_arg, const int32_t *ids,
+                     const attn_output *out, int quiet) {
+    if (!rf->fig.formats) return 0;
+    char **tokens = token_strings(model_dir, ids, out->len);
+    char *name = strdup(base_name(model_arg));
+    if (!tokens || !name) {
+        free(name);
+        return cli_error("out of memory");
+    }
+    if (name[0] && name[strlen(name) - 1] == '/') name[strlen(name) - 1] = '\0';
+    attn_fig_attention a = {name, out->layers, out->heads, out->len, out->attentions, (const char *const *)tokens};
+    int layer = rf->layer >= 0 ? rf->layer : out->layers - 1, head = rf->heads ? rf->heads[0] : 0;
+    char stem[4][64];
+    snprintf(stem[0], sizeof stem[0], "attention_head_L%d_H%d", layer, head);
+    snprintf(stem[1], sizeof stem[1], "attention_layer_L%d", layer);
+    snprintf(stem[2], sizeof stem[2], "model_view");
+    snprintf(stem[3], sizeof stem[3], "head_view_L%d", layer);
+    int rc = 0;
+    for (int k = 0; k < 4 && !rc; k++) {
+        attn_figure *f = NULL;
+        attn_status s = k == 0   ? attn_figure_attention_head(&a, layer, head, &rf->fig.style, &f)
+                        : k == 1 ? attn_figure_attention_layer(&a, layer, &rf->fig.style, &f)
+                        : k == 2 ? attn_figure_model_view(&a, &rf->fig.style, &f)
+                                 : attn_figure_head_view(&a, layer, rf->heads, rf->n_heads, &rf->fig.style, &f);
+        rc = s != ATTN_OK ? cli_lib_error() : cli_figure_save(&rf->fig, f, stem[k]);
+    }
+    if (!rc && !quiet) printf("figures of input 0 (layer %d) in %s/\n", layer, rf->fig.dir);
+    for (int i = 0; i < out->len; i++) free(tokens[i]);
+    free(tokens);
+    free(name);
+    return rc;
+}
+
+void run_figures_help(void) {
+    cli_figure_opts_help();
+    puts("  --fig-layer N          layer of the head, layer-grid and head views (default: the last)\n"
+         "  --fig-heads 0,1        heads of the head view (default: all); the first is the single-head view\n"
+         "                         (figures show the first input; default folder: beside --dump, else ./figures)");
+}
