@@ -12,6 +12,7 @@ static const struct {
     {"inspect", cmd_inspect, "architecture table of a checkpoint (layers, sizes, parameters)"},
     {"run", cmd_run, "run the encoder; dump attentions and hidden states"},
     {"tokenize", cmd_tokenize, "tokens, ids and offsets exactly as Hugging Face's fast tokenizer"},
+    {"view", cmd_view, "one offline HTML file: model, head and neuron views of one or several models"},
     {"download", cmd_download, "fetch a Hub model into the shared Hugging Face cache; print its folder"},
 };
 
