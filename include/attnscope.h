@@ -336,6 +336,12 @@ typedef struct attn_report attn_report;
 /* title: shown at the top of the page (any text; escaped). */
 ATTN_API attn_status attn_report_create(const char *title, attn_report **out);
 ATTN_API void attn_report_free(attn_report *r);
+/* Fixed-point scale of the attention added from now on: ATTN_REPORT_SCALE_U16 (default,
+ * round(p·65535)) or ATTN_REPORT_SCALE_MILLI (round(p·1000): exactly the 3 decimals the page shows,
+ * about half the file size; for corpus reports). */
+#define ATTN_REPORT_SCALE_U16 65535
+#define ATTN_REPORT_SCALE_MILLI 1000
+ATTN_API attn_status attn_report_set_scale(attn_report *r, int scale);
 
 typedef struct attn_report_sentence {
     const char *id;     /* short name in the picker, or NULL (then "#<index>") */

@@ -444,6 +444,7 @@
       scores[j] = s / Math.sqrt(d);
     }
     const smax = Math.max(...scores), ex = Array.from(scores, (s) => Math.exp(s - smax)), sum = ex.reduce((a, b) => a + b, 0);
+    p.neuronProbs = ex.map((x) => x / sum);
     const cw = Math.max(2, Math.min(6, Math.floor(240 / d))), rh = 16, lab = 110, vec = d * cw + 14;
     const W = lab + 3 * vec + 190, H = 30 + (T + 1) * rh + 8;
     const g = canvasFor(p.neuronCanvas, W, H);
@@ -692,7 +693,10 @@
   }
   // SVG from elsewhere, made inert: no scripts, handlers, foreign content or outside references.
   function sanitizeSvg(text) {
-    const doc = new DOMParser().parseFromString(text, 'image/svg+xml'), root = doc.documentElement;
+    // Renamed before parsing: a parsed document shares the page's CSP, which would report (and
+    // block) style attributes and handlers even though they are removed right after.
+    const renamed = text.replace(/(\s)(style|on[a-z]+)(\s*=)/gi, '$1data-attn-$2$3');
+    const doc = new DOMParser().parseFromString(renamed, 'image/svg+xml'), root = doc.documentElement;
     if (!root || root.nodeName !== 'svg' || doc.getElementsByTagName('parsererror').length) return null;
     const banned = new Set(['script', 'foreignObject', 'iframe', 'object', 'embed', 'style', 'animate', 'set', 'animateTransform', 'animateMotion', 'handler', 'listener']);
     const styles = [];
@@ -700,9 +704,9 @@
       if (banned.has(node.localName)) { node.remove(); continue; }
       for (const a of Array.from(node.attributes)) {
         const name = a.name.toLowerCase(), v = a.value.trim().toLowerCase();
-        if (name.startsWith('on')) node.removeAttribute(a.name);
+        if (name.startsWith('on') || (name.startsWith('data-attn-on'))) node.removeAttribute(a.name);
         else if ((name === 'href' || name === 'xlink:href' || name === 'src') && !(v.startsWith('#') || v.startsWith('data:image/png') || v.startsWith('data:image/jpeg'))) node.removeAttribute(a.name);
-        else if (name === 'style') { styles.push([node, a.value.replace(/url\s*\(/gi, 'none(')]); node.removeAttribute(a.name); }
+        else if (name === 'data-attn-style') { styles.push([node, a.value.replace(/url\s*\(/gi, 'none(')]); node.removeAttribute(a.name); }
         else if (/url\s*\(\s*['"]?(?!#)/i.test(a.value)) node.removeAttribute(a.name);
       }
     }
@@ -772,9 +776,14 @@
     if (SENTENCES.length) openSentence(0).catch(fail);
     else document.body.dataset.rendered = '1';
   }
-  // Page coordinates of a token in a panel's head view (for tests and tools).
+  // Viewport coordinates of a token in a panel's head view, scrolled into view (for tests and tools).
   function tokenCenter(panel, side, i) {
-    const p = panels[panel], r = p.headCanvas.getBoundingClientRect(), at = p.geo.pos(side, i);
+    const p = panels[panel], at = p.geo.pos(side, i);
+    let r = p.headCanvas.getBoundingClientRect();
+    if (r.top + at.y < 160 || r.top + at.y > window.innerHeight - 40) {
+      window.scrollBy(0, r.top + at.y - window.innerHeight / 2);
+      r = p.headCanvas.getBoundingClientRect();
+    }
     const dx = p.geo.horizontal ? 0 : (side === 0 ? -20 : 20), dy = p.geo.horizontal ? (side === 0 ? -20 : 20) : 0;
     return { x: r.left + at.x + dx, y: r.top + at.y + dy };
   }

@@ -19,6 +19,8 @@ static void help(void) {
          "                       optional queries.i / keys.i [layers, heads, T, d] for the neuron view\n"
          "  --tokens FILE.json   the tokens of each sentence i (format: docs/report.md); one per --attentions\n"
          "  --title TEXT         the page title\n"
+         "  --compact            store attention as round(p*1000) (exactly the 3 decimals shown; about\n"
+         "                       half the size of the default 16-bit round(p*65535)) for large reports\n"
          "  -o FILE.html         output (default attnscope-view.html)");
 }
 
@@ -74,10 +76,10 @@ static int add_dumps(attn_report *r, char **att, char **tok, int n) {
 int cmd_view(int argc, char **argv) {
     const char *pair = NULL, *out = "attnscope-view.html", *title = NULL;
     char *att[64], *tok[64];
-    int natt = 0, ntok = 0, quiet = 0, c;
+    int natt = 0, ntok = 0, quiet = 0, compact = 0, c;
     static const struct option opts[] = {{"pair", required_argument, 0, 'p'},   {"output", required_argument, 0, 'o'},
                                          {"attentions", required_argument, 0, 'a'}, {"tokens", required_argument, 0, 't'},
-                                         {"title", required_argument, 0, 'T'},  {"quiet", no_argument, 0, 'q'},
+                                         {"title", required_argument, 0, 'T'},  {"compact", no_argument, 0, 'c'},  {"quiet", no_argument, 0, 'q'},
                                          {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
@@ -86,6 +88,7 @@ int cmd_view(int argc, char **argv) {
         case 'o': out = optarg; break;
         case 'T': title = optarg; break;
         case 'q': quiet = 1; break;
+        case 'c': compact = 1; break;
         case 'a':
             if (natt == 64) return cli_usage_error("view", "at most 64 --attentions");
             att[natt++] = optarg;
@@ -106,8 +109,9 @@ int cmd_view(int argc, char **argv) {
 
     attn_report *r = NULL;
     if (attn_report_create(title ? title : natt ? "attnscope view" : argv[argc - 1], &r) != ATTN_OK) return cli_lib_error();
-    int ok;
-    if (natt) {
+    int ok = !compact || attn_report_set_scale(r, ATTN_REPORT_SCALE_MILLI) == ATTN_OK;
+    if (!ok) cli_lib_error();
+    else if (natt) {
         ok = add_dumps(r, att, tok, natt);
     } else {
         attn_report_sentence s = {.text = argv[argc - 1], .pair = pair};

@@ -7,14 +7,35 @@
 #include "tensors.h"
 
 /* The tokens file → array of sentence objects, each with a "tokens" array of strings. */
+/* JSON Lines (one sentence object per line, as `tokenize --output` writes) as an array; NULL if not. */
+static json_t *load_jsonl(const char *text) {
+    json_t *list = json_array();
+    for (const char *p = text; list && *p;) {
+        const char *nl = strchr(p, '\n'), *end = nl ? nl : p + strlen(p);
+        if (strspn(p, " \t\r") < (size_t)(end - p)) {
+            json_t *o = json_loadb(p, (size_t)(end - p), 0, NULL);
+            if (!json_is_object(o)) {
+                json_decref(o), json_decref(list);
+                return NULL;
+            }
+            json_array_append_new(list, o);
+        }
+        p = nl ? nl + 1 : end;
+    }
+    return list;
+}
+
 static attn_status read_tokens_json(const char *path, json_t **out) {
     json_error_t err;
-    json_t *j = json_load_file(path, 0, &err), *list;
+    char *text;
+    size_t len;
     *out = NULL;
-    if (!j) {
-        if (!attn_file_exists(path)) return attn_fail(ATTN_E_IO, "%s: cannot open", path);
-        return attn_fail(ATTN_E_FORMAT, "%s:%d: bad JSON (%s)", path, err.line, err.text);
-    }
+    attn_status st = attn_read_file(path, &text, &len);
+    if (st) return st;
+    json_t *j = json_loadb(text, len, 0, &err), *list;
+    if (!j) j = load_jsonl(text);
+    free(text);
+    if (!j) return attn_fail(ATTN_E_FORMAT, "%s:%d: bad JSON (%s)", path, err.line, err.text);
     if (json_is_object(j) && json_object_get(j, "sentences")) list = json_incref(json_object_get(j, "sentences"));
     else if (json_is_object(j)) list = json_pack("[O]", j);
     else list = json_incref(j);
@@ -61,15 +82,16 @@ static attn_status ensure_sentence(attn_report *r, int i, const json_t *s) {
     return st;
 }
 
-/* A JSON integer array of n entries into v; 0 if absent; -1 if malformed. */
+/* A JSON integer array of n entries into v (null = -1, as `tokenize` writes word_ids); 0 if absent;
+ * -1 if malformed. */
 static int int_field(const json_t *s, const char *key, int32_t *v, size_t n) {
     json_t *a = json_object_get(s, key);
     if (!a) return 0;
     if (!json_is_array(a) || json_array_size(a) != n) return -1;
     for (size_t i = 0; i < n; i++) {
         json_t *e = json_array_get(a, i);
-        if (!json_is_integer(e)) return -1;
-        v[i] = (int32_t)json_integer_value(e);
+        if (!json_is_integer(e) && !json_is_null(e)) return -1;
+        v[i] = json_is_null(e) ? -1 : (int32_t)json_integer_value(e);
     }
     return 1;
 }
@@ -125,11 +147,13 @@ static attn_status read_token_fields(const char *tok_path, int i, const json_t *
     d->segments = attn_calloc(T, sizeof *d->segments);
     d->word_ids = attn_calloc(T, sizeof *d->word_ids);
     if (!d->segments || !d->word_ids) return attn_fail(ATTN_E_NOMEM, "out of memory");
-    int seg = int_field(s, "segments", d->segments, T);
-    if (seg == 0) seg = int_field(s, "sequence_ids", d->segments, T);
+    int seg = int_field(s, "segments", d->segments, T), from_sequence_ids = 0;
+    if (seg == 0) seg = from_sequence_ids = int_field(s, "sequence_ids", d->segments, T);
     if (seg < 0) return attn_fail(ATTN_E_FORMAT, "%s: sentence %d: \"segments\" is not a list of %zu integers", tok_path, i, T);
     if (seg > 0) a->segments = d->segments;
-    for (size_t t = 0; seg > 0 && t < T; t++) d->segments[t] = d->segments[t] == 1;
+    /* sequence_ids: the second text starts at its first token; the special tokens after it are its own */
+    for (int32_t t = 0, second = 0; seg > 0 && t < (int32_t)T; t++)
+        d->segments[t] = from_sequence_ids ? (second |= d->segments[t] == 1) : d->segments[t] == 1;
     int w = int_field(s, "word_ids", d->word_ids, T);
     if (w < 0) return attn_fail(ATTN_E_FORMAT, "%s: sentence %d: \"word_ids\" is not a list of %zu integers", tok_path, i, T);
     if (w > 0) a->word_ids = d->word_ids;

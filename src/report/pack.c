@@ -46,13 +46,13 @@ json_t *report_pack_unit(attn_report *r, const float *v, size_t n, const int64_t
     if (!raw) return NULL;
     for (size_t i = 0; i < n; i++) { /* plane 0: low bytes; plane 1: high bytes (mostly 0) */
         float x = v[i] < 0.0f ? 0.0f : v[i] > 1.0f ? 1.0f : v[i];
-        uint16_t q = (uint16_t)lrintf(x * 65535.0f);
+        uint16_t q = (uint16_t)lrintf(x * (float)r->scale);
         raw[i] = (uint8_t)(q & 0xff), raw[n + i] = (uint8_t)(q >> 8);
     }
     char *b64 = deflate_base64(raw, 2 * n);
     free(raw);
     json_t *d = add_blob(r, b64, "u16", 2, shape, ndim);
-    if (d) json_object_set_new(d, "scale", json_integer(65535));
+    if (d) json_object_set_new(d, "scale", json_integer(r->scale));
     return d;
 }
 

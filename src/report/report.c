@@ -15,6 +15,7 @@ attn_status attn_report_create(const char *title, attn_report **out) {
     attn_report *r = attn_calloc(1, sizeof *r);
     if (!r) return attn_fail(ATTN_E_NOMEM, "report: out of memory");
     r->title = attn_strdup(title ? title : "attnscope report");
+    r->scale = ATTN_REPORT_SCALE_U16;
     r->models = json_array(), r->sentences = json_array(), r->tables = json_array(), r->charts = json_array();
     if (!r->title || !r->models || !r->sentences || !r->tables || !r->charts) {
         attn_report_free(r);
@@ -35,6 +36,13 @@ void attn_report_free(attn_report *r) {
     json_decref(r->models), json_decref(r->sentences), json_decref(r->tables), json_decref(r->charts);
     free(r->title);
     free(r);
+}
+
+attn_status attn_report_set_scale(attn_report *r, int scale) {
+    if (scale != ATTN_REPORT_SCALE_U16 && scale != ATTN_REPORT_SCALE_MILLI)
+        return attn_fail(ATTN_E_INVALID, "report: scale %d is neither 65535 nor 1000", scale);
+    r->scale = scale;
+    return ATTN_OK;
 }
 
 int attn_report_sentence_count(const attn_report *r) { return (int)json_array_size(r->sentences); }

@@ -8,6 +8,7 @@
 
 struct attn_report {
     char *title;
+    int scale;         /* attention fixed point: round(p·scale), 65535 or 1000 */
     json_t *models;    /* [{"label", "info"}] */
     json_t *sentences; /* [{"id", "text", "pair", "domain", "entries": [...]}] */
     json_t *tables;    /* [{"title", "columns", "rows", "link"}] */
@@ -16,9 +17,9 @@ struct attn_report {
     size_t nblobs, cap_blobs;
 };
 
-/* Packs n values [0,1] as round(v·65535) uint16, byte planes split (all low bytes, then all high),
+/* Packs n values [0,1] as round(v·r->scale) uint16, byte planes split (all low bytes, then all high),
  * deflate (zlib format) and base64; appends a blob to r and returns its descriptor
- * {"blob", "dtype": "u16", "scale": 65535, "shuffle": 2, "codec": "deflate", "shape"} or NULL. */
+ * {"blob", "dtype": "u16", "scale", "shuffle": 2, "codec": "deflate", "shape"} or NULL. */
 json_t *report_pack_unit(attn_report *r, const float *v, size_t n, const int64_t *shape, int ndim);
 /* The same for any float32 values (queries, keys), stored as f32 with 4 byte planes. */
 json_t *report_pack_f32(attn_report *r, const float *v, size_t n, const int64_t *shape, int ndim);

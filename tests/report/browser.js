@@ -42,9 +42,20 @@ async function open(context, file, opts) {
   if (opts && opts.theme) await page.emulateMedia({ colorScheme: opts.theme });
   const t0 = Date.now();
   await page.goto(href);
-  await page.waitForFunction(() => document.body.dataset.rendered, null, { timeout: (opts && opts.timeout) || 20000 });
+  await waitFor(page, () => document.body.dataset.rendered, null, (opts && opts.timeout) || 20000);
   rec.ms = Date.now() - t0;
   return rec;
 }
 
-module.exports = { launch, open, CHROMIUM };
+// Polls fn(arg) in the page until truthy. (page.waitForFunction compiles its predicate with
+// `new Function`, which the report's CSP rightly forbids; page.evaluate is not affected.)
+async function waitFor(page, fn, arg, timeout) {
+  const end = Date.now() + (timeout || 10000);
+  for (;;) {
+    if (await page.evaluate(fn, arg)) return;
+    if (Date.now() > end) throw new Error('timed out waiting for ' + fn);
+    await new Promise((r) => setTimeout(r, 15));
+  }
+}
+
+module.exports = { launch, open, waitFor, CHROMIUM };
