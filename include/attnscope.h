@@ -360,6 +360,7 @@ ATTN_API int attn_report_sentence_count(const attn_report *r);
 typedef struct attn_report_attention {
     int32_t n_tokens;              /* T */
     const char *const *tokens;     /* [T] UTF-8 */
+    const char *const *display;    /* [T] labels shown instead (e.g. decoded byte-level BPE), or NULL */
     const int32_t *segments;       /* [T] 0 = first text, 1 = second text of a pair; NULL = all 0 */
     const int32_t *word_ids;       /* [T] word of each token, -1 = none; NULL = unknown */
     const int32_t *offsets;        /* [T][2] start, end in code points; NULL = unknown */

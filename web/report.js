@@ -279,6 +279,11 @@
         const v = values && values.side === side ? values.v[i] : -1;
         g.save();
         g.translate(at.x, at.y);
+        if (geo.horizontal && g.measureText(tok).width <= geo.step - 3) { // one CJK character, "a", ",": upright
+          drawUpright(g, tok, side, v, sel || hov, geo, side === 1 && p.segments && p.segments[i] ? muted : fg, accent, hl);
+          g.restore();
+          continue;
+        }
         if (geo.horizontal) g.rotate(-Math.PI / 2);
         const dir = geo.horizontal ? (side === 0 ? 1 : -1) : (side === 0 ? -1 : 1);
         const box = Math.min(g.measureText(tok).width, geo.textW - 8) + 6, h = geo.step - 2;
@@ -296,6 +301,14 @@
         g.restore();
       }
     }
+  }
+  function drawUpright(g, tok, side, v, marked, geo, color, accent, hl) {
+    const w = geo.step - 2, h = geo.step + 2, y0 = side === 0 ? -5 - h : 5;
+    if (v >= 0) { g.fillStyle = accent; g.globalAlpha = Math.min(1, v) * 0.8 + 0.05; g.fillRect(-w / 2, y0, w, h); g.globalAlpha = 1; }
+    if (marked) { g.fillStyle = hl; g.globalAlpha = 0.35; g.fillRect(-w / 2, y0, w, h); g.globalAlpha = 1; }
+    g.fillStyle = color;
+    g.textAlign = 'center';
+    g.fillText(tok, 0, y0 + h / 2);
   }
   function hoverText(p) {
     const values = tokenValues(p);
@@ -396,7 +409,7 @@
   }
   function drawMatrix(p) {
     const m = valueMatrix(p), T = p.T, labels = T <= 48, lab = labels ? Math.min(measureTokens(p.matrixCanvas.getContext('2d'), p.tokens, '11px sans-serif') + 8, 110) : 0;
-    const size = Math.min(480, Math.max(160, T * 12)), W = lab + size, H = lab + size;
+    const size = Math.min(480, Math.max(240, T * 14)), W = lab + size, H = lab + size;
     const c = p.matrixCanvas, g = canvasFor(c, W, H), k = c.width / W;
     g.clearRect(0, 0, W, H);
     if (!m) return;
@@ -445,7 +458,7 @@
     }
     const smax = Math.max(...scores), ex = Array.from(scores, (s) => Math.exp(s - smax)), sum = ex.reduce((a, b) => a + b, 0);
     p.neuronProbs = ex.map((x) => x / sum);
-    const cw = Math.max(2, Math.min(6, Math.floor(240 / d))), rh = 16, lab = 110, vec = d * cw + 14;
+    const cw = Math.max(2, Math.min(14, Math.floor(240 / d))), rh = 16, lab = 110, vec = Math.max(d * cw, 130) + 14;
     const W = lab + 3 * vec + 190, H = 30 + (T + 1) * rh + 8;
     const g = canvasFor(p.neuronCanvas, W, H);
     g.clearRect(0, 0, W, H);
@@ -490,7 +503,7 @@
   function entryView(entry) {
     if (state.level === 'words' && entry.words && entry.word_attention)
       return { tokens: entry.words, desc: entry.word_attention, segments: null, q: null, k: null };
-    return { tokens: entry.tokens, desc: entry.attention, segments: entry.segments, q: entry.queries, k: entry.keys };
+    return { tokens: entry.display || entry.tokens, desc: entry.attention, segments: entry.segments, q: entry.queries, k: entry.keys };
   }
   async function makePanel(entry) {
     const v = entryView(entry), model = MODELS[entry.model] || { label: 'model ' + entry.model };

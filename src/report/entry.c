@@ -56,6 +56,11 @@ static attn_status put_tokens(json_t *e, int sentence, const attn_report_attenti
     json_t *tokens = string_array(a->tokens, a->n_tokens);
     if (!tokens) return attn_fail(ATTN_E_INVALID, "report: sentence %d: a token is missing or not valid UTF-8", sentence);
     json_object_set_new(e, "tokens", tokens);
+    if (a->display) {
+        json_t *display = string_array(a->display, a->n_tokens);
+        if (!display) return attn_fail(ATTN_E_INVALID, "report: sentence %d: a display label is missing or not valid UTF-8", sentence);
+        json_object_set_new(e, "display", display);
+    }
     json_t *seg = json_array();
     for (size_t t = 0; t < T; t++) json_array_append_new(seg, json_integer(a->segments ? (a->segments[t] != 0) : 0));
     json_object_set_new(e, "segments", seg);

@@ -4,6 +4,27 @@
 
 #include "report.h"
 
+/* Each token as the tokenizer decodes it alone ("Ġbank" → " bank"); the raw token where that gives
+ * U+FFFD (a byte-level piece of a character). NULL when every label equals its token. */
+static char **display_labels(const attn_tokenizer *tok, const attn_encoding *e) {
+    char **d = attn_calloc((size_t)e->n + 1, sizeof *d);
+    int differs = 0;
+    for (int32_t t = 0; d && t < e->n; t++) {
+        if (attn_tokenizer_decode(tok, &e->ids[t], 1, 0, &d[t]) != ATTN_OK || strstr(d[t], "\xef\xbf\xbd")) {
+            free(d[t]);
+            d[t] = attn_strdup(e->tokens[t]);
+        }
+        if (!d[t]) differs = -1; /* out of memory: no labels */
+        else if (differs >= 0 && strcmp(d[t], e->tokens[t]) != 0) differs = 1;
+    }
+    if (d && differs != 1) {
+        for (int32_t t = 0; t < e->n; t++) free(d[t]);
+        free(d);
+        d = NULL;
+    }
+    return d;
+}
+
 attn_status attn_report_add_forward(attn_report *r, int sentence, int model, attn_model *m, const attn_tokenizer *tok) {
     json_t *s = json_array_get(r->sentences, (size_t)sentence);
     if (!s) return attn_fail(ATTN_E_INVALID, "report: no sentence %d", sentence);
@@ -20,10 +41,14 @@ attn_status attn_report_add_forward(attn_report *r, int sentence, int model, att
     if (!st) st = attn_model_check_input(m, &in);
     if (!st) st = attn_model_forward(m, &in, 1, ATTN_OUT_ATTENTIONS, &out);
     if (!st) {
-        attn_report_attention a = {.n_tokens = e.n, .tokens = (const char *const *)e.tokens, .segments = segments,
+        char **display = display_labels(tok, &e);
+        attn_report_attention a = {.n_tokens = e.n, .tokens = (const char *const *)e.tokens,
+                                   .display = (const char *const *)display, .segments = segments,
                                    .word_ids = e.word_ids, .offsets = e.offsets, .layers = out.layers,
                                    .heads = out.heads, .attentions = out.attentions};
         st = attn_report_add_attention(r, sentence, model, &a);
+        for (int32_t t = 0; display && t < e.n; t++) free(display[t]);
+        free(display);
     }
     attn_output_free(&out);
     free(segments);
