@@ -106,7 +106,8 @@ async function testLong(ctx, dir) {
   const rec = await open(ctx, path.join(dir, 'long.html'));
   const T = await rec.page.evaluate(() => window.attnscope.panels[0].T);
   check(T === 512, '512 tokens: T=' + T);
-  check(rec.ms < 2000, '512-token sentence renders in ' + rec.ms + ' ms (< 2000)');
+  console.log('info: 512 tokens drawn ' + rec.ms + ' ms after navigation (' + rec.wallMs + ' ms with the tab start)');
+  check(rec.ms < 2000, '512-token sentence renders in ' + rec.ms + ' ms (< 2000; ' + rec.wallMs + ' ms with the tab start)');
   clean(rec, 'long.html');
   await rec.page.close();
 }
@@ -139,7 +140,8 @@ async function testCorpus(ctx, dir) {
   const file = path.join(dir, 'corpus.html'), size = fs.statSync(file).size;
   check(size <= 25e6, 'corpus report is ' + (size / 1e6).toFixed(1) + ' MB (<= 25)');
   const rec = await open(ctx, file), page = rec.page;
-  check(rec.ms < 3000, 'corpus report opens in ' + rec.ms + ' ms (< 3000)');
+  console.log('info: corpus report ' + (size / 1e6).toFixed(2) + ' MB, drawn ' + rec.ms + ' ms after navigation');
+  check(rec.ms < 3000, 'corpus report opens in ' + rec.ms + ' ms (< 3000; ' + rec.wallMs + ' ms with the tab start)');
   check((await page.evaluate(() => window.attnscope.panels.length)) === 3, 'three models');
   let n = await rendered(page);
   await page.locator('#sentence').selectOption('42');
