@@ -642,6 +642,7 @@
     const s = SENTENCES[i];
     if (!s) return;
     state.sentence = i;
+    blobCache.clear(); // keep only the shown sentence decoded
     const sel = document.getElementById('sentence');
     if (sel && sel.value !== String(i)) sel.value = String(i);
     const text = document.getElementById('sentence-text');
@@ -691,7 +692,7 @@
       });
       tbody.replaceChildren();
       for (const r of rows.slice(0, 2000)) {
-        const tr = el('tr', null, r.map((v) => el('td', { text: cellText(v), class: typeof v === 'number' ? 'num' : '' })));
+        const tr = el('tr', null, r.map((v) => el('td', typeof v === 'number' ? { text: cellText(v), class: 'num', title: String(v) } : { text: cellText(v) })));
         if (linkCol >= 0 && Number.isInteger(r[linkCol]) && SENTENCES[r[linkCol]]) {
           tr.className = 'link';
           tr.title = 'open sentence ' + r[linkCol];

@@ -128,6 +128,11 @@ async function testNeuron(ctx, dir) {
   });
   const worst = Math.max(...cmp.want.map((w, j) => Math.abs(w - cmp.probs[j])));
   check(cmp.probs.length === cmp.want.length && worst < 1e-4, 'neuron view probabilities equal the attention (worst ' + worst + ')');
+  // word level: the switch appears (every entry has word matrices) and shows the words
+  await selectCtl(page, 'Level', 'words');
+  await waitFor(page, () => window.attnscope.panels.length && window.attnscope.panels[0].T === 5, null, 5000).catch(() => {});
+  const w = await page.evaluate(() => [window.attnscope.panels[0].T, window.attnscope.panels[0].tokens.join(' ')]);
+  check(w[0] === 5 && w[1] === 'the bank of the river', 'word level shows the words: ' + JSON.stringify(w));
   const other = await open(ctx, path.join(dir, 'xss.html'));
   check((await other.page.locator('canvas.neuron').count()) === 0, 'no neuron view without q/k');
   await other.page.close();

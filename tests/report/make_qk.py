@@ -24,6 +24,13 @@ for i, toks in enumerate(sentences):
             ex = [math.exp(x - m) for x in s]
             att += [x / sum(ex) for x in ex]
     tensors["attentions.%d" % i] = ([L, H, T, T], att)
+    W = T - 2  # one word per non-special token: rows renormalised over the words
+    watt = []
+    for lh in range(L * H):
+        for a in range(1, T - 1):
+            row = att[(lh * T + a) * T + 1:(lh * T + a) * T + T - 1]
+            watt += [x / sum(row) for x in row]
+    tensors["word_attentions.%d" % i] = ([L, H, W, W], watt)
     tensors["queries.%d" % i] = ([L, H, T, d], q)
     tensors["keys.%d" % i] = ([L, H, T, d], k)
 header, data, off = {}, b"", 0
@@ -37,4 +44,4 @@ h += b" " * ((8 - len(h) % 8) % 8)
 with open(sys.argv[1], "wb") as f:
     f.write(struct.pack("<Q", len(h)) + h + data)
 with open(sys.argv[2], "w", encoding="utf-8") as f:
-    json.dump({"sentences": [{"tokens": t, "text": " ".join(t[1:-1]), "domain": "demo"} for t in sentences]}, f, ensure_ascii=False)
+    json.dump({"sentences": [{"tokens": t, "words": t[1:-1], "text": " ".join(t[1:-1]), "domain": "demo"} for t in sentences]}, f, ensure_ascii=False)
