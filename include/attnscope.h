@@ -398,7 +398,8 @@ ATTN_API attn_status attn_report_add_svg(attn_report *r, const char *title, cons
 ATTN_API attn_status attn_report_add_dump(attn_report *r, const char *label, const char *safetensors_path,
                                           const char *tokens_json_path);
 
-/* Checks before any work that path can be written: its folder exists and it is not a folder. */
+/* Checks before any work that path can be written: not a folder, its folder exists, and a
+ * temporary file can be created next to it (and is removed at once). */
 ATTN_API attn_status attn_report_check_output(const char *path);
 /* Writes the HTML file atomically. */
 ATTN_API attn_status attn_report_write(const attn_report *r, const char *path);

@@ -790,7 +790,10 @@
     renderStudy();
     window.attnscope = { meta: META, state, openSentence, get panels() { return panels; }, tokenCenter };
     if (SENTENCES.length) openSentence(0).catch(fail);
-    else document.body.dataset.rendered = '1';
+    else {
+      document.body.dataset.firstRenderMs = performance.now().toFixed(0);
+      document.body.dataset.rendered = '1';
+    }
   }
   // Viewport coordinates of a token in a panel's head view, scrolled into view (for tests and tools).
   function tokenCenter(panel, side, i) {

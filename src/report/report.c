@@ -1,7 +1,6 @@
 /* report.c — the report object: models, sentences, tables and charts gathered as JSON. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "report.h"
 
@@ -161,8 +160,9 @@ attn_status attn_report_check_output(const char *path) {
     const char *slash = strrchr(path, '/');
     char *dir = slash ? attn_strndup(path, slash == path ? 1 : (size_t)(slash - path)) : attn_strdup(".");
     if (!dir) return attn_fail(ATTN_E_NOMEM, "out of memory");
-    int ok = attn_dir_exists(dir);
-    attn_status s = ok ? ATTN_OK : attn_fail(ATTN_E_IO, "%s: folder %s does not exist", path, dir);
+    attn_status s = attn_dir_exists(dir) ? ATTN_OK : attn_fail(ATTN_E_IO, "%s: folder %s does not exist", path, dir);
     free(dir);
+    attn_atomic_file probe; /* can a file be created there? (the temp name is removed at once) */
+    if (!s && (s = attn_atomic_open(&probe, path)) == ATTN_OK) attn_atomic_abort(&probe);
     return s;
 }
