@@ -385,7 +385,8 @@ ATTN_API attn_status attn_report_add_forward(attn_report *r, int sentence, int m
 
 /* A table. json: an array of objects (one per row) or {"columns": [names], "rows": [[cells]]};
  * cells are strings, numbers, booleans or null. link_column (or NULL) names a column holding a
- * sentence index: clicking such a row opens that sentence. */
+ * sentence index: clicking such a row opens that sentence. Rows with integer "layer" and "head"
+ * columns open that layer and head in the views. */
 ATTN_API attn_status attn_report_add_table(attn_report *r, const char *title, const char *json,
                                            const char *link_column);
 /* A chart drawn elsewhere: one <svg> element as text. Scripts, event attributes, foreign objects

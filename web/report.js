@@ -672,6 +672,7 @@
   }
   function renderTable(t) {
     const linkCol = t.link ? t.columns.indexOf(t.link) : -1;
+    const layerCol = t.columns.indexOf('layer'), headCol = t.columns.indexOf('head'); // head statistics
     const filter = el('input', { type: 'search', placeholder: 'filter rows', title: 'filter rows' });
     const count = el('span', { class: 'muted' });
     const tbody = el('tbody');
@@ -693,10 +694,12 @@
       tbody.replaceChildren();
       for (const r of rows.slice(0, 2000)) {
         const tr = el('tr', null, r.map((v) => el('td', typeof v === 'number' ? { text: cellText(v), class: 'num', title: String(v) } : { text: cellText(v) })));
-        if (linkCol >= 0 && Number.isInteger(r[linkCol]) && SENTENCES[r[linkCol]]) {
+        const sentence = linkCol >= 0 && Number.isInteger(r[linkCol]) && SENTENCES[r[linkCol]] ? r[linkCol] : -1;
+        const head = layerCol >= 0 && headCol >= 0 && Number.isInteger(r[layerCol]) && Number.isInteger(r[headCol]);
+        if (sentence >= 0 || head) {
           tr.className = 'link';
-          tr.title = 'open sentence ' + r[linkCol];
-          tr.addEventListener('click', () => { openSentence(r[linkCol]); document.getElementById('top').scrollIntoView(); });
+          tr.title = (sentence >= 0 ? 'open sentence ' + sentence : '') + (head ? ' layer ' + r[layerCol] + ', head ' + r[headCol] : '');
+          tr.addEventListener('click', () => openRow(sentence, head ? r[layerCol] : -1, head ? r[headCol] : -1));
         }
         tbody.appendChild(tr);
       }
@@ -706,6 +709,19 @@
     fill();
     return el('section', { class: 'table' }, [el('h3', { text: t.title || 'Table' }), el('div', { class: 'row' }, [filter, count]),
       el('div', { class: 'scroll' }, [el('table', null, [el('thead', null, [headRow]), tbody])])]);
+  }
+  // A table row: its sentence and/or its layer and head in the views.
+  async function openRow(sentence, layer, head) {
+    if (sentence >= 0 && sentence !== state.sentence) await openSentence(sentence);
+    if (layer >= 0) {
+      state.layer = Math.min(layer, maxLayers() - 1);
+      state.heads = new Set([head]);
+      state.headAgg = 'each';
+      state.layerAgg = 'layer';
+      renderControls();
+      drawAll();
+    }
+    document.getElementById('top').scrollIntoView();
   }
   // SVG from elsewhere, made inert: no scripts, handlers, foreign content or outside references.
   function sanitizeSvg(text) {

@@ -158,17 +158,23 @@ async function testCorpus(ctx, dir) {
   const groups = await page.evaluate(() => Array.from(document.querySelectorAll('#sentence optgroup')).map((g) => g.label));
   check(JSON.stringify(groups) === '["Sports"]', 'domain filter: ' + JSON.stringify(groups));
   check((await page.evaluate(() => window.attnscope.state.sentence)) % 4 === 1, 'domain filter opens a Sports sentence');
+  // head statistics: a row opens its layer and head
+  n = await rendered(page);
+  await page.locator('section.table').nth(1).locator('tbody tr').nth(0).click();
+  await afterRender(page, n);
+  const lh = await page.evaluate(() => [window.attnscope.state.layer, Array.from(window.attnscope.state.heads)]);
+  check(JSON.stringify(lh) === '[3,[5]]', 'head statistics row opens layer 3 head 5: ' + JSON.stringify(lh));
   // the table: filter, sort, a row opens its sentence
-  await page.locator('section.table input[type=search]').fill('Business');
-  const rows = await page.locator('section.table tbody tr').count();
+  await page.locator('section.table input[type=search]').first().fill('Business');
+  const rows = await page.locator('section.table').first().locator('tbody tr').count();
   check(rows === 25, 'table filter leaves 25 Business rows: ' + rows);
-  await page.locator('section.table input[type=search]').fill('');
-  await page.locator('section.table th', { hasText: 'tokens' }).click();
-  const firstTokens = await page.locator('section.table tbody tr').first().locator('td').nth(2).innerText();
+  await page.locator('section.table input[type=search]').first().fill('');
+  await page.locator('section.table').first().locator('th', { hasText: 'tokens' }).click();
+  const firstTokens = await page.locator('section.table').first().locator('tbody tr').first().locator('td').nth(2).innerText();
   const minTokens = await page.evaluate(() => Math.min(...window.attnscope.meta.tables[0].rows.map((r) => r[2])));
   check(Number(firstTokens) === minTokens, 'sorting by tokens: ' + firstTokens + ' vs ' + minTokens);
   n = await rendered(page);
-  await page.locator('section.table tbody tr').filter({ has: page.locator('td:first-child', { hasText: /^7$/ }) }).first().click();
+  await page.locator('section.table').first().locator('tbody tr').filter({ has: page.locator('td:first-child', { hasText: /^7$/ }) }).first().click();
   await afterRender(page, n);
   check((await page.evaluate(() => window.attnscope.state.sentence)) === 7, 'table row opens sentence 7');
   check((await page.locator('#sentence-text').innerText()).includes('<script>alert(1)</script>'), 'sentence 7 markup shown as text');

@@ -84,7 +84,9 @@ int main(int argc, char **argv) {
     const char *svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"200\" height=\"60\"><rect x=\"0\" y=\"0\" width=\"120\" "
                       "height=\"20\" fill=\"#4ECDC4\"><title>BERT 0.42</title></rect><script>alert(2)</script>"
                       "<rect x=\"0\" y=\"30\" width=\"80\" height=\"20\" style=\"fill:#FF6B6B\" onclick=\"alert(3)\"/></svg>";
-    if (attn_report_add_table(r, "Per-sentence metrics", table, "sentence") || attn_report_add_svg(r, "Entropy by model", svg) ||
+    const char *heads = "{\"columns\": [\"model\", \"layer\", \"head\", \"entropy\"], \"rows\": [[\"BERT\", 3, 5, 1.5], [\"BERT\", 11, 0, 0.25]]}";
+    if (attn_report_add_table(r, "Per-sentence metrics", table, "sentence") || attn_report_add_table(r, "Head statistics", heads, NULL) ||
+        attn_report_add_svg(r, "Entropy by model", svg) ||
         attn_report_write(r, argv[1]))
         return fprintf(stderr, "%s\n", attn_last_error()), 1;
     free(table);
