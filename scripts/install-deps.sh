@@ -2,9 +2,10 @@
 # Installs the Debian packages attnscope builds and tests with (skips what is already there).
 set -eu
 pkgs="build-essential cmake pkg-config clang libomp-dev python3
-libjansson-dev libutf8proc-dev libcurl4-openssl-dev libssl-dev libzip-dev
-zlib1g-dev chromium nodejs"
+libjansson-dev libutf8proc-dev libcurl4-openssl-dev libssl-dev libzip-dev"
 missing=""
+# The HTML report: zlib (deflate); chromium and nodejs for its browser tests.
+pkgs="$pkgs zlib1g-dev chromium nodejs"
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done

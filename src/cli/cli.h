@@ -14,11 +14,11 @@
 
 typedef int (*cli_command_fn)(int argc, char **argv);
 
+int cmd_view(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
 int cmd_download(int argc, char **argv);
-int cmd_view(int argc, char **argv);
 
 /* Prints "attnscope: <message>" to stderr; returns the exit code 1 (2 for usage errors below). */
 int cli_error(const char *fmt, ...) CLI_PRINTF(1, 2);
