@@ -852,6 +852,86 @@ ATTN_API attn_status attn_figure_head_view(const attn_fig_attention *a, int laye
  * (largest first; may be NULL). Each axis's sign is fixed so that its largest-magnitude
  * coordinate is positive (deterministic). Negative eigenvalues (non-Euclidean input) give 0. */
 ATTN_API attn_status attn_mds(const double *dist, int n, int dims, double *coords, double *eigenvalues);
+/* Report                                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+/* One self-contained, offline HTML file: model view, head view, neuron view, several models side
+ * by side, a sentence picker, tables and charts. Build a report, add content, write it once.
+ * Attention is stored as 16-bit fixed point (round(p·65535)), deflate-compressed and base64'd,
+ * and decoded per sentence in the browser. Format and views: docs/report.md. */
+typedef struct attn_report attn_report;
+
+/* title: shown at the top of the page (any text; escaped). */
+ATTN_API attn_status attn_report_create(const char *title, attn_report **out);
+ATTN_API void attn_report_free(attn_report *r);
+/* Fixed-point scale of the attention added from now on: ATTN_REPORT_SCALE_U16 (default,
+ * round(p·65535)) or ATTN_REPORT_SCALE_MILLI (round(p·1000): exactly the 3 decimals the page shows,
+ * about half the file size; for corpus reports). */
+#define ATTN_REPORT_SCALE_U16 65535
+#define ATTN_REPORT_SCALE_MILLI 1000
+ATTN_API attn_status attn_report_set_scale(attn_report *r, int scale);
+
+typedef struct attn_report_sentence {
+    const char *id;     /* short name in the picker, or NULL (then "#<index>") */
+    const char *text;   /* the sentence, UTF-8 */
+    const char *pair;   /* the second text of a pair, or NULL */
+    const char *domain; /* group of the sentence picker, or NULL */
+} attn_report_sentence;
+
+/* *index (may be NULL) receives the sentence's number: 0, 1, ... */
+ATTN_API attn_status attn_report_add_sentence(attn_report *r, const attn_report_sentence *s, int *index);
+/* A model (one column of the side-by-side view). info: a line shown under its name, or NULL. */
+ATTN_API attn_status attn_report_add_model(attn_report *r, const char *label, const char *info, int *index);
+ATTN_API int attn_report_sentence_count(const attn_report *r);
+
+/* One model's attention on one sentence. Only tokens, layers, heads and attentions are required. */
+typedef struct attn_report_attention {
+    int32_t n_tokens;              /* T */
+    const char *const *tokens;     /* [T] UTF-8 */
+    const char *const *display;    /* [T] labels shown instead (e.g. decoded byte-level BPE), or NULL */
+    const int32_t *segments;       /* [T] 0 = first text, 1 = second text of a pair; NULL = all 0 */
+    const int32_t *word_ids;       /* [T] word of each token, -1 = none; NULL = unknown */
+    const int32_t *offsets;        /* [T][2] start, end in code points; NULL = unknown */
+    int32_t layers, heads;
+    const float *attentions;       /* [L][H][T][T] probabilities in [0, 1] */
+    int32_t head_dim;              /* d of queries/keys; 0 = none given */
+    const float *queries, *keys;   /* [L][H][T][d] each, or NULL: enables the neuron view */
+    int32_t n_words;               /* W; 0 = no word-level attention */
+    const char *const *words;      /* [W] */
+    const float *word_attentions;  /* [L][H][W][W] */
+} attn_report_attention;
+
+/* Adds (packs and compresses at once; the caller's arrays may be freed afterwards). One entry per
+ * (sentence, model). ATTN_E_INVALID for a bad index, shape or a value outside [0, 1]. */
+ATTN_API attn_status attn_report_add_attention(attn_report *r, int sentence, int model,
+                                               const attn_report_attention *a);
+
+/* Runs model m (with its tokenizer) on the report's sentence (its text and pair) and adds the
+ * result as the entry of report model `model`: tokens, segments, word ids, offsets, attention. */
+ATTN_API attn_status attn_report_add_forward(attn_report *r, int sentence, int model, attn_model *m,
+                                             const attn_tokenizer *tok);
+
+/* A table. json: an array of objects (one per row) or {"columns": [names], "rows": [[cells]]};
+ * cells are strings, numbers, booleans or null. link_column (or NULL) names a column holding a
+ * sentence index: clicking such a row opens that sentence. Rows with integer "layer" and "head"
+ * columns open that layer and head in the views. */
+ATTN_API attn_status attn_report_add_table(attn_report *r, const char *title, const char *json,
+                                           const char *link_column);
+/* A chart drawn elsewhere: one <svg> element as text. Scripts, event attributes, foreign objects
+ * and external references are dropped when it is shown. */
+ATTN_API attn_status attn_report_add_svg(attn_report *r, const char *title, const char *svg);
+
+/* Reads a safetensors file in the layout of `run --dump` (attentions.i F32 [L][H][T][T]; optional
+ * queries.i and keys.i [L][H][T][d]) and its tokens JSON (docs/report.md) as model `label`.
+ * Sentence i of the file is sentence i of the report; missing sentences are added from the JSON. */
+ATTN_API attn_status attn_report_add_dump(attn_report *r, const char *label, const char *safetensors_path,
+                                          const char *tokens_json_path);
+
+/* Checks before any work that path can be written: not a folder, its folder exists, and a
+ * temporary file can be created next to it (and is removed at once). */
+ATTN_API attn_status attn_report_check_output(const char *path);
+/* Writes the HTML file atomically. */
+ATTN_API attn_status attn_report_write(const attn_report *r, const char *path);
 
 #ifdef __cplusplus
 }

@@ -41,6 +41,7 @@ void cli_figure_opts_help(void);
 
 typedef int (*cli_command_fn)(int argc, char **argv);
 
+int cmd_view(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);

@@ -10,6 +10,7 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"inspect", cmd_inspect, "architecture table of a checkpoint (layers, sizes, parameters)"},
+    {"view", cmd_view, "one offline HTML file: model, head and neuron views of one or several models"},
     {"run", cmd_run, "run the encoder; dump attentions and hidden states"},
     {"tokenize", cmd_tokenize, "tokens, ids and offsets exactly as Hugging Face's fast tokenizer"},
     {"download", cmd_download, "fetch a Hub model into the shared Hugging Face cache; print its folder"},

@@ -1,0 +1,124 @@
+/* cmd_view.c — `attnscope view [LABEL=]MODEL... "SENTENCE" [--pair TEXT] [-o FILE.html]` and
+ * `attnscope view --attentions [LABEL=]FILE.safetensors --tokens FILE.json ... -o FILE.html`. */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void help(void) {
+    puts("usage: attnscope view [LABEL=]MODEL... \"SENTENCE\" [--pair \"SECOND\"] [-o FILE.html]\n"
+         "       attnscope view --attentions [LABEL=]FILE.safetensors --tokens FILE.json\n"
+         "                      [--attentions ... --tokens ...] [-o FILE.html]\n\n"
+         "Writes one self-contained HTML file (no network) with the model view, head view, neuron view\n"
+         "(when queries/keys are present) and the models side by side.\n\n"
+         "  --pair TEXT          the second text of a pair\n"
+         "  --attentions FILE    attentions.i [layers, heads, T, T] as `run --dump` writes them;\n"
+         "                       optional queries.i / keys.i [layers, heads, T, d] for the neuron view\n"
+         "  --tokens FILE.json   the tokens of each sentence i (format: docs/report.md); one per --attentions\n"
+         "  --title TEXT         the page title\n"
+         "  --compact            store attention as round(p*1000) (exactly the 3 decimals shown; about\n"
+         "                       half the size of the default 16-bit round(p*65535)) for large reports\n"
+         "  -o FILE.html         output (default attnscope-view.html)");
+}
+
+/* "LABEL=VALUE" → label (malloc'ed) and value; a plain VALUE gets its last path part as label. */
+static char *split_label(const char *arg, const char **value) {
+    const char *eq = strchr(arg, '='), *slash = strchr(arg, '/');
+    if (eq && eq != arg && (!slash || slash > eq)) {
+        *value = eq + 1;
+        return strndup(arg, (size_t)(eq - arg));
+    }
+    *value = arg;
+    size_t n = strlen(arg);
+    while (n > 1 && arg[n - 1] == '/') n--;
+    const char *base = arg + n;
+    while (base > arg && base[-1] != '/') base--;
+    return strndup(base, (size_t)(arg + n - base));
+}
+
+/* Each MODEL through the sentence. 0 after printing the error. */
+static int add_models(attn_report *r, char **models, int n, int quiet) {
+    for (int i = 0; i < n; i++) {
+        const char *spec;
+        char *label = split_label(models[i], &spec);
+        char *dir = label ? cli_model_dir(spec, quiet) : NULL;
+        attn_model *m = NULL;
+        attn_tokenizer *tok = NULL;
+        int index = -1, ok = dir && attn_model_open(dir, &m) == ATTN_OK && attn_tokenizer_open(dir, &tok) == ATTN_OK &&
+                             attn_report_add_model(r, label, spec, &index) == ATTN_OK &&
+                             attn_report_add_forward(r, 0, index, m, tok) == ATTN_OK;
+        if (!ok && dir) cli_error("%s: %s", spec, attn_last_error());
+        if (!label) cli_error("out of memory");
+        attn_tokenizer_free(tok);
+        attn_model_free(m);
+        free(dir);
+        free(label);
+        if (!ok) return 0;
+    }
+    return 1;
+}
+
+static int add_dumps(attn_report *r, char **att, char **tok, int n) {
+    for (int i = 0; i < n; i++) {
+        const char *path;
+        char *label = split_label(att[i], &path);
+        int ok = label && attn_report_add_dump(r, label, path, tok[i]) == ATTN_OK;
+        if (!ok) label ? cli_lib_error() : cli_error("out of memory");
+        free(label);
+        if (!ok) return 0;
+    }
+    return 1;
+}
+
+int cmd_view(int argc, char **argv) {
+    const char *pair = NULL, *out = "attnscope-view.html", *title = NULL;
+    char *att[64], *tok[64];
+    int natt = 0, ntok = 0, quiet = 0, compact = 0, c;
+    static const struct option opts[] = {{"pair", required_argument, 0, 'p'},   {"output", required_argument, 0, 'o'},
+                                         {"attentions", required_argument, 0, 'a'}, {"tokens", required_argument, 0, 't'},
+                                         {"title", required_argument, 0, 'T'},  {"compact", no_argument, 0, 'c'},  {"quiet", no_argument, 0, 'q'},
+                                         {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'p': pair = optarg; break;
+        case 'o': out = optarg; break;
+        case 'T': title = optarg; break;
+        case 'q': quiet = 1; break;
+        case 'c': compact = 1; break;
+        case 'a':
+            if (natt == 64) return cli_usage_error("view", "at most 64 --attentions");
+            att[natt++] = optarg;
+            break;
+        case 't':
+            if (ntok == 64) return cli_usage_error("view", "at most 64 --tokens");
+            tok[ntok++] = optarg;
+            break;
+        case 'h': help(); return 0;
+        default: return cli_usage_error("view", "unknown option");
+        }
+    }
+    int npos = argc - optind;
+    if (natt != ntok) return cli_usage_error("view", "give one --tokens per --attentions");
+    if (natt && (npos || pair)) return cli_usage_error("view", "--attentions takes no MODEL, SENTENCE or --pair");
+    if (!natt && npos < 2) return cli_usage_error("view", "expects one or more MODEL and then the SENTENCE");
+    if (attn_report_check_output(out) != ATTN_OK) return cli_lib_error();
+
+    attn_report *r = NULL;
+    if (attn_report_create(title ? title : natt ? "attnscope view" : argv[argc - 1], &r) != ATTN_OK) return cli_lib_error();
+    int ok = !compact || attn_report_set_scale(r, ATTN_REPORT_SCALE_MILLI) == ATTN_OK;
+    if (!ok) cli_lib_error();
+    else if (natt) {
+        ok = add_dumps(r, att, tok, natt);
+    } else {
+        attn_report_sentence s = {.text = argv[argc - 1], .pair = pair};
+        ok = attn_report_add_sentence(r, &s, NULL) == ATTN_OK ? add_models(r, argv + optind, npos - 1, quiet) : !cli_lib_error();
+    }
+    if (ok && attn_report_write(r, out) != ATTN_OK) ok = !cli_lib_error();
+    if (ok && !quiet) printf("wrote %s (%d sentence%s)\n", out, attn_report_sentence_count(r), attn_report_sentence_count(r) == 1 ? "" : "s");
+    attn_report_free(r);
+    return ok ? 0 : 1;
+}

@@ -1,0 +1,57 @@
+/* forward_entry.c — a report entry straight from a model: tokenize the sentence, run, add. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+/* Each token as the tokenizer decodes it alone ("Ġbank" → " bank"); the raw token where that gives
+ * U+FFFD (a byte-level piece of a character). NULL when every label equals its token. */
+static char **display_labels(const attn_tokenizer *tok, const attn_encoding *e) {
+    char **d = attn_calloc((size_t)e->n + 1, sizeof *d);
+    int differs = 0;
+    for (int32_t t = 0; d && t < e->n; t++) {
+        if (attn_tokenizer_decode(tok, &e->ids[t], 1, 0, &d[t]) != ATTN_OK || strstr(d[t], "\xef\xbf\xbd")) {
+            free(d[t]);
+            d[t] = attn_strdup(e->tokens[t]);
+        }
+        if (!d[t]) differs = -1; /* out of memory: no labels */
+        else if (differs >= 0 && strcmp(d[t], e->tokens[t]) != 0) differs = 1;
+    }
+    if (d && differs != 1) {
+        for (int32_t t = 0; t < e->n; t++) free(d[t]);
+        free(d);
+        d = NULL;
+    }
+    return d;
+}
+
+attn_status attn_report_add_forward(attn_report *r, int sentence, int model, attn_model *m, const attn_tokenizer *tok) {
+    json_t *s = json_array_get(r->sentences, (size_t)sentence);
+    if (!s) return attn_fail(ATTN_E_INVALID, "report: no sentence %d", sentence);
+    const char *text = json_string_value(json_object_get(s, "text")), *pair = json_string_value(json_object_get(s, "pair"));
+    attn_encoding e;
+    attn_status st = attn_tokenizer_encode(tok, text, pair, NULL, &e);
+    if (st) return st;
+    attn_input in = {e.ids, e.type_ids, e.n};
+    attn_output out = {0};
+    int32_t *segments = attn_calloc((size_t)e.n + 1, sizeof *segments);
+    if (!segments) st = attn_fail(ATTN_E_NOMEM, "out of memory");
+    /* the second text starts at its first token; special tokens after it belong to it */
+    for (int32_t t = 0, second = 0; segments && t < e.n; t++) segments[t] = second |= e.sequence_ids[t] == 1;
+    if (!st) st = attn_model_check_input(m, &in);
+    if (!st) st = attn_model_forward(m, &in, 1, ATTN_OUT_ATTENTIONS, &out);
+    if (!st) {
+        char **display = display_labels(tok, &e);
+        attn_report_attention a = {.n_tokens = e.n, .tokens = (const char *const *)e.tokens,
+                                   .display = (const char *const *)display, .segments = segments,
+                                   .word_ids = e.word_ids, .offsets = e.offsets, .layers = out.layers,
+                                   .heads = out.heads, .attentions = out.attentions};
+        st = attn_report_add_attention(r, sentence, model, &a);
+        for (int32_t t = 0; display && t < e.n; t++) free(display[t]);
+        free(display);
+    }
+    attn_output_free(&out);
+    free(segments);
+    attn_encoding_free(&e);
+    return st;
+}

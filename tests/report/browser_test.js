@@ -1,0 +1,204 @@
+// browser_test.js DIR — the report pages of test_browser.sh in headless chromium. Every page:
+// no network request, no console error, no dialog. Then what each view must do when used.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { launch, open, waitFor } = require('./browser.js');
+
+let failures = 0, passes = 0;
+function check(cond, what) {
+  if (cond) passes++;
+  else { failures++; console.log('FAIL: ' + what); }
+}
+const rendered = (page) => page.evaluate(() => Number(document.body.dataset.rendered));
+async function afterRender(page, before) {
+  await waitFor(page, (n) => Number(document.body.dataset.rendered) > n, before, 10000);
+}
+const pixels = (page, sel) => page.evaluate((s) => document.querySelector(s).toDataURL(), sel);
+const stats = (page, k) => page.evaluate((i) => window.attnscope.panels[i].stats, k || 0);
+function clean(rec, name) {
+  check(rec.requests.length === 0, name + ': network requests ' + JSON.stringify(rec.requests));
+  check(rec.errors.length === 0, name + ': console errors ' + JSON.stringify(rec.errors));
+  check(rec.dialogs.length === 0, name + ': dialogs ' + JSON.stringify(rec.dialogs));
+}
+async function selectCtl(page, label, value) {
+  const n = await rendered(page);
+  await page.locator('label.ctl', { hasText: label }).locator('select').first().selectOption(value);
+  await afterRender(page, n);
+}
+
+async function testHeadView(ctx, dir) {
+  const rec = await open(ctx, path.join(dir, 'xss.html')), page = rec.page;
+  const body = await page.evaluate(() => document.body.innerText);
+  check(body.includes('<script>alert(1)</script>') && body.includes('"><img src=x onerror=alert(1)>'), 'xss: sentence shown as text');
+  check((await page.evaluate(() => document.images.length)) === 0, 'xss: no <img> element');
+  check((await page.evaluate(() => window.attnscope.panels.length)) === 2, 'two models side by side');
+  // layer and head choices change the drawing
+  let before = await pixels(page, 'canvas.headview');
+  await selectCtl(page, 'Layer', '1');
+  check((await pixels(page, 'canvas.headview')) !== before, 'choosing layer 1 changes the head view');
+  before = await pixels(page, 'canvas.headview');
+  let n = await rendered(page);
+  await page.locator('.legend .head').first().click();
+  await afterRender(page, n);
+  check((await pixels(page, 'canvas.headview')) !== before, 'toggling head 0 changes the head view');
+  n = await rendered(page);
+  await page.locator('.legend .head').nth(2).dblclick();
+  await page.waitForTimeout(300);
+  check(JSON.stringify(await page.evaluate(() => Array.from(window.attnscope.state.heads))) === '[2]', 'double-click solos head 2');
+  // hovering a token isolates its lines
+  const all = await stats(page);
+  before = await pixels(page, 'canvas.headview');
+  const at = await page.evaluate(() => window.attnscope.tokenCenter(0, 0, 3));
+  await page.mouse.move(at.x, at.y);
+  await page.waitForTimeout(200);
+  const one = await stats(page);
+  check(all.sources > 1 && one.sources === 1 && one.lines < all.lines, 'hover isolates one token: ' + JSON.stringify([all, one]));
+  check((await pixels(page, 'canvas.headview')) !== before, 'hover changes the drawing');
+  const status = await page.locator('.panel .status').first().innerText();
+  check(/from “.*”: .*\d\.\d{3}/.test(status), 'hover shows values to 3 decimals: ' + status);
+  await page.mouse.move(2, 2);
+  // the model view: click the thumbnail of layer 0, head 1
+  const mv = await page.evaluate(() => { const p = window.attnscope.panels[0]; p.modelCanvas.scrollIntoView({ block: 'center' }); const r = p.modelCanvas.getBoundingClientRect();
+    return { x: r.left + p.mv.lab + 1 * (p.mv.cell + p.mv.pad) + p.mv.cell / 2, y: r.top + p.mv.lab + p.mv.cell / 2 }; });
+  await page.mouse.click(mv.x, mv.y);
+  await page.waitForTimeout(200);
+  const st = await page.evaluate(() => [window.attnscope.state.layer, Array.from(window.attnscope.state.heads)]);
+  check(JSON.stringify(st) === '[0,[1]]', 'model view click opens layer 0 head 1: ' + JSON.stringify(st));
+  // keyboard: ArrowDown → next layer, ArrowRight → next head
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowRight');
+  const st2 = await page.evaluate(() => [window.attnscope.state.layer, Array.from(window.attnscope.state.heads)]);
+  check(JSON.stringify(st2) === '[1,[2]]', 'arrow keys move layer and head: ' + JSON.stringify(st2));
+  // pairs: A→B draws only lines from the first text to the second
+  await selectCtl(page, 'Heads', 'mean');
+  const pairAll = await stats(page);
+  await selectCtl(page, 'Pairs', 'AB');
+  const pairAB = await stats(page);
+  check(pairAB.lines > 0 && pairAB.lines < pairAll.lines, 'pair filter A→B keeps fewer lines: ' + JSON.stringify([pairAll, pairAB]));
+  await selectCtl(page, 'Pairs', 'all');
+  // several tokens selected: sum and mean
+  for (const i of [1, 2]) {
+    const c = await page.evaluate((k) => window.attnscope.tokenCenter(0, 0, k), i);
+    await page.mouse.click(c.x, c.y);
+  }
+  await page.mouse.move(2, 2);
+  await page.waitForTimeout(200);
+  check((await stats(page)).sources === 2, 'two selected tokens draw two sources');
+  await selectCtl(page, 'Layers', 'rollout');
+  check((await stats(page)).lines > 0, 'rollout draws');
+  // theme and layout
+  before = await pixels(page, 'canvas.headview');
+  n = await rendered(page);
+  await page.locator('#theme').click();
+  await afterRender(page, n);
+  check((await page.evaluate(() => document.documentElement.dataset.theme)) === 'dark', 'theme toggles to dark');
+  check((await pixels(page, 'canvas.headview')) !== before, 'dark theme redraws');
+  await selectCtl(page, 'Layout', 'horizontal');
+  const geo = await page.evaluate(() => window.attnscope.panels[0].geo.horizontal);
+  check(geo === true, 'horizontal layout');
+  check(rec.dialogs.length === 0, 'xss: nothing ran after interaction');
+  clean(rec, 'xss.html');
+  await page.close();
+}
+
+async function testLong(ctx, dir) {
+  const rec = await open(ctx, path.join(dir, 'long.html'));
+  const T = await rec.page.evaluate(() => window.attnscope.panels[0].T);
+  check(T === 512, '512 tokens: T=' + T);
+  console.log('info: 512 tokens drawn ' + rec.ms + ' ms after navigation (' + rec.wallMs + ' ms with the tab start)');
+  check(rec.ms < 2000, '512-token sentence renders in ' + rec.ms + ' ms (< 2000; ' + rec.wallMs + ' ms with the tab start)');
+  clean(rec, 'long.html');
+  await rec.page.close();
+}
+
+async function testNeuron(ctx, dir) {
+  const rec = await open(ctx, path.join(dir, 'neuron.html')), page = rec.page;
+  check((await page.locator('canvas.neuron').count()) === 1, 'neuron view present with q/k');
+  await selectCtl(page, 'Layer', '1');
+  const n = await rendered(page);
+  await page.locator('.legend .head').nth(1).dblclick();
+  await page.waitForTimeout(200);
+  await page.locator('details.view select').first().selectOption('2');
+  await page.waitForTimeout(200);
+  // softmax(q·k/√d) computed by the page from q and k = the attention Python computed
+  const cmp = await page.evaluate(() => {
+    const p = window.attnscope.panels[0], T = p.T, l = 1, h = 1, i = 2, off = ((l * p.H + h) * T + i) * T;
+    return { probs: p.neuronProbs, want: Array.from({ length: T }, (_, j) => p.raw[off + j] / p.scale) };
+  });
+  const worst = Math.max(...cmp.want.map((w, j) => Math.abs(w - cmp.probs[j])));
+  check(cmp.probs.length === cmp.want.length && worst < 1e-4, 'neuron view probabilities equal the attention (worst ' + worst + ')');
+  // word level: the switch appears (every entry has word matrices) and shows the words
+  await selectCtl(page, 'Level', 'words');
+  await waitFor(page, () => window.attnscope.panels.length && window.attnscope.panels[0].T === 5, null, 5000).catch(() => {});
+  const w = await page.evaluate(() => [window.attnscope.panels[0].T, window.attnscope.panels[0].tokens.join(' ')]);
+  check(w[0] === 5 && w[1] === 'the bank of the river', 'word level shows the words: ' + JSON.stringify(w));
+  const other = await open(ctx, path.join(dir, 'xss.html'));
+  check((await other.page.locator('canvas.neuron').count()) === 0, 'no neuron view without q/k');
+  await other.page.close();
+  clean(rec, 'neuron.html');
+  void n;
+  await page.close();
+}
+
+async function testCorpus(ctx, dir) {
+  const file = path.join(dir, 'corpus.html'), size = fs.statSync(file).size;
+  check(size <= 25e6, 'corpus report is ' + (size / 1e6).toFixed(1) + ' MB (<= 25)');
+  const rec = await open(ctx, file), page = rec.page;
+  console.log('info: corpus report ' + (size / 1e6).toFixed(2) + ' MB, drawn ' + rec.ms + ' ms after navigation');
+  check(rec.ms < 3000, 'corpus report opens in ' + rec.ms + ' ms (< 3000; ' + rec.wallMs + ' ms with the tab start)');
+  check((await page.evaluate(() => window.attnscope.panels.length)) === 3, 'three models');
+  let n = await rendered(page);
+  await page.locator('#sentence').selectOption('42');
+  await afterRender(page, n);
+  check((await page.locator('#sentence-text').innerText()).includes('Sentence 42 '), 'picker opens sentence 42');
+  n = await rendered(page);
+  await page.locator('#domain').selectOption('Sports');
+  await afterRender(page, n);
+  const groups = await page.evaluate(() => Array.from(document.querySelectorAll('#sentence optgroup')).map((g) => g.label));
+  check(JSON.stringify(groups) === '["Sports"]', 'domain filter: ' + JSON.stringify(groups));
+  check((await page.evaluate(() => window.attnscope.state.sentence)) % 4 === 1, 'domain filter opens a Sports sentence');
+  // head statistics: a row opens its layer and head
+  n = await rendered(page);
+  await page.locator('section.table').nth(1).locator('tbody tr').nth(0).click();
+  await afterRender(page, n);
+  const lh = await page.evaluate(() => [window.attnscope.state.layer, Array.from(window.attnscope.state.heads)]);
+  check(JSON.stringify(lh) === '[3,[5]]', 'head statistics row opens layer 3 head 5: ' + JSON.stringify(lh));
+  // the table: filter, sort, a row opens its sentence
+  await page.locator('section.table input[type=search]').first().fill('Business');
+  const rows = await page.locator('section.table').first().locator('tbody tr').count();
+  check(rows === 25, 'table filter leaves 25 Business rows: ' + rows);
+  await page.locator('section.table input[type=search]').first().fill('');
+  await page.locator('section.table').first().locator('th', { hasText: 'tokens' }).click();
+  const firstTokens = await page.locator('section.table').first().locator('tbody tr').first().locator('td').nth(2).innerText();
+  const minTokens = await page.evaluate(() => Math.min(...window.attnscope.meta.tables[0].rows.map((r) => r[2])));
+  check(Number(firstTokens) === minTokens, 'sorting by tokens: ' + firstTokens + ' vs ' + minTokens);
+  n = await rendered(page);
+  await page.locator('section.table').first().locator('tbody tr').filter({ has: page.locator('td:first-child', { hasText: /^7$/ }) }).first().click();
+  await afterRender(page, n);
+  check((await page.evaluate(() => window.attnscope.state.sentence)) === 7, 'table row opens sentence 7');
+  check((await page.locator('#sentence-text').innerText()).includes('<script>alert(1)</script>'), 'sentence 7 markup shown as text');
+  // the chart: drawn, made inert
+  const chart = await page.evaluate(() => { const s = document.querySelector('figure.chart svg');
+    return s && { rects: s.querySelectorAll('rect').length, scripts: s.querySelectorAll('script').length,
+      handlers: Array.from(s.querySelectorAll('*')).filter((e) => e.hasAttribute('onclick')).length,
+      fill: getComputedStyle(s.querySelectorAll('rect')[1]).fill }; });
+  check(chart && chart.rects === 2 && chart.scripts === 0 && chart.handlers === 0, 'chart embedded and inert: ' + JSON.stringify(chart));
+  check(chart && chart.fill === 'rgb(255, 107, 107)', 'chart style kept through the CSSOM: ' + (chart && chart.fill));
+  await page.locator('figure.chart rect').nth(1).click();
+  clean(rec, 'corpus.html');
+  await page.close();
+}
+
+(async () => {
+  const dir = process.argv[2];
+  const b = await launch();
+  if (!b) { console.log('FAIL: cannot launch chromium'); process.exit(1); }
+  try {
+    for (const t of [testHeadView, testLong, testNeuron, testCorpus]) {
+      try { await t(b.context, dir); } catch (e) { check(false, t.name + ': ' + (e && e.stack || e)); }
+    }
+  } finally { await b.close(); }
+  console.log('browser_test: ' + passes + ' passed, ' + failures + ' failed');
+  process.exit(failures ? 1 : 0);
+})();
