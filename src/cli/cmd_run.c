@@ -1,5 +1,6 @@
 /* cmd_run.c — `attnscope run MODEL (--text TEXT | --ids LIST | --input FILE.jsonl) [--dump OUT.safetensors]`. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@ typedef struct run_seq {
     int line; /* line of the input file, 0 for --ids */
     char *text, *pair; /* to tokenize with the model's tokenizer (ids NULL until then) */
     size_t text_len, pair_len;
+    int untruncated; /* tokens before truncation to the model's positions; 0 = not truncated */
 } run_seq;
 
 typedef struct run_inputs {
@@ -83,8 +85,34 @@ static int read_text(const char *path, int lineno, json_t *o, run_seq *s) {
     return 1;
 }
 
+/* "FILE:LINE" or "--text", naming an input in messages. */
+static const char *input_name(const char *input_path, const run_seq *s, char *buf, size_t size) {
+    if (!input_path) return "--text";
+    snprintf(buf, size, "%s:%d", input_path, s->line);
+    return buf;
+}
+
+/* Encodes s; a text longer than the model's positions is truncated (as Hugging Face's
+ * truncation=True) with a warning naming it. 0 after printing the error. */
+static int encode_seq(const attn_tokenizer *tok, const char *name, run_seq *s, int max_tokens, attn_encoding *e) {
+    if (attn_tokenizer_encode_n(tok, s->text, s->text_len, s->pair, s->pair_len, NULL, e) != ATTN_OK)
+        return !cli_error("%s: %s", name, attn_last_error());
+    if (e->n <= max_tokens) return 1;
+    attn_encode_options o;
+    attn_encode_options_init(&o);
+    o.max_length = max_tokens;
+    int untruncated = e->n;
+    attn_encoding_free(e);
+    if (attn_tokenizer_encode_n(tok, s->text, s->text_len, s->pair, s->pair_len, &o, e) != ATTN_OK)
+        return !cli_error("%s: %s", name, attn_last_error());
+    s->untruncated = untruncated;
+    fprintf(stderr, "attnscope: warning: %s (\"%.40s%s\"): %d tokens exceed the model's %d positions; truncated to %d\n", name,
+            s->text, s->text_len > 40 ? "..." : "", untruncated, max_tokens, e->n);
+    return 1;
+}
+
 /* Tokenizes the inputs given as text with the tokenizer of the model folder. 0 after printing. */
-static int tokenize_texts(const char *dir, const char *input_path, run_inputs *in) {
+static int tokenize_texts(const char *dir, const char *input_path, int max_tokens, run_inputs *in) {
     attn_tokenizer *tok = NULL;
     int ok = 1;
     for (int i = 0; ok && i < in->n; i++) {
@@ -92,8 +120,9 @@ static int tokenize_texts(const char *dir, const char *input_path, run_inputs *i
         if (!s->text) continue;
         if (!tok && attn_tokenizer_open(dir, &tok) != ATTN_OK) return !cli_lib_error();
         attn_encoding e;
-        if (attn_tokenizer_encode_n(tok, s->text, s->text_len, s->pair, s->pair_len, NULL, &e) != ATTN_OK) {
-            ok = input_path ? !cli_error("%s:%d: %s", input_path, s->line, attn_last_error()) : !cli_error("--text: %s", attn_last_error());
+        char name[4096];
+        if (!encode_seq(tok, input_name(input_path, s, name, sizeof name), s, max_tokens, &e)) {
+            ok = 0;
             break;
         }
         s->ids = malloc(((size_t)e.n + 1) * sizeof *s->ids);
@@ -104,7 +133,7 @@ static int tokenize_texts(const char *dir, const char *input_path, run_inputs *i
             memcpy(s->ids, e.ids, (size_t)e.n * sizeof *s->ids);
             memcpy(s->type_ids, e.type_ids, (size_t)e.n * sizeof *s->type_ids);
             s->len = e.n;
-            if (s->len == 0) ok = !cli_error("input %d: the text gives no tokens", i);
+            if (s->len == 0) ok = !cli_error("%s: the text gives no tokens", input_name(input_path, s, name, sizeof name));
         }
         attn_encoding_free(&e);
     }
@@ -146,7 +175,7 @@ static int read_line(const char *path, int lineno, const char *line, run_inputs 
 
 static int read_jsonl(const char *path, run_inputs *in) {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f) return !cli_error("%s: cannot open", path);
+    if (!f) return !cli_error("%s: cannot open: %s", path, strerror(errno));
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
@@ -157,7 +186,7 @@ static int read_jsonl(const char *path, run_inputs *in) {
         if (strspn(line, " \t") == (size_t)len) continue;
         ok = read_line(path, lineno, line, in);
     }
-    if (ok && ferror(f)) ok = !cli_error("%s: read error", path);
+    if (ok && ferror(f)) ok = !cli_error("%s: read error: %s", path, strerror(errno));
     if (ok && in->n == 0) ok = !cli_error("%s: no input lines", path);
     free(line);
     if (f != stdin) fclose(f);
@@ -218,6 +247,7 @@ int cmd_run(int argc, char **argv) {
         return cli_usage_error("run", "give exactly one of --text, --ids or --input");
     if (pair_arg && !text_arg) return cli_usage_error("run", "--text-pair goes with --text");
     if (types_arg && !ids_arg) return cli_usage_error("run", "--type-ids goes with --ids");
+    if (dump_path && attn_output_check(dump_path) != ATTN_OK) return cli_lib_error(); /* before any work */
 
     run_inputs in = {0};
     if (text_arg) {
@@ -245,7 +275,13 @@ int cmd_run(int argc, char **argv) {
 
     char *dir = cli_model_dir(argv[optind], quiet);
     attn_model *m = NULL;
-    if (dir && !tokenize_texts(dir, input_path, &in)) {
+    attn_config pre;
+    if (dir && attn_config_read(dir, &pre) != ATTN_OK) {
+        cli_lib_error();
+        free(dir);
+        dir = NULL;
+    }
+    if (dir && !tokenize_texts(dir, input_path, attn_config_max_tokens(&pre), &in)) {
         free(dir);
         inputs_free(&in);
         return 1;
@@ -310,7 +346,8 @@ int cmd_run(int argc, char **argv) {
         for (int b = 0; b < nb && !rc; b++) {
             run_seq *s = &in.items[start + b];
             tokens += s->len;
-            if (!quiet) printf("input %d: %d tokens\n", start + b, s->len);
+            if (!quiet && s->untruncated) printf("input %d: %d tokens (truncated from %d)\n", start + b, s->len, s->untruncated);
+            else if (!quiet) printf("input %d: %d tokens\n", start + b, s->len);
             if (w) {
                 int64_t *p = realloc(ids64, (size_t)s->len * sizeof *p);
                 if (!p) { rc = cli_error("out of memory"); break; }
