@@ -1,5 +1,6 @@
 /* cmd_tokenize.c — `attnscope tokenize MODEL TEXT` (a table) or `--input IN.jsonl --output OUT.jsonl`. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,16 +95,13 @@ static void print_table(const attn_encoding *e, const char *text, const char *pa
 
 static int tokenize_file(const attn_tokenizer *tok, const char *in_path, const char *out_path, const attn_encode_options *o) {
     FILE *in = strcmp(in_path, "-") == 0 ? stdin : fopen(in_path, "rb");
-    if (!in) return cli_error("%s: cannot open", in_path);
-    attn_atomic_file af = {0};
-    FILE *out = stdout;
-    if (strcmp(out_path, "-") != 0) {
-        if (attn_atomic_open(&af, out_path) != ATTN_OK) {
-            if (in != stdin) fclose(in);
-            return cli_lib_error();
-        }
-        out = af.f;
+    if (!in) return cli_error("%s: cannot open: %s", in_path, strerror(errno));
+    attn_atomic_file af; /* "-" is stdout, written directly */
+    if (attn_atomic_open(&af, out_path) != ATTN_OK) {
+        if (in != stdin) fclose(in);
+        return cli_lib_error();
     }
+    FILE *out = af.f;
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
@@ -137,16 +135,13 @@ static int tokenize_file(const attn_tokenizer *tok, const char *in_path, const c
         }
         json_decref(rec);
     }
-    if (!rc && ferror(in)) rc = cli_error("%s: read error", in_path);
+    if (!rc && ferror(in)) rc = cli_error("%s: read error: %s", in_path, strerror(errno));
+    if (!rc && count == 0) rc = cli_error("%s: no input lines", in_path);
     free(line);
     if (in != stdin) fclose(in);
-    if (out != stdout) {
-        if (rc) attn_atomic_abort(&af);
-        else if (attn_atomic_commit(&af) != ATTN_OK) rc = cli_lib_error();
-    } else if (fflush(stdout) != 0) {
-        rc = cli_error("stdout: write error");
-    }
-    if (!rc && out_path && strcmp(out_path, "-") != 0) fprintf(stderr, "%d lines tokenized into %s\n", count, out_path);
+    if (rc) attn_atomic_abort(&af);
+    else if (attn_atomic_commit(&af) != ATTN_OK) rc = cli_lib_error();
+    if (!rc && strcmp(out_path, "-") != 0) fprintf(stderr, "%d lines tokenized into %s\n", count, out_path);
     return rc;
 }
 
@@ -206,6 +201,7 @@ int cmd_tokenize(int argc, char **argv) {
         if (n_pos != 2) return cli_usage_error("tokenize", "expects MODEL and TEXT (or --input)");
         if (output) return cli_usage_error("tokenize", "--output goes with --input");
     }
+    if (output && attn_output_check(output) != ATTN_OK) return cli_lib_error(); /* before any work */
     attn_tokenizer *tok = NULL;
     int rc = open_tokenizer(argv[optind], quiet, &tok);
     if (rc) return rc;
