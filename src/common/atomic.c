@@ -245,15 +245,12 @@ attn_status attn_atomic_open(attn_atomic_file *af, const char *path) {
     return s;
 }
 
-/* Makes the rename durable: fsync of the folder holding target. */
-static int fsync_folder(const char *target) {
-    char *dir = dir_of(target);
-    int fd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-    free(dir);
-    if (fd < 0) return -1;
-    int r = fsync(fd);
-    close(fd);
-    return r;
+/* Makes the rename durable: fsync of the folder holding the target. Best effort: the file itself
+ * is complete and fsynced, and some file systems refuse fsync on a folder. */
+static void fsync_folder(int dir_fd) {
+    if (dir_fd < 0) return;
+    if (fsync(dir_fd) != 0) { /* nothing more to do: the rename has happened */ }
+    close(dir_fd);
 }
 
 attn_status attn_atomic_commit(attn_atomic_file *af) {
@@ -270,11 +267,15 @@ attn_status attn_atomic_commit(attn_atomic_file *af) {
     if (err) {
         s = attn_fail(ATTN_E_IO, "%s: write failed: %s", af->path, strerror(err));
         if (af->tmp_path) unlink(af->tmp_path);
-    } else if (af->tmp_path && rename(af->tmp_path, af->target) != 0) {
-        s = attn_fail(ATTN_E_IO, "%s: cannot rename into place: %s", af->path, strerror(errno));
-        unlink(af->tmp_path);
-    } else if (af->tmp_path && fsync_folder(af->target) != 0 && errno != EINVAL) {
-        s = attn_fail(ATTN_E_IO, "%s: cannot sync its folder: %s", af->path, strerror(errno));
+    } else if (af->tmp_path) {
+        char *dir = dir_of(af->target); /* opened before the rename: nothing can fail after it */
+        int dir_fd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+        free(dir);
+        if (rename(af->tmp_path, af->target) != 0) {
+            s = attn_fail(ATTN_E_IO, "%s: cannot rename into place: %s", af->path, strerror(errno));
+            unlink(af->tmp_path);
+        }
+        fsync_folder(dir_fd);
     }
     atomic_release(af);
     return s;
