@@ -126,7 +126,7 @@ static int tokenize_file(const attn_tokenizer *tok, const char *in_path, const c
             } else {
                 json_t *j = encoding_json(&e);
                 char *s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
-                if (!s || fputs(s, out) == EOF || fputc('\n', out) == EOF) rc = cli_error("%s: write error", out_path);
+                if (!s || fputs(s, out) == EOF || fputc('\n', out) == EOF) rc = cli_error("%s: write failed: %s", out_path, strerror(errno ? errno : EIO));
                 free(s);
                 json_decref(j);
                 attn_encoding_free(&e);
@@ -210,7 +210,7 @@ int cmd_tokenize(int argc, char **argv) {
     } else {
         const char *text = argv[optind + 1];
         attn_encoding e;
-        if (attn_tokenizer_encode(tok, text, pair, &o, &e) != ATTN_OK) rc = cli_lib_error();
+        if (attn_tokenizer_encode(tok, text, pair, &o, &e) != ATTN_OK) rc = cli_error("TEXT argument: %s", attn_last_error());
         else {
             print_table(&e, text, pair);
             attn_encoding_free(&e);

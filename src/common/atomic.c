@@ -120,6 +120,20 @@ static attn_status check_target(const char *path, const char *target, struct sta
     return check_folder(path, target);
 }
 
+static int create_temp(const char *target, const struct stat *old, char **tmp_path);
+
+/* Creates and removes a temp file next to target: the only sure test that a new file can be
+ * made there (a read-only file system, or root on a folder it may not write). */
+static attn_status probe_create(const char *path, const char *target) {
+    char *tmp = NULL;
+    int fd = create_temp(target, NULL, &tmp);
+    if (fd < 0) return attn_fail(ATTN_E_IO, "%s: cannot create: %s", path, strerror(errno));
+    close(fd);
+    unlink(tmp);
+    free(tmp);
+    return ATTN_OK;
+}
+
 attn_status attn_output_check(const char *path) {
     if (!path || !*path) return attn_fail(ATTN_E_INVALID, "empty output path");
     if (strcmp(path, "-") == 0) return ATTN_OK;
@@ -129,6 +143,7 @@ attn_status attn_output_check(const char *path) {
     struct stat st;
     int exists;
     s = check_target(path, target, &st, &exists);
+    if (!s && (!exists || S_ISREG(st.st_mode))) s = probe_create(path, target);
     free(target);
     return s;
 }

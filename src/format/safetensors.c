@@ -107,7 +107,9 @@ attn_status safetensors_parse(attn_tensor_set *ts, const char *path, const uint8
     json_error_t jerr;
     json_t *root = json_loadb((const char *)data + 8, (size_t)hlen, JSON_REJECT_DUPLICATES, &jerr);
     if (!json_is_object(root)) {
+        int parsed = root != NULL;
         json_decref(root);
+        if (parsed) return attn_fail(ATTN_E_FORMAT, "%s: header is JSON but not an object", path);
         return attn_fail(ATTN_E_FORMAT, "%s: header is not a JSON object (%s)", path, jerr.text);
     }
     const uint8_t *buf = data + 8 + hlen;
