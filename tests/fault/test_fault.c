@@ -251,7 +251,8 @@ static void walk(const char *name, attn_status (*fn)(void), fault_kind kind, lon
 }
 
 int main(int argc, char **argv) {
-    long budget = argc > 1 ? atol(argv[1]) : 1; /* scales the sampled walks (valgrind runs 0) */
+    /* scales the sampled walks over the checkpoint folders; 0 skips them (the valgrind run) */
+    long budget = argc > 1 ? atol(argv[1]) : 1;
     snprintf(work, sizeof work, "/tmp/attn_fault_%d", (int)getpid());
     if (!CHECK(mkdir(work, 0700) == 0)) return tu_done("fault");
     CHECK_OK(load_json(bert_json, &bert_tok));
@@ -274,12 +275,12 @@ int main(int argc, char **argv) {
         {"models/roberta-tiny-bf16", 0}, {"models/bert-tiny", 1}, {"models/bert-tiny-plain-f16", 1},
         {"models/roberta-tiny-bf16", 1},
     };
-    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+    for (size_t i = 0; budget > 0 && i < sizeof dirs / sizeof dirs[0]; i++) {
         arg_dir = tu_data(dirs[i].dir);
         char name[96];
         snprintf(name, sizeof name, "%s %s", dirs[i].tokenizer ? "tokenizer" : "model", dirs[i].dir + 7);
         /* big vocabularies: every early fault (the structure), then samples through the bulk */
-        walk(name, dirs[i].tokenizer ? sc_tokenizer_open : sc_model_open, FAULT_ALLOC, 300 * budget + 50, 40 * budget, 0);
+        walk(name, dirs[i].tokenizer ? sc_tokenizer_open : sc_model_open, FAULT_ALLOC, 60 * budget + 40, 20 * budget, 0);
     }
     attn_model_free(bert_model);
     attn_tokenizer_free(bert_tok);
