@@ -2,7 +2,9 @@
 # Installs the Debian packages attnscope builds and tests with (skips what is already there).
 set -eu
 pkgs="build-essential cmake pkg-config clang libomp-dev python3
-libjansson-dev libutf8proc-dev libcurl4-openssl-dev libssl-dev libzip-dev"
+libjansson-dev libutf8proc-dev libcurl4-openssl-dev libssl-dev libzip-dev valgrind"
+# CI runs every test, the differential tokenizer test too (node + npm); elsewhere it is optional.
+[ "${CI:-}" = true ] && pkgs="$pkgs nodejs npm"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -22,5 +24,6 @@ fi
 if command -v npm >/dev/null 2>&1 && [ ! -d .deps/node_modules/@anush008/tokenizers ]; then
     mkdir -p .deps
     npm install --prefix .deps --no-audit --no-fund --silent @anush008/tokenizers@0.6.0 >/dev/null 2>&1 \
-        || echo "note: npm could not install @anush008/tokenizers; the differential tokenizer test will be skipped" >&2
+        || { echo "note: npm could not install @anush008/tokenizers; the differential tokenizer test will be skipped" >&2
+             [ "${CI:-}" != true ] || exit 1; }
 fi
