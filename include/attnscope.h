@@ -347,6 +347,11 @@ ATTN_API attn_status attn_output_dir_check(const char *dir);
  * RoBERTa's padding offset, 514 -> 512). */
 ATTN_API int32_t attn_config_max_tokens(const attn_config *cfg);
 
+/* attn_st_writer_open with string metadata in the header's "__metadata__" (next to "format":
+ * "pt"): meta holds n_meta key/value pairs (UTF-8). `run --dump` notes truncated inputs there. */
+ATTN_API attn_status attn_st_writer_open_meta(const char *path, const attn_tensor_view *tensors, int n,
+                                              const char *const *meta, int n_meta, attn_st_writer **out);
+
 /* Fault injection for tests (after sqlite3FaultSim): from now on the n-th write(2) the library
  * makes to an output file (counting from 1) and every later one fail with ENOSPC, as on a full
  * disk; n = 0 turns it off. Returns the number of writes counted since the previous call. The

@@ -193,6 +193,18 @@ static int read_jsonl(const char *path, run_inputs *in) {
     return ok;
 }
 
+/* "0:602,3:700" — input index and untruncated length of each truncated input; NULL on OOM. */
+static char *truncation_note(const run_inputs *in) {
+    size_t cap = (size_t)in->n * 24 + 1, len = 0;
+    char *s = malloc(cap);
+    if (!s) return NULL;
+    s[0] = '\0';
+    for (int i = 0; i < in->n; i++)
+        if (in->items[i].untruncated)
+            len += (size_t)snprintf(s + len, cap - len, "%s%d:%d", len ? "," : "", i, in->items[i].untruncated);
+    return s;
+}
+
 static void help(void) {
     puts("usage: attnscope run MODEL (--text TEXT [--text-pair TEXT] | --ids LIST [--type-ids LIST] |\n"
          "                     --input FILE.jsonl)\n"
@@ -208,7 +220,9 @@ static void help(void) {
          "  --dump OUT.safetensors for input i: attentions.i F32 [layers, heads, T, T],\n"
          "                         hidden_states.i F32 [layers+1, T, hidden] (embeddings first),\n"
          "                         input_ids.i I64 [T]\n"
-         "  --threads N            threads (default: all cores)");
+         "  --threads N            threads (default: all cores)\n\n"
+         "A text longer than the model's positions is truncated (like truncation=True), with a\n"
+         "warning naming it; the dump's metadata lists such inputs: \"truncated\": \"i:tokens,...\".");
 }
 
 int cmd_run(int argc, char **argv) {
@@ -320,8 +334,13 @@ int cmd_run(int argc, char **argv) {
                 views[3 * i + k].name = names[3 * i + k] ? names[3 * i + k] : "";
             }
         }
+        /* inputs cut to the model's positions are named in the header: "truncated": "i:tokens,..." */
+        char *truncated = truncation_note(&in);
+        const char *meta[2] = {"truncated", truncated};
         if (!views || !names) rc = cli_error("out of memory");
-        else if (attn_st_writer_open(dump_path, views, in.n * 3, &w) != ATTN_OK) rc = cli_lib_error();
+        else if (attn_st_writer_open_meta(dump_path, views, in.n * 3, meta, truncated && *truncated ? 1 : 0, &w) != ATTN_OK)
+            rc = cli_lib_error();
+        free(truncated);
         for (int i = 0; names && i < in.n * 3; i++) free(names[i]);
         free(names);
     }

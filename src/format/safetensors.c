@@ -168,6 +168,11 @@ static size_t view_bytes(const attn_tensor_view *t) {
 }
 
 attn_status attn_st_writer_open(const char *path, const attn_tensor_view *tensors, int n, attn_st_writer **out) {
+    return attn_st_writer_open_meta(path, tensors, n, NULL, 0, out);
+}
+
+attn_status attn_st_writer_open_meta(const char *path, const attn_tensor_view *tensors, int n, const char *const *meta,
+                                     int n_meta, attn_st_writer **out) {
     *out = NULL;
     json_t *hdr = json_object();
     if (!hdr) return attn_fail(ATTN_E_NOMEM, "out of memory");
@@ -191,7 +196,9 @@ attn_status attn_st_writer_open(const char *path, const attn_tensor_view *tensor
         }
         offset += nbytes;
     }
-    json_object_set_new(hdr, "__metadata__", json_pack("{s:s}", "format", "pt"));
+    json_t *md = json_pack("{s:s}", "format", "pt");
+    for (int i = 0; md && i < n_meta; i++) json_object_set_new(md, meta[2 * i], json_string(meta[2 * i + 1]));
+    json_object_set_new(hdr, "__metadata__", md);
     char *js = json_dumps(hdr, JSON_COMPACT);
     json_decref(hdr);
     attn_st_writer *w = attn_calloc(1, sizeof *w);
