@@ -3,8 +3,9 @@
 set -eu
 pkgs="build-essential cmake pkg-config clang libomp-dev python3
 libjansson-dev libutf8proc-dev libcurl4-openssl-dev libssl-dev libzip-dev valgrind"
-# CI runs every test, the differential tokenizer test too (node + npm); elsewhere it is optional.
-[ "${CI:-}" = true ] && pkgs="$pkgs nodejs npm"
+# CI runs every test: the differential tokenizer test (node + npm) and the one-node Slurm cluster
+# (slurm-wlm + munge) too; elsewhere they are optional and their tests skip.
+[ "${CI:-}" = true ] && pkgs="$pkgs nodejs npm slurm-wlm munge"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

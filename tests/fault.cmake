@@ -5,3 +5,5 @@ target_include_directories(fault_injection PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/f
 target_link_options(fault_injection PRIVATE
   -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup)
 set_tests_properties(fault_injection PROPERTIES TIMEOUT 600)
+# The atomic writer and the output checks.
+attn_add_test(atomic_output SOURCES test_atomic.c LABELS fault)

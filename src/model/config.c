@@ -127,7 +127,8 @@ attn_status attn_config_read(const char *path, attn_config *out) {
     attn_status s;
     if (!root) {
         s = attn_file_exists(path) ? attn_fail(ATTN_E_FORMAT, "%s: invalid JSON at line %d: %s", path, jerr.line, jerr.text)
-                                   : attn_fail(ATTN_E_NOT_FOUND, "%s: no such file", path);
+            : attn_dir_exists(path) ? attn_fail(ATTN_E_IO, "%s: is a folder, not a file", path)
+                                    : attn_fail(ATTN_E_NOT_FOUND, "%s: no such file", path);
     } else if (!json_is_object(root)) {
         s = attn_fail(ATTN_E_FORMAT, "%s: not a JSON object", path);
     } else {
