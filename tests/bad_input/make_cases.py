@@ -224,3 +224,39 @@ open(os.path.join(inp, "long.jsonl"), "w").write(json.dumps({"text": "attention 
 open(os.path.join(inp, "a_file"), "w").write("a regular file, not a folder\n")
 with open(os.path.join(work, "out", "old.safetensors"), "wb") as f:
     f.write(b"OLD OUTPUT\n")
+
+# ---- sharded checkpoints and more .bin ---------------------------------------------------------------
+sharded = os.path.join(data, "models", "distilbert-tiny-sharded")
+index = json.load(open(os.path.join(sharded, "model.safetensors.index.json")))
+
+
+def shards(name, index_bytes):
+    d = os.path.join(work, "m", name)
+    os.makedirs(d, exist_ok=True)
+    for fname in os.listdir(sharded):
+        if fname.endswith(".safetensors") and fname != "expected.safetensors" or fname == "config.json":
+            os.symlink(os.path.abspath(os.path.join(sharded, fname)), os.path.join(d, fname))
+    with open(os.path.join(d, "model.safetensors.index.json"), "wb") as f:
+        f.write(index_bytes)
+
+
+def index_with(edit):
+    j = json.loads(json.dumps(index))
+    edit(j["weight_map"])
+    return json.dumps(j).encode()
+
+
+first = next(iter(index["weight_map"]))
+shards("shard_index_not_json", b'{"weight_map": ')
+shards("shard_index_empty", b'{"weight_map": {}}')
+shards("shard_missing_file", index_with(lambda m: m.__setitem__(first, "model-00009-of-00009.safetensors")))
+shards("shard_path_traversal", index_with(lambda m: m.__setitem__(first, "../../../etc/passwd")))
+shards("shard_tensor_absent", index_with(lambda m: m.__setitem__("not.there.weight", "model-00001-of-00002.safetensors")))
+zin = zipfile.ZipFile(os.path.join(data, "models", "bert-tiny-bin", "pytorch_model.bin"))
+for name, drop in (("bin_no_data_pkl", lambda n: n.endswith("data.pkl")), ("bin_storage_missing", lambda n: n.endswith("/data/0"))):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for n in zin.namelist():
+            if not drop(n):
+                z.writestr(n, zin.read(n))
+    model(name, files={"pytorch_model.bin": buf.getvalue()})
