@@ -55,17 +55,29 @@ static json_t *encoding_json(const attn_encoding *e) {
 }
 
 /* Byte offset of code point cp in s (clamped to len). */
-static size_t cp_to_byte(const char *s, size_t len, int32_t cp) {
-    size_t i = 0;
-    for (int32_t k = 0; i < len && k < cp; k++) {
-        i++;
-        while (i < len && ((unsigned char)s[i] & 0xC0) == 0x80) i++;
+/* A text with a remembered (code point, byte) position: offsets mostly grow, so finding each one
+ * from the last keeps the table linear in the text (from the start it was quadratic: minutes for
+ * a 60 kB text). */
+typedef struct text_cursor {
+    const char *s;
+    size_t len, byte;
+    int32_t cp;
+} text_cursor;
+
+/* Byte offset of code point cp (clamped to len). */
+static size_t cp_to_byte(text_cursor *c, int32_t cp) {
+    if (cp < c->cp) c->cp = 0, c->byte = 0;
+    while (c->byte < c->len && c->cp < cp) {
+        c->byte++;
+        while (c->byte < c->len && ((unsigned char)c->s[c->byte] & 0xC0) == 0x80) c->byte++;
+        c->cp++;
     }
-    return i;
+    return c->byte;
 }
 
-static void print_span(const char *s, size_t len, int32_t a, int32_t z) {
-    size_t from = cp_to_byte(s, len, a), to = cp_to_byte(s, len, z);
+static void print_span(text_cursor *c, int32_t a, int32_t z) {
+    const char *s = c->s;
+    size_t from = cp_to_byte(c, a), to = cp_to_byte(c, z);
     putchar('"');
     for (size_t i = from; i < to; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -77,6 +89,7 @@ static void print_span(const char *s, size_t len, int32_t a, int32_t z) {
 }
 
 static void print_table(const attn_encoding *e, const char *text, const char *pair) {
+    text_cursor cur[2] = {{text, text ? strlen(text) : 0, 0, 0}, {pair, pair ? strlen(pair) : 0, 0, 0}};
     printf("%5s  %8s  %-20s  %-11s  %4s  %s\n", "#", "id", "token", "offsets", "type", "text");
     for (int i = 0; i < e->n; i++) {
         char off[32];
@@ -85,9 +98,9 @@ static void print_table(const attn_encoding *e, const char *text, const char *pa
         int chars = 0;
         for (const unsigned char *p = (const unsigned char *)e->tokens[i]; *p; p++) chars += (*p & 0xC0) != 0x80;
         printf("%5d  %8d  %s%*s  %-11s  %4d  ", i, e->ids[i], e->tokens[i], chars < 20 ? 20 - chars : 0, "", off, e->type_ids[i]);
-        const char *src = e->sequence_ids[i] == 1 ? pair : text;
+        text_cursor *c = &cur[e->sequence_ids[i] == 1];
         if (e->special_tokens_mask[i] && e->sequence_ids[i] < 0) printf("(special)");
-        else if (src) print_span(src, strlen(src), e->offsets[2 * i], e->offsets[2 * i + 1]);
+        else if (c->s) print_span(c, e->offsets[2 * i], e->offsets[2 * i + 1]);
         putchar('\n');
     }
     printf("%d tokens\n", e->n);

@@ -260,3 +260,8 @@ for name, drop in (("bin_no_data_pkl", lambda n: n.endswith("data.pkl")), ("bin_
             if not drop(n):
                 z.writestr(n, zin.read(n))
     model(name, files={"pytorch_model.bin": buf.getvalue()})
+
+# a 40 000-character text for the tokenize table (once quadratic: minutes; must take well under 60 s)
+import random
+rng = random.Random(1)
+open(os.path.join(inp, "long40k.txt"), "w").write("".join(rng.choice("ab c.,\u00e9") for _ in range(40000)))
