@@ -92,6 +92,17 @@ static const char *input_name(const char *input_path, const run_seq *s, char *bu
     return buf;
 }
 
+/* The first ~40 bytes of a text for a message: cut at a character boundary, control characters
+ * shown as spaces, "..." when cut. */
+static const char *text_preview(const char *s, size_t len, char *out, size_t size) {
+    size_t n = len < 40 ? len : 40, o = 0;
+    while (n < len && n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--; /* not inside a character */
+    for (size_t i = 0; i < n && o + 4 < size; i++) out[o++] = (unsigned char)s[i] < 0x20 ? ' ' : s[i];
+    if (n < len && o + 4 < size) memcpy(out + o, "...", 3), o += 3;
+    out[o] = '\0';
+    return out;
+}
+
 /* Encodes s; a text longer than the model's positions is truncated (as Hugging Face's
  * truncation=True) with a warning naming it. 0 after printing the error. */
 static int encode_seq(const attn_tokenizer *tok, const char *name, run_seq *s, int max_tokens, attn_encoding *e) {
@@ -106,8 +117,9 @@ static int encode_seq(const attn_tokenizer *tok, const char *name, run_seq *s, i
     if (attn_tokenizer_encode_n(tok, s->text, s->text_len, s->pair, s->pair_len, &o, e) != ATTN_OK)
         return !cli_error("%s: %s", name, attn_last_error());
     s->untruncated = untruncated;
-    fprintf(stderr, "attnscope: warning: %s (\"%.40s%s\"): %d tokens exceed the model's %d positions; truncated to %d\n", name,
-            s->text, s->text_len > 40 ? "..." : "", untruncated, max_tokens, e->n);
+    char preview[64];
+    fprintf(stderr, "attnscope: warning: %s (\"%s\"): %d tokens exceed the model's %d positions; truncated to %d\n", name,
+            text_preview(s->text, s->text_len, preview, sizeof preview), untruncated, max_tokens, e->n);
     return 1;
 }
 
@@ -217,7 +229,7 @@ static void help(void) {
          "  --input FILE.jsonl     one {\"ids\": [...], \"type_ids\": [...]} or\n"
          "                         {\"text\": \"...\", \"text_pair\": \"...\"} per line ('-' = stdin)\n"
          "  --batch-size N         sequences run together as one padded batch (default 8)\n"
-         "  --dump OUT.safetensors for input i: attentions.i F32 [layers, heads, T, T],\n"
+         "  --dump OUT.safetensors ('-' = stdout) for input i: attentions.i F32 [layers, heads, T, T],\n"
          "                         hidden_states.i F32 [layers+1, T, hidden] (embeddings first),\n"
          "                         input_ids.i I64 [T]\n"
          "  --threads N            threads (default: all cores)\n\n"
@@ -262,6 +274,7 @@ int cmd_run(int argc, char **argv) {
     if (pair_arg && !text_arg) return cli_usage_error("run", "--text-pair goes with --text");
     if (types_arg && !ids_arg) return cli_usage_error("run", "--type-ids goes with --ids");
     if (dump_path && attn_output_check(dump_path) != ATTN_OK) return cli_lib_error(); /* before any work */
+    if (dump_path && strcmp(dump_path, "-") == 0) quiet = 1; /* stdout carries the dump */
 
     run_inputs in = {0};
     if (text_arg) {
