@@ -182,6 +182,9 @@ tokenizer("tok_unknown_model", lambda t: t.__setitem__("model", {"type": "Unigra
 tokenizer("tok_unknown_pretokenizer", lambda t: t.__setitem__("pre_tokenizer", {"type": "Metaspace", "replacement": "_"}))
 tokenizer("tok_no_unk_in_vocab", lambda t: t["model"]["vocab"].pop("[UNK]"))
 tokenizer("tok_vocab_not_object", lambda t: t["model"].__setitem__("vocab", [1, 2, 3]))
+tokenizer("tok_unknown_post_processor", lambda t: t.__setitem__("post_processor", {"type": "ByteLevelPlus"}))
+tokenizer("tok_unknown_decoder", lambda t: t.__setitem__("decoder", {"type": "CTC"}))
+tokenizer("tok_negative_id", lambda t: t["model"]["vocab"].__setitem__("hello", -5))
 bpe = json.load(open(os.path.join(data, "tokenizers", "roberta-style", "tokenizer.json")))
 bpe["model"]["merges"] = bpe["model"]["merges"][:50] + ["zzqx\u0120 qqzy"]
 d = os.path.join(work, "t", "tok_merge_unknown")
