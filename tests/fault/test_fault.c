@@ -280,7 +280,7 @@ int main(int argc, char **argv) {
         char name[96];
         snprintf(name, sizeof name, "%s %s", dirs[i].tokenizer ? "tokenizer" : "model", dirs[i].dir + 7);
         /* big vocabularies: every early fault (the structure), then samples through the bulk */
-        walk(name, dirs[i].tokenizer ? sc_tokenizer_open : sc_model_open, FAULT_ALLOC, 60 * budget + 40, 20 * budget, 0);
+        walk(name, dirs[i].tokenizer ? sc_tokenizer_open : sc_model_open, FAULT_ALLOC, 20 * budget + 20, 20 * budget, 0);
     }
     attn_model_free(bert_model);
     attn_tokenizer_free(bert_tok);
