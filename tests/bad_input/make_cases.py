@@ -268,3 +268,7 @@ for name, drop in (("bin_no_data_pkl", lambda n: n.endswith("data.pkl")), ("bin_
 import random
 rng = random.Random(1)
 open(os.path.join(inp, "long40k.txt"), "w").write("".join(rng.choice("ab c.,\u00e9") for _ in range(40000)))
+
+# 100 000 one-byte tensors: valid, but no BERT weights (the duplicate checks were once quadratic: 25 s)
+many = {"t%d" % i: {"dtype": "U8", "shape": [1], "data_offsets": [i, i + 1]} for i in range(100000)}
+model("st_many_tensors", st_bytes(many, b"\0" * 100000))
