@@ -277,12 +277,18 @@ ATTN_API attn_status attn_hub_cache_dir(const attn_hub_options *opts, char **dir
 /* Output files                                                                               */
 /* ------------------------------------------------------------------------------------------ */
 
-/* Atomic output: write to "<path>.tmp-XXXXXX" in the same folder, then rename over path.
- * On any failure the temp file is removed and the old file (if any) is left untouched. */
+/* Atomic output. A regular file (new or existing) is written to "<target>.tmp-XXXXXX" in the
+ * folder of its target (a symlink is followed: the file it names is replaced, the link stays),
+ * then fsynced and renamed over the target, and the folder is fsynced. The temp file gets mode
+ * 0666 less the umask, or the existing file's mode. "-" (stdout), character devices and FIFOs
+ * are written directly. On any failure the temp file is removed and an old file is untouched;
+ * write errors (ENOSPC, EPIPE, ...) are reported by attn_atomic_commit. A directory is refused. */
 typedef struct attn_atomic_file {
-    FILE *f;
-    char *path;
-    char *tmp_path;
+    FILE *f;        /* write here */
+    char *path;     /* as given, for messages */
+    char *tmp_path; /* the temp file; NULL when written directly */
+    char *target;   /* path with symlinks resolved */
+    void *io;       /* internal */
 } attn_atomic_file;
 ATTN_API attn_status attn_atomic_open(attn_atomic_file *af, const char *path);
 /* Flushes, fsyncs and renames. Always releases af. */
@@ -932,6 +938,33 @@ ATTN_API attn_status attn_report_add_dump(attn_report *r, const char *label, con
 ATTN_API attn_status attn_report_check_output(const char *path);
 /* Writes the HTML file atomically. */
 ATTN_API attn_status attn_report_write(const attn_report *r, const char *path);
+/* Robustness: output checks and fault injection                                              */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Checks, before any work, that path can be written as an output file: "-" (stdout); an existing
+ * regular file, character device or FIFO; or a new file in an existing folder that accepts new
+ * files. Symlinks are followed. A directory, a missing folder or a read-only one fail with
+ * "<path>: <problem>" (ATTN_E_INVALID for a directory, ATTN_E_IO otherwise). Every command calls
+ * it on each of its output paths before reading its inputs. */
+ATTN_API attn_status attn_output_check(const char *path);
+/* The same for an output folder: it exists and accepts new files, or it does not exist and its
+ * parent folder does (the command creates it). */
+ATTN_API attn_status attn_output_dir_check(const char *dir);
+
+/* The longest sequence the model takes, special tokens included: max_position_embeddings (less
+ * RoBERTa's padding offset, 514 -> 512). */
+ATTN_API int32_t attn_config_max_tokens(const attn_config *cfg);
+
+/* attn_st_writer_open with string metadata in the header's "__metadata__" (next to "format":
+ * "pt"): meta holds n_meta key/value pairs (UTF-8). `run --dump` notes truncated inputs there. */
+ATTN_API attn_status attn_st_writer_open_meta(const char *path, const attn_tensor_view *tensors, int n,
+                                              const char *const *meta, int n_meta, attn_st_writer **out);
+
+/* Fault injection for tests (after sqlite3FaultSim): from now on the n-th write(2) the library
+ * makes to an output file (counting from 1) and every later one fail with ENOSPC, as on a full
+ * disk; n = 0 turns it off. Returns the number of writes counted since the previous call. The
+ * environment variable ATTN_FAULT_WRITE=N does the same for a whole process (tests of the CLI). */
+ATTN_API long attn_fault_write_at(long n);
 
 #ifdef __cplusplus
 }

@@ -2,8 +2,11 @@
 # Installs the Debian packages attnscope builds and tests with (skips what is already there).
 set -eu
 pkgs="build-essential cmake pkg-config clang libomp-dev python3
-libjansson-dev libutf8proc-dev libcurl4-openssl-dev libssl-dev libzip-dev libxml2-dev
+libjansson-dev libutf8proc-dev libcurl4-openssl-dev libssl-dev libzip-dev libxml2-dev valgrind
 libcairo2-dev libpango1.0-dev liblapacke-dev fonts-dejavu-core fonts-noto-color-emoji fonts-droid-fallback poppler-utils"
+# CI runs every test: the differential tokenizer test (node + npm) and the one-node Slurm cluster
+# (slurm-wlm + munge) too; elsewhere they are optional and their tests skip.
+[ "${CI:-}" = true ] && pkgs="$pkgs nodejs npm slurm-wlm munge"
 missing=""
 # The HTML report: zlib (deflate); chromium and nodejs for its browser tests.
 pkgs="$pkgs zlib1g-dev chromium nodejs"
@@ -27,7 +30,8 @@ fi
 if command -v npm >/dev/null 2>&1 && [ ! -d .deps/node_modules/@anush008/tokenizers ]; then
     mkdir -p .deps
     npm install --prefix .deps --no-audit --no-fund --silent @anush008/tokenizers@0.6.0 >/dev/null 2>&1 \
-        || echo "note: npm could not install @anush008/tokenizers; the differential tokenizer test will be skipped" >&2
+        || { echo "note: npm could not install @anush008/tokenizers; the differential tokenizer test will be skipped" >&2
+             [ "${CI:-}" != true ] || exit 1; }
 fi
 
 # The HTML report's browser tests drive Debian's chromium with playwright-core (no browser download).

@@ -1,5 +1,6 @@
 /* cmd_run.c — `attnscope run MODEL (--text TEXT | --ids LIST | --input FILE.jsonl) [--dump OUT.safetensors]`. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@ typedef struct run_seq {
     int line; /* line of the input file, 0 for --ids */
     char *text, *pair; /* to tokenize with the model's tokenizer (ids NULL until then) */
     size_t text_len, pair_len;
+    int untruncated; /* tokens before truncation to the model's positions; 0 = not truncated */
 } run_seq;
 
 typedef struct run_inputs {
@@ -84,8 +86,46 @@ static int read_text(const char *path, int lineno, json_t *o, run_seq *s) {
     return 1;
 }
 
+/* "FILE:LINE" or "--text", naming an input in messages. */
+static const char *input_name(const char *input_path, const run_seq *s, char *buf, size_t size) {
+    if (!input_path) return "--text";
+    snprintf(buf, size, "%s:%d", input_path, s->line);
+    return buf;
+}
+
+/* The first ~40 bytes of a text for a message: cut at a character boundary, control characters
+ * shown as spaces, "..." when cut. */
+static const char *text_preview(const char *s, size_t len, char *out, size_t size) {
+    size_t n = len < 40 ? len : 40, o = 0;
+    while (n < len && n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--; /* not inside a character */
+    for (size_t i = 0; i < n && o + 4 < size; i++) out[o++] = (unsigned char)s[i] < 0x20 ? ' ' : s[i];
+    if (n < len && o + 4 < size) memcpy(out + o, "...", 3), o += 3;
+    out[o] = '\0';
+    return out;
+}
+
+/* Encodes s; a text longer than the model's positions is truncated (as Hugging Face's
+ * truncation=True) with a warning naming it. 0 after printing the error. */
+static int encode_seq(const attn_tokenizer *tok, const char *name, run_seq *s, int max_tokens, attn_encoding *e) {
+    if (attn_tokenizer_encode_n(tok, s->text, s->text_len, s->pair, s->pair_len, NULL, e) != ATTN_OK)
+        return !cli_error("%s: %s", name, attn_last_error());
+    if (e->n <= max_tokens) return 1;
+    attn_encode_options o;
+    attn_encode_options_init(&o);
+    o.max_length = max_tokens;
+    int untruncated = e->n;
+    attn_encoding_free(e);
+    if (attn_tokenizer_encode_n(tok, s->text, s->text_len, s->pair, s->pair_len, &o, e) != ATTN_OK)
+        return !cli_error("%s: %s", name, attn_last_error());
+    s->untruncated = untruncated;
+    char preview[64];
+    fprintf(stderr, "attnscope: warning: %s (\"%s\"): %d tokens exceed the model's %d positions; truncated to %d\n", name,
+            text_preview(s->text, s->text_len, preview, sizeof preview), untruncated, max_tokens, e->n);
+    return 1;
+}
+
 /* Tokenizes the inputs given as text with the tokenizer of the model folder. 0 after printing. */
-static int tokenize_texts(const char *dir, const char *input_path, run_inputs *in) {
+static int tokenize_texts(const char *dir, const char *input_path, int max_tokens, run_inputs *in) {
     attn_tokenizer *tok = NULL;
     int ok = 1;
     for (int i = 0; ok && i < in->n; i++) {
@@ -93,8 +133,9 @@ static int tokenize_texts(const char *dir, const char *input_path, run_inputs *i
         if (!s->text) continue;
         if (!tok && attn_tokenizer_open(dir, &tok) != ATTN_OK) return !cli_lib_error();
         attn_encoding e;
-        if (attn_tokenizer_encode_n(tok, s->text, s->text_len, s->pair, s->pair_len, NULL, &e) != ATTN_OK) {
-            ok = input_path ? !cli_error("%s:%d: %s", input_path, s->line, attn_last_error()) : !cli_error("--text: %s", attn_last_error());
+        char name[4096];
+        if (!encode_seq(tok, input_name(input_path, s, name, sizeof name), s, max_tokens, &e)) {
+            ok = 0;
             break;
         }
         s->ids = malloc(((size_t)e.n + 1) * sizeof *s->ids);
@@ -105,7 +146,7 @@ static int tokenize_texts(const char *dir, const char *input_path, run_inputs *i
             memcpy(s->ids, e.ids, (size_t)e.n * sizeof *s->ids);
             memcpy(s->type_ids, e.type_ids, (size_t)e.n * sizeof *s->type_ids);
             s->len = e.n;
-            if (s->len == 0) ok = !cli_error("input %d: the text gives no tokens", i);
+            if (s->len == 0) ok = !cli_error("%s: the text gives no tokens", input_name(input_path, s, name, sizeof name));
         }
         attn_encoding_free(&e);
     }
@@ -147,7 +188,7 @@ static int read_line(const char *path, int lineno, const char *line, run_inputs 
 
 static int read_jsonl(const char *path, run_inputs *in) {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f) return !cli_error("%s: cannot open", path);
+    if (!f) return !cli_error("%s: cannot open: %s", path, strerror(errno));
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
@@ -158,11 +199,23 @@ static int read_jsonl(const char *path, run_inputs *in) {
         if (strspn(line, " \t") == (size_t)len) continue;
         ok = read_line(path, lineno, line, in);
     }
-    if (ok && ferror(f)) ok = !cli_error("%s: read error", path);
+    if (ok && ferror(f)) ok = !cli_error("%s: read error: %s", path, strerror(errno));
     if (ok && in->n == 0) ok = !cli_error("%s: no input lines", path);
     free(line);
     if (f != stdin) fclose(f);
     return ok;
+}
+
+/* "0:602,3:700" — input index and untruncated length of each truncated input; NULL on OOM. */
+static char *truncation_note(const run_inputs *in) {
+    size_t cap = (size_t)in->n * 24 + 1, len = 0;
+    char *s = malloc(cap);
+    if (!s) return NULL;
+    s[0] = '\0';
+    for (int i = 0; i < in->n; i++)
+        if (in->items[i].untruncated)
+            len += (size_t)snprintf(s + len, cap - len, "%s%d:%d", len ? "," : "", i, in->items[i].untruncated);
+    return s;
 }
 
 static void help(void) {
@@ -177,10 +230,12 @@ static void help(void) {
          "  --input FILE.jsonl     one {\"ids\": [...], \"type_ids\": [...]} or\n"
          "                         {\"text\": \"...\", \"text_pair\": \"...\"} per line ('-' = stdin)\n"
          "  --batch-size N         sequences run together as one padded batch (default 8)\n"
-         "  --dump OUT.safetensors for input i: attentions.i F32 [layers, heads, T, T],\n"
+         "  --dump OUT.safetensors ('-' = stdout) for input i: attentions.i F32 [layers, heads, T, T],\n"
          "                         hidden_states.i F32 [layers+1, T, hidden] (embeddings first),\n"
          "                         input_ids.i I64 [T]\n"
-         "  --threads N            threads (default: all cores)");
+         "  --threads N            threads (default: all cores)\n\n"
+         "A text longer than the model's positions is truncated (like truncation=True), with a\n"
+         "warning naming it; the dump's metadata lists such inputs: \"truncated\": \"i:tokens,...\".");
     run_figures_help();
 }
 
@@ -223,6 +278,8 @@ static int run_main(int argc, char **argv, run_figures *rf) {
         return cli_usage_error("run", "give exactly one of --text, --ids or --input");
     if (pair_arg && !text_arg) return cli_usage_error("run", "--text-pair goes with --text");
     if (types_arg && !ids_arg) return cli_usage_error("run", "--type-ids goes with --ids");
+    if (dump_path && attn_output_check(dump_path) != ATTN_OK) return cli_lib_error(); /* before any work */
+    if (dump_path && strcmp(dump_path, "-") == 0) quiet = 1; /* stdout carries the dump */
 
     run_inputs in = {0};
     if (text_arg) {
@@ -255,7 +312,13 @@ static int run_main(int argc, char **argv, run_figures *rf) {
     }
     char *dir = cli_model_dir(argv[optind], quiet);
     attn_model *m = NULL;
-    if (dir && !tokenize_texts(dir, input_path, &in)) {
+    attn_config pre;
+    if (dir && attn_config_read(dir, &pre) != ATTN_OK) {
+        cli_lib_error();
+        free(dir);
+        dir = NULL;
+    }
+    if (dir && !tokenize_texts(dir, input_path, attn_config_max_tokens(&pre), &in)) {
         free(dir);
         inputs_free(&in);
         return 1;
@@ -293,8 +356,13 @@ static int run_main(int argc, char **argv, run_figures *rf) {
                 views[3 * i + k].name = names[3 * i + k] ? names[3 * i + k] : "";
             }
         }
+        /* inputs cut to the model's positions are named in the header: "truncated": "i:tokens,..." */
+        char *truncated = truncation_note(&in);
+        const char *meta[2] = {"truncated", truncated};
         if (!views || !names) rc = cli_error("out of memory");
-        else if (attn_st_writer_open(dump_path, views, in.n * 3, &w) != ATTN_OK) rc = cli_lib_error();
+        else if (attn_st_writer_open_meta(dump_path, views, in.n * 3, meta, truncated && *truncated ? 1 : 0, &w) != ATTN_OK)
+            rc = cli_lib_error();
+        free(truncated);
         for (int i = 0; names && i < in.n * 3; i++) free(names[i]);
         free(names);
     }
@@ -320,7 +388,8 @@ static int run_main(int argc, char **argv, run_figures *rf) {
         for (int b = 0; b < nb && !rc; b++) {
             run_seq *s = &in.items[start + b];
             tokens += s->len;
-            if (!quiet) printf("input %d: %d tokens\n", start + b, s->len);
+            if (!quiet && s->untruncated) printf("input %d: %d tokens (truncated from %d)\n", start + b, s->len, s->untruncated);
+            else if (!quiet) printf("input %d: %d tokens\n", start + b, s->len);
             if (w) {
                 int64_t *p = realloc(ids64, (size_t)s->len * sizeof *p);
                 if (!p) { rc = cli_error("out of memory"); break; }

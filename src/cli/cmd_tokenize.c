@@ -1,5 +1,6 @@
 /* cmd_tokenize.c — `attnscope tokenize MODEL TEXT` (a table) or `--input IN.jsonl --output OUT.jsonl`. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,17 +55,29 @@ static json_t *encoding_json(const attn_encoding *e) {
 }
 
 /* Byte offset of code point cp in s (clamped to len). */
-static size_t cp_to_byte(const char *s, size_t len, int32_t cp) {
-    size_t i = 0;
-    for (int32_t k = 0; i < len && k < cp; k++) {
-        i++;
-        while (i < len && ((unsigned char)s[i] & 0xC0) == 0x80) i++;
+/* A text with a remembered (code point, byte) position: offsets mostly grow, so finding each one
+ * from the last keeps the table linear in the text (from the start it was quadratic: minutes for
+ * a 60 kB text). */
+typedef struct text_cursor {
+    const char *s;
+    size_t len, byte;
+    int32_t cp;
+} text_cursor;
+
+/* Byte offset of code point cp (clamped to len). */
+static size_t cp_to_byte(text_cursor *c, int32_t cp) {
+    if (cp < c->cp) c->cp = 0, c->byte = 0;
+    while (c->byte < c->len && c->cp < cp) {
+        c->byte++;
+        while (c->byte < c->len && ((unsigned char)c->s[c->byte] & 0xC0) == 0x80) c->byte++;
+        c->cp++;
     }
-    return i;
+    return c->byte;
 }
 
-static void print_span(const char *s, size_t len, int32_t a, int32_t z) {
-    size_t from = cp_to_byte(s, len, a), to = cp_to_byte(s, len, z);
+static void print_span(text_cursor *c, int32_t a, int32_t z) {
+    const char *s = c->s;
+    size_t from = cp_to_byte(c, a), to = cp_to_byte(c, z);
     putchar('"');
     for (size_t i = from; i < to; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -76,6 +89,7 @@ static void print_span(const char *s, size_t len, int32_t a, int32_t z) {
 }
 
 static void print_table(const attn_encoding *e, const char *text, const char *pair) {
+    text_cursor cur[2] = {{text, text ? strlen(text) : 0, 0, 0}, {pair, pair ? strlen(pair) : 0, 0, 0}};
     printf("%5s  %8s  %-20s  %-11s  %4s  %s\n", "#", "id", "token", "offsets", "type", "text");
     for (int i = 0; i < e->n; i++) {
         char off[32];
@@ -84,9 +98,9 @@ static void print_table(const attn_encoding *e, const char *text, const char *pa
         int chars = 0;
         for (const unsigned char *p = (const unsigned char *)e->tokens[i]; *p; p++) chars += (*p & 0xC0) != 0x80;
         printf("%5d  %8d  %s%*s  %-11s  %4d  ", i, e->ids[i], e->tokens[i], chars < 20 ? 20 - chars : 0, "", off, e->type_ids[i]);
-        const char *src = e->sequence_ids[i] == 1 ? pair : text;
+        text_cursor *c = &cur[e->sequence_ids[i] == 1];
         if (e->special_tokens_mask[i] && e->sequence_ids[i] < 0) printf("(special)");
-        else if (src) print_span(src, strlen(src), e->offsets[2 * i], e->offsets[2 * i + 1]);
+        else if (c->s) print_span(c, e->offsets[2 * i], e->offsets[2 * i + 1]);
         putchar('\n');
     }
     printf("%d tokens\n", e->n);
@@ -94,16 +108,13 @@ static void print_table(const attn_encoding *e, const char *text, const char *pa
 
 static int tokenize_file(const attn_tokenizer *tok, const char *in_path, const char *out_path, const attn_encode_options *o) {
     FILE *in = strcmp(in_path, "-") == 0 ? stdin : fopen(in_path, "rb");
-    if (!in) return cli_error("%s: cannot open", in_path);
-    attn_atomic_file af = {0};
-    FILE *out = stdout;
-    if (strcmp(out_path, "-") != 0) {
-        if (attn_atomic_open(&af, out_path) != ATTN_OK) {
-            if (in != stdin) fclose(in);
-            return cli_lib_error();
-        }
-        out = af.f;
+    if (!in) return cli_error("%s: cannot open: %s", in_path, strerror(errno));
+    attn_atomic_file af; /* "-" is stdout, written directly */
+    if (attn_atomic_open(&af, out_path) != ATTN_OK) {
+        if (in != stdin) fclose(in);
+        return cli_lib_error();
     }
+    FILE *out = af.f;
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
@@ -128,7 +139,7 @@ static int tokenize_file(const attn_tokenizer *tok, const char *in_path, const c
             } else {
                 json_t *j = encoding_json(&e);
                 char *s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
-                if (!s || fputs(s, out) == EOF || fputc('\n', out) == EOF) rc = cli_error("%s: write error", out_path);
+                if (!s || fputs(s, out) == EOF || fputc('\n', out) == EOF) rc = cli_error("%s: write failed: %s", out_path, strerror(errno ? errno : EIO));
                 free(s);
                 json_decref(j);
                 attn_encoding_free(&e);
@@ -137,16 +148,13 @@ static int tokenize_file(const attn_tokenizer *tok, const char *in_path, const c
         }
         json_decref(rec);
     }
-    if (!rc && ferror(in)) rc = cli_error("%s: read error", in_path);
+    if (!rc && ferror(in)) rc = cli_error("%s: read error: %s", in_path, strerror(errno));
+    if (!rc && count == 0) rc = cli_error("%s: no input lines", in_path);
     free(line);
     if (in != stdin) fclose(in);
-    if (out != stdout) {
-        if (rc) attn_atomic_abort(&af);
-        else if (attn_atomic_commit(&af) != ATTN_OK) rc = cli_lib_error();
-    } else if (fflush(stdout) != 0) {
-        rc = cli_error("stdout: write error");
-    }
-    if (!rc && out_path && strcmp(out_path, "-") != 0) fprintf(stderr, "%d lines tokenized into %s\n", count, out_path);
+    if (rc) attn_atomic_abort(&af);
+    else if (attn_atomic_commit(&af) != ATTN_OK) rc = cli_lib_error();
+    if (!rc && strcmp(out_path, "-") != 0) fprintf(stderr, "%d lines tokenized into %s\n", count, out_path);
     return rc;
 }
 
@@ -206,6 +214,7 @@ int cmd_tokenize(int argc, char **argv) {
         if (n_pos != 2) return cli_usage_error("tokenize", "expects MODEL and TEXT (or --input)");
         if (output) return cli_usage_error("tokenize", "--output goes with --input");
     }
+    if (output && attn_output_check(output) != ATTN_OK) return cli_lib_error(); /* before any work */
     attn_tokenizer *tok = NULL;
     int rc = open_tokenizer(argv[optind], quiet, &tok);
     if (rc) return rc;
@@ -214,7 +223,7 @@ int cmd_tokenize(int argc, char **argv) {
     } else {
         const char *text = argv[optind + 1];
         attn_encoding e;
-        if (attn_tokenizer_encode(tok, text, pair, &o, &e) != ATTN_OK) rc = cli_lib_error();
+        if (attn_tokenizer_encode(tok, text, pair, &o, &e) != ATTN_OK) rc = cli_error("TEXT argument: %s", attn_last_error());
         else {
             print_table(&e, text, pair);
             attn_encoding_free(&e);

@@ -1,4 +1,5 @@
 /* main.c — `attnscope COMMAND ...`: dispatch to one command. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,7 +43,12 @@ int main(int argc, char **argv) {
         return 0;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(argv[1], commands[i].name) == 0) return commands[i].fn(argc - 1, argv + 1);
+        if (strcmp(argv[1], commands[i].name) == 0) {
+            int rc = commands[i].fn(argc - 1, argv + 1);
+            if ((fflush(stdout) != 0 || ferror(stdout)) && rc == 0) /* e.g. stdout on a full disk */
+                rc = cli_error("stdout: write failed: %s", strerror(errno ? errno : EIO));
+            return rc;
+        }
     fprintf(stderr, "attnscope: unknown command '%s'\n\n", argv[1]);
     usage(stderr);
     return 2;

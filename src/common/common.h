@@ -50,6 +50,12 @@ attn_status attn_mmap_open(const char *path, attn_mmap *m);
 void attn_mmap_close(attn_mmap *m);
 
 /* Atomic output files (attn_atomic_open, ...) are public: see attnscope.h. */
+/* errno of the first failed write to af (0 if none), for messages. */
+int attn_atomic_error(const attn_atomic_file *af);
+
+/* ---- fault injection (fault.c) --------------------------------------------------------- */
+/* Called before every write(2) of an output file: 1 = fail this write (see attn_fault_write_at). */
+int attn_fault_write(void);
 
 /* ---- string builder (length-tracked, grows geometrically) -------------------------------- */
 typedef struct attn_strbuf {

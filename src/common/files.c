@@ -1,4 +1,4 @@
-/* files.c — reading, mapping and atomically writing files. */
+/* files.c — reading and mapping files (writing is atomic.c). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -88,69 +88,3 @@ void attn_mmap_close(attn_mmap *m) {
     m->size = 0;
 }
 
-static void atomic_release(attn_atomic_file *af) {
-    free(af->path);
-    free(af->tmp_path);
-    af->path = af->tmp_path = NULL;
-    af->f = NULL;
-}
-
-attn_status attn_atomic_open(attn_atomic_file *af, const char *path) {
-    memset(af, 0, sizeof *af);
-    af->path = attn_strdup(path);
-    af->tmp_path = attn_asprintf("%s.tmp-XXXXXX", path);
-    if (!af->path || !af->tmp_path) {
-        atomic_release(af);
-        return attn_fail(ATTN_E_NOMEM, "%s: out of memory", path);
-    }
-    int fd = mkostemp(af->tmp_path, O_CLOEXEC);
-    if (fd < 0) {
-        attn_status s = attn_fail(ATTN_E_IO, "%s: cannot create: %s", path, strerror(errno));
-        atomic_release(af);
-        return s;
-    }
-    fchmod(fd, 0644);
-    af->f = fdopen(fd, "wb");
-    if (!af->f) {
-        close(fd);
-        unlink(af->tmp_path);
-        atomic_release(af);
-        return attn_fail(ATTN_E_IO, "%s: cannot open for writing", path);
-    }
-    return ATTN_OK;
-}
-
-attn_status attn_atomic_commit(attn_atomic_file *af) {
-    attn_status s = ATTN_OK;
-    int bad = ferror(af->f) != 0;
-    if (fflush(af->f) != 0) bad = 1;
-    if (!bad && fsync(fileno(af->f)) != 0) bad = 1;
-    if (fclose(af->f) != 0) bad = 1;
-    af->f = NULL;
-    if (bad) {
-        s = attn_fail(ATTN_E_IO, "%s: write failed: %s", af->path, strerror(errno ? errno : EIO));
-        unlink(af->tmp_path);
-    } else if (rename(af->tmp_path, af->path) != 0) {
-        s = attn_fail(ATTN_E_IO, "%s: cannot rename into place: %s", af->path, strerror(errno));
-        unlink(af->tmp_path);
-    }
-    atomic_release(af);
-    return s;
-}
-
-void attn_atomic_abort(attn_atomic_file *af) {
-    if (af->f) fclose(af->f);
-    if (af->tmp_path) unlink(af->tmp_path);
-    atomic_release(af);
-}
-
-attn_status attn_write_file_atomic(const char *path, const void *data, size_t len) {
-    attn_atomic_file af;
-    attn_status s = attn_atomic_open(&af, path);
-    if (s) return s;
-    if (len && fwrite(data, 1, len, af.f) != len) {
-        attn_atomic_abort(&af);
-        return attn_fail(ATTN_E_IO, "%s: write failed", path);
-    }
-    return attn_atomic_commit(&af);
-}

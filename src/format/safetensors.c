@@ -3,6 +3,7 @@
  * Layout: u64 little-endian header length N, N bytes of JSON
  *   {"name": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}, "__metadata__": {..}}
  * then the data buffer; offsets are relative to the start of the buffer. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,7 +11,7 @@
 
 #include "tensors.h"
 
-#define MAX_HEADER (100u << 20) /* the reference implementation's limit */
+#define MAX_HEADER 100000000u /* the reference implementation's limit (safetensors' MAX_HEADER_SIZE) */
 
 static attn_status parse_entry(attn_tensor *t, const char *path, const char *name, json_t *v,
                                const uint8_t *buf, uint64_t buf_size) {
@@ -53,6 +54,46 @@ static attn_status parse_entry(attn_tensor *t, const char *path, const char *nam
     return ATTN_OK;
 }
 
+typedef struct span {
+    uint64_t begin, end;
+    const char *name;
+} span;
+
+static int span_cmp(const void *a, const void *b) {
+    const span *x = a, *y = b;
+    if (x->begin != y->begin) return x->begin < y->begin ? -1 : 1;
+    return x->end < y->end ? -1 : x->end > y->end;
+}
+
+/* Like the reference reader (Metadata::validate): sorted by offsets, the tensors must tile the
+ * data buffer exactly — no overlap (two names for the same bytes), no gap, nothing after. */
+static attn_status check_tiling(const attn_tensor_set *ts, int first, const char *path, const uint8_t *buf, uint64_t buf_size) {
+    int n = ts->n - first;
+    span *v = attn_calloc((size_t)n + 1, sizeof *v);
+    if (!v) return attn_fail(ATTN_E_NOMEM, "%s: out of memory", path);
+    for (int i = 0; i < n; i++) {
+        const attn_tensor *t = &ts->items[first + i];
+        v[i] = (span){(uint64_t)(t->data - buf), (uint64_t)(t->data - buf) + t->nbytes, t->name};
+    }
+    qsort(v, (size_t)n, sizeof *v, span_cmp);
+    attn_status s = ATTN_OK;
+    uint64_t at = 0;
+    for (int i = 0; i < n && !s; i++) {
+        if (v[i].begin < at)
+            s = attn_fail(ATTN_E_FORMAT, "%s: tensor \"%s\" (data_offsets [%llu, %llu]) overlaps tensor \"%s\"", path,
+                          v[i].name, (unsigned long long)v[i].begin, (unsigned long long)v[i].end, v[i - 1].name);
+        else if (v[i].begin > at)
+            s = attn_fail(ATTN_E_FORMAT, "%s: %llu bytes before tensor \"%s\" belong to no tensor (data_offsets must tile the data)",
+                          path, (unsigned long long)(v[i].begin - at), v[i].name);
+        at = v[i].end;
+    }
+    if (!s && at != buf_size)
+        s = attn_fail(ATTN_E_FORMAT, "%s: the tensors end at data byte %llu but the file has %llu data bytes", path,
+                      (unsigned long long)at, (unsigned long long)buf_size);
+    free(v);
+    return s;
+}
+
 attn_status safetensors_parse(attn_tensor_set *ts, const char *path, const uint8_t *data, size_t size) {
     if (size < 8) return attn_fail(ATTN_E_FORMAT, "%s: not a safetensors file (%zu bytes)", path, size);
     uint64_t hlen = 0;
@@ -66,7 +107,9 @@ attn_status safetensors_parse(attn_tensor_set *ts, const char *path, const uint8
     json_error_t jerr;
     json_t *root = json_loadb((const char *)data + 8, (size_t)hlen, JSON_REJECT_DUPLICATES, &jerr);
     if (!json_is_object(root)) {
+        int parsed = root != NULL;
         json_decref(root);
+        if (parsed) return attn_fail(ATTN_E_FORMAT, "%s: header is JSON but not an object", path);
         return attn_fail(ATTN_E_FORMAT, "%s: header is not a JSON object (%s)", path, jerr.text);
     }
     const uint8_t *buf = data + 8 + hlen;
@@ -74,8 +117,19 @@ attn_status safetensors_parse(attn_tensor_set *ts, const char *path, const uint8
     const char *name;
     json_t *v;
     attn_status s = ATTN_OK;
+    int first = ts->n;
     json_object_foreach(root, name, v) {
-        if (strcmp(name, "__metadata__") == 0) continue;
+        if (strcmp(name, "__metadata__") == 0) {
+            const char *k;
+            json_t *mv;
+            int ok = json_is_object(v);
+            json_object_foreach(v, k, mv) ok = ok && json_is_string(mv);
+            if (!ok) {
+                s = attn_fail(ATTN_E_FORMAT, "%s: \"__metadata__\" is not a map of strings", path);
+                break;
+            }
+            continue;
+        }
         if (tensor_set_find(ts, name)) {
             s = attn_fail(ATTN_E_FORMAT, "%s: tensor \"%s\" appears twice", path, name);
             break;
@@ -86,6 +140,7 @@ attn_status safetensors_parse(attn_tensor_set *ts, const char *path, const uint8
         s = parse_entry(t, path, name, v, buf, buf_size);
         if (s) break;
     }
+    if (!s) s = check_tiling(ts, first, path, buf, buf_size);
     json_decref(root);
     return s;
 }
@@ -113,6 +168,11 @@ static size_t view_bytes(const attn_tensor_view *t) {
 }
 
 attn_status attn_st_writer_open(const char *path, const attn_tensor_view *tensors, int n, attn_st_writer **out) {
+    return attn_st_writer_open_meta(path, tensors, n, NULL, 0, out);
+}
+
+attn_status attn_st_writer_open_meta(const char *path, const attn_tensor_view *tensors, int n, const char *const *meta,
+                                     int n_meta, attn_st_writer **out) {
     *out = NULL;
     json_t *hdr = json_object();
     if (!hdr) return attn_fail(ATTN_E_NOMEM, "out of memory");
@@ -136,7 +196,9 @@ attn_status attn_st_writer_open(const char *path, const attn_tensor_view *tensor
         }
         offset += nbytes;
     }
-    json_object_set_new(hdr, "__metadata__", json_pack("{s:s}", "format", "pt"));
+    json_t *md = json_pack("{s:s}", "format", "pt");
+    for (int i = 0; md && i < n_meta; i++) json_object_set_new(md, meta[2 * i], json_string(meta[2 * i + 1]));
+    json_object_set_new(hdr, "__metadata__", md);
     char *js = json_dumps(hdr, JSON_COMPACT);
     json_decref(hdr);
     attn_st_writer *w = attn_calloc(1, sizeof *w);
@@ -163,8 +225,9 @@ attn_status attn_st_writer_open(const char *path, const attn_tensor_view *tensor
     for (size_t i = jlen; ok && i < padded; i++) ok = fputc(' ', w->af.f) != EOF;
     free(js);
     if (!ok) {
+        int err = attn_atomic_error(&w->af);
         attn_st_writer_abort(w);
-        return attn_fail(ATTN_E_IO, "%s: write failed", path);
+        return attn_fail(ATTN_E_IO, "%s: write failed: %s", path, strerror(err ? err : EIO));
     }
     *out = w;
     return ATTN_OK;
@@ -173,7 +236,8 @@ attn_status attn_st_writer_open(const char *path, const attn_tensor_view *tensor
 attn_status attn_st_writer_put(attn_st_writer *w, const void *data) {
     if (w->next >= w->n) return attn_fail(ATTN_E_INVALID, "%s: more tensors than announced", w->af.path);
     size_t nb = w->sizes[w->next++];
-    if (nb && fwrite(data, 1, nb, w->af.f) != nb) return attn_fail(ATTN_E_IO, "%s: write failed", w->af.path);
+    if (nb && fwrite(data, 1, nb, w->af.f) != nb)
+        return attn_fail(ATTN_E_IO, "%s: write failed: %s", w->af.path, strerror(attn_atomic_error(&w->af) ? attn_atomic_error(&w->af) : EIO));
     return ATTN_OK;
 }
 

@@ -17,12 +17,40 @@ static int grow(void **arr, int *cap, int need, size_t elem) {
     return 1;
 }
 
+/* FNV-1a: names are short and few; the index only has to keep lookups from being linear
+ * (a crafted header with 10^5 tensors made the duplicate checks quadratic: 25 s). */
+static size_t name_hash(const char *s) {
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return (size_t)h;
+}
+
+static void index_put(int *index, int cap, const char *name, int item) {
+    size_t m = (size_t)cap - 1, i = name_hash(name) & m;
+    while (index[i]) i = (i + 1) & m;
+    index[i] = item + 1;
+}
+
+/* Makes room in the index for one more name. 0 on OOM. */
+static int index_reserve(attn_tensor_set *ts) {
+    if ((ts->n + 1) * 2 <= ts->index_cap) return 1;
+    if (ts->index_cap > INT32_MAX / 4) return 0;
+    int cap = ts->index_cap ? ts->index_cap * 2 : 64;
+    int *index = attn_calloc((size_t)cap, sizeof *index);
+    if (!index) return 0;
+    for (int i = 0; i < ts->n; i++) index_put(index, cap, ts->items[i].name, i);
+    free(ts->index);
+    ts->index = index, ts->index_cap = cap;
+    return 1;
+}
+
 attn_tensor *tensor_set_add(attn_tensor_set *ts, const char *name) {
-    if (!grow((void **)&ts->items, &ts->cap, ts->n + 1, sizeof *ts->items)) return NULL;
+    if (!grow((void **)&ts->items, &ts->cap, ts->n + 1, sizeof *ts->items) || !index_reserve(ts)) return NULL;
     attn_tensor *t = &ts->items[ts->n];
     memset(t, 0, sizeof *t);
     t->name = attn_strdup(name);
     if (!t->name) return NULL;
+    index_put(ts->index, ts->index_cap, t->name, ts->n);
     ts->n++;
     return t;
 }
@@ -54,8 +82,12 @@ int tensor_set_own_map(attn_tensor_set *ts, attn_mmap m) {
 }
 
 const attn_tensor *tensor_set_find(const attn_tensor_set *ts, const char *name) {
-    for (int i = 0; i < ts->n; i++)
-        if (strcmp(ts->items[i].name, name) == 0) return &ts->items[i];
+    if (!ts->index_cap) return NULL;
+    size_t m = (size_t)ts->index_cap - 1;
+    for (size_t i = name_hash(name) & m; ts->index[i]; i = (i + 1) & m) {
+        const attn_tensor *t = &ts->items[ts->index[i] - 1];
+        if (strcmp(t->name, name) == 0) return t;
+    }
     return NULL;
 }
 
@@ -68,6 +100,7 @@ void tensor_set_free(attn_tensor_set *ts) {
     free(ts->owned);
     for (int i = 0; i < ts->nfiles; i++) free(ts->files[i]);
     free(ts->files);
+    free(ts->index);
     memset(ts, 0, sizeof *ts);
 }
 

@@ -26,6 +26,8 @@ typedef struct attn_tensor_set {
     int nowned;
     char **files;        /* paths of the files read */
     int nfiles;
+    int *index;          /* name -> item: open addressing, item + 1 (0 = empty), at most half full */
+    int index_cap;       /* a power of two */
 } attn_tensor_set;
 
 /* Reads the weights of a checkpoint folder: model.safetensors; else the shards listed in

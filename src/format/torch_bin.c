@@ -57,19 +57,8 @@ typedef struct pickle_vm {
     size_t nall, capall;
 } pickle_vm;
 
-static int grow_array(void **arr, size_t *cap, size_t need, size_t elem) {
-    if (need <= *cap) return 1;
-    size_t c = *cap ? *cap : 16;
-    while (c < need) c *= 2;
-    void *q = realloc(*arr, c * elem);
-    if (!q) return 0;
-    *arr = q;
-    *cap = c;
-    return 1;
-}
-
 static value *new_value(pickle_vm *vm, value_kind kind) {
-    if (!grow_array((void **)&vm->all, &vm->capall, vm->nall + 1, sizeof *vm->all)) return NULL;
+    if (!attn_grow((void **)&vm->all, &vm->capall, vm->nall + 1, sizeof *vm->all)) return NULL;
     value *v = calloc(1, sizeof *v);
     if (!v) return NULL;
     v->kind = kind;
@@ -90,7 +79,7 @@ static void vm_free(pickle_vm *vm) {
 }
 
 static int seq_push(value *seq, value *item) {
-    if (!grow_array((void **)&seq->u.seq.items, &seq->u.seq.cap, seq->u.seq.n + 1, sizeof(value *))) return 0;
+    if (!attn_grow((void **)&seq->u.seq.items, &seq->u.seq.cap, seq->u.seq.n + 1, sizeof(value *))) return 0;
     seq->u.seq.items[seq->u.seq.n++] = item;
     return 1;
 }
@@ -104,7 +93,7 @@ static attn_status vm_error(pickle_vm *vm, const char *what) {
 static attn_status push(pickle_vm *vm, value *v) {
     if (!v) return attn_fail(ATTN_E_NOMEM, "%s: out of memory", vm->path);
     if (vm->nstack >= PICKLE_MAX_STACK) return vm_error(vm, "stack too deep");
-    if (!grow_array((void **)&vm->stack, &vm->capstack, vm->nstack + 1, sizeof *vm->stack))
+    if (!attn_grow((void **)&vm->stack, &vm->capstack, vm->nstack + 1, sizeof *vm->stack))
         return attn_fail(ATTN_E_NOMEM, "%s: out of memory", vm->path);
     vm->stack[vm->nstack++] = v;
     return ATTN_OK;
@@ -160,7 +149,7 @@ static attn_status memo_put(pickle_vm *vm, uint64_t idx) {
     if (!v) return vm_error(vm, "memo put of an empty stack");
     if (idx >= PICKLE_MAX_MEMO) return vm_error(vm, "memo index too large");
     size_t old = vm->capmemo;
-    if (!grow_array((void **)&vm->memo, &vm->capmemo, (size_t)idx + 1, sizeof *vm->memo))
+    if (!attn_grow((void **)&vm->memo, &vm->capmemo, (size_t)idx + 1, sizeof *vm->memo))
         return attn_fail(ATTN_E_NOMEM, "%s: out of memory", vm->path);
     if (vm->capmemo > old) memset(vm->memo + old, 0, (vm->capmemo - old) * sizeof *vm->memo);
     vm->memo[idx] = v;
@@ -338,7 +327,7 @@ static attn_status vm_run(pickle_vm *vm, value **result) {
             return ATTN_OK;
         case '(': /* MARK */
             if (vm->nmarks >= PICKLE_MAX_STACK) return vm_error(vm, "too many marks");
-            if (!grow_array((void **)&vm->marks, &vm->capmarks, vm->nmarks + 1, sizeof *vm->marks))
+            if (!attn_grow((void **)&vm->marks, &vm->capmarks, vm->nmarks + 1, sizeof *vm->marks))
                 return attn_fail(ATTN_E_NOMEM, "%s: out of memory", vm->path);
             vm->marks[vm->nmarks++] = vm->nstack;
             break;
@@ -536,7 +525,7 @@ static attn_status load_storage(bin_reader *r, const value *sv, loaded_storage *
                       r->path, name, len, (long long)sv->u.storage.numel, esz);
     free(name);
     if (s) return s;
-    if (!grow_array((void **)&r->storages, &r->capstorages, r->nstorages + 1, sizeof *r->storages))
+    if (!attn_grow((void **)&r->storages, &r->capstorages, r->nstorages + 1, sizeof *r->storages))
         return attn_fail(ATTN_E_NOMEM, "out of memory");
     loaded_storage *ls = &r->storages[r->nstorages++];
     ls->key = sv->u.storage.key;

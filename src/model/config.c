@@ -93,7 +93,8 @@ static attn_status parse_config(const char *path, json_t *root, attn_config *c) 
     if (s) return s;
 
     if (c->layers < 1 || c->layers > 1024 || c->hidden < 1 || c->heads < 1 || c->intermediate < 1 ||
-        c->vocab < 1 || c->max_positions < 1 || c->hidden > (1 << 16) || c->intermediate > (1 << 18))
+        c->vocab < 1 || c->max_positions < 1 || c->hidden > (1 << 16) || c->intermediate > (1 << 18) ||
+        c->vocab > (1 << 24) || c->max_positions > (1 << 20) || c->type_vocab > (1 << 16))
         return attn_fail(ATTN_E_FORMAT, "%s: implausible sizes (layers %d, hidden %d, heads %d, intermediate %d, vocab %d)",
                          path, c->layers, c->hidden, c->heads, c->intermediate, c->vocab);
     if (c->hidden % c->heads != 0)
@@ -104,7 +105,14 @@ static attn_status parse_config(const char *path, json_t *root, attn_config *c) 
         return attn_fail(ATTN_E_FORMAT, "%s: max_position_embeddings %d leaves no positions after pad_token_id %d",
                          path, c->max_positions, c->pad_token_id);
     c->parameters = attn_config_parameter_count(c);
+    if (c->parameters > ((int64_t)1 << 36)) /* refused before anything that size is allocated */
+        return attn_fail(ATTN_E_FORMAT, "%s: implausible sizes: %lld parameters", path, (long long)c->parameters);
     return ATTN_OK;
+}
+
+int32_t attn_config_max_tokens(const attn_config *c) {
+    /* RoBERTa's positions start after the padding index (position ids pad+1, pad+2, ...) */
+    return c->arch == ATTN_ARCH_ROBERTA ? c->max_positions - c->pad_token_id - 1 : c->max_positions;
 }
 
 attn_status attn_config_read(const char *path, attn_config *out) {
@@ -119,7 +127,8 @@ attn_status attn_config_read(const char *path, attn_config *out) {
     attn_status s;
     if (!root) {
         s = attn_file_exists(path) ? attn_fail(ATTN_E_FORMAT, "%s: invalid JSON at line %d: %s", path, jerr.line, jerr.text)
-                                   : attn_fail(ATTN_E_NOT_FOUND, "%s: no such file", path);
+            : attn_dir_exists(path) ? attn_fail(ATTN_E_IO, "%s: is a folder, not a file", path)
+                                    : attn_fail(ATTN_E_NOT_FOUND, "%s: no such file", path);
     } else if (!json_is_object(root)) {
         s = attn_fail(ATTN_E_FORMAT, "%s: not a JSON object", path);
     } else {

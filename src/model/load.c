@@ -18,7 +18,10 @@ typedef struct loader {
     size_t used, cap;     /* floats */
     attn_dtype dtype;     /* of the first weight read */
     int dtype_set;
+    int dry;              /* only check names and shapes and count the floats (block NULL) */
 } loader;
+
+static const float dry_weight; /* what a found weight points to during the dry pass */
 
 /* Finds a weight by its canonical (prefix-less) name, trying the prefixed name and gamma/beta. */
 static const attn_tensor *find_weight(const loader *ld, const char *name) {
@@ -75,6 +78,11 @@ static attn_status take(loader *ld, const float **dst, const char *name, int64_t
                          attn_dtype_name(t->dtype));
     if (!ld->dtype_set) ld->dtype = t->dtype, ld->dtype_set = 1;
     size_t n = (size_t)(rows * (cols ? cols : 1));
+    if (ld->dry) {
+        ld->used += n;
+        *dst = &dry_weight;
+        return ATTN_OK;
+    }
     if (ld->used + n > ld->cap) return attn_fail(ATTN_E_FORMAT, "%s: internal error: weight block too small", ld->dir);
     float *p = ld->block + ld->used;
     tensor_to_f32(t, p);
@@ -173,10 +181,14 @@ static attn_status load_weights(loader *ld, attn_model *m) {
     TAKE(m->word_emb, "embeddings.word_embeddings.weight", c->vocab, C, 0);
     TAKE(m->pos_emb, "embeddings.position_embeddings.weight", c->max_positions, C, distil && c->sinusoidal_pos);
     if (!m->pos_emb) { /* sinusoidal and not stored */
-        float *p = ld->block + ld->used;
-        sinusoidal_table(p, c->max_positions, c->hidden);
+        if (ld->dry) {
+            m->pos_emb = &dry_weight;
+        } else {
+            float *p = ld->block + ld->used;
+            sinusoidal_table(p, c->max_positions, c->hidden);
+            m->pos_emb = p;
+        }
         ld->used += (size_t)c->max_positions * (size_t)C;
-        m->pos_emb = p;
     }
     if (!distil) TAKE(m->type_emb, "embeddings.token_type_embeddings.weight", c->type_vocab, C, 0);
     TAKE(m->emb_ln_g, "embeddings.LayerNorm.weight", C, 0, 0);
@@ -203,19 +215,25 @@ attn_status attn_model_open(const char *dir, attn_model **out) {
     s = tensor_set_open_dir(&ts, dir);
     if (s) { free(m); return s; }
 
-    m->layers = attn_calloc((size_t)c->layers, sizeof *m->layers);
-    m->nparams = (size_t)c->parameters;
-    m->params = malloc(m->nparams * sizeof(float));
-    if (!m->layers || !m->params) {
-        size_t want = m->nparams;
-        tensor_set_free(&ts);
-        attn_model_free(m);
-        return attn_fail(ATTN_E_NOMEM, "%s: cannot allocate %zu parameters", dir, want);
-    }
     static const char *const prefixes[] = {
         [ATTN_ARCH_BERT] = "bert.", [ATTN_ARCH_DISTILBERT] = "distilbert.", [ATTN_ARCH_ROBERTA] = "roberta.",
     };
-    loader ld = {.ts = &ts, .dir = dir, .prefix = prefixes[c->arch], .block = m->params, .cap = m->nparams};
+    /* a dry pass first: every weight present with the config's shape before the block (of the
+     * size the file really holds, not what a config claims) is allocated */
+    loader ld = {.ts = &ts, .dir = dir, .prefix = prefixes[c->arch], .dry = 1};
+    m->layers = attn_calloc((size_t)c->layers, sizeof *m->layers);
+    s = m->layers ? load_weights(&ld, m) : attn_fail(ATTN_E_NOMEM, "%s: out of memory", dir);
+    if (!s) {
+        m->nparams = ld.used;
+        m->params = m->nparams <= SIZE_MAX / sizeof(float) ? malloc(m->nparams * sizeof(float)) : NULL;
+        if (!m->params) s = attn_fail(ATTN_E_NOMEM, "%s: cannot allocate %zu parameters", dir, m->nparams);
+    }
+    if (s) {
+        tensor_set_free(&ts);
+        attn_model_free(m);
+        return s;
+    }
+    ld = (loader){.ts = &ts, .dir = dir, .prefix = prefixes[c->arch], .block = m->params, .cap = m->nparams};
     s = load_weights(&ld, m);
     tensor_set_free(&ts);
     if (s) {

@@ -41,16 +41,6 @@ static merge heap_pop(merge *h, int32_t *n) {
     return top;
 }
 
-static int reserve(void **p, size_t *cap, size_t need) {
-    if (need <= *cap) return 0;
-    size_t c = *cap ? *cap : 4096;
-    while (c < need) c *= 2;
-    void *q = realloc(*p, c);
-    if (!q) return -1;
-    *p = q, *cap = c;
-    return 0;
-}
-
 /* Id of the initial symbol for chars [k, k+1) of an n-char word: prefix before all but the first,
  * suffix after the last. -1 if not in the vocabulary. */
 static int32_t char_id(const attn_tokenizer *t, const uint32_t *cp, int32_t k, int32_t n, char *buf) {
@@ -74,14 +64,14 @@ int tk_bpe_tokenize(const attn_tokenizer *t, tk_work *w, const uint32_t *cp, int
     const tk_bpe *b = &t->bpe;
     if (n == 0) return 0;
     size_t extra = (b->prefix ? strlen(b->prefix) : 0) + (b->suffix ? strlen(b->suffix) : 0) + 8;
-    if (reserve((void **)&w->bytes, &w->bytes_cap, (size_t)n * 4 + extra)) return -1;
+    if (!attn_grow((void **)&w->bytes, &w->bytes_cap, (size_t)n * 4 + extra, 1)) return -1;
     if (b->ignore_merges) {
         size_t len = 0;
         for (int32_t k = 0; k < n; k++) len += (size_t)tk_utf8_put(cp[k], w->bytes + len);
         int32_t id = tk_vocab_get(&t->vocab, w->bytes, len);
         if (id >= 0) return emit(u, id, t->vocab.tokens[id], 0, n);
     }
-    if (reserve(&w->syms, &w->syms_cap, (size_t)n * 4 * sizeof(sym))) return -1;
+    if (!attn_grow(&w->syms, &w->syms_cap, (size_t)n * 4 * sizeof(sym), 1)) return -1;
     sym *s = w->syms;
     int32_t ns = 0, unk_start = -1, unk_end = -1;
     for (int32_t k = 0; k < n; k++) {
@@ -118,7 +108,7 @@ int tk_bpe_tokenize(const attn_tokenizer *t, tk_work *w, const uint32_t *cp, int
     }
     if (unk_start >= 0) s[ns++] = (sym){b->unk_id, unk_start, unk_end, 0, 0};
     for (int32_t i = 0; i < ns; i++) s[i].prev = i - 1, s[i].next = i + 1 < ns ? i + 1 : -1;
-    if (reserve(&w->heap, &w->heap_cap, ((size_t)ns * 3 + 4) * sizeof(merge))) return -1;
+    if (!attn_grow(&w->heap, &w->heap_cap, ((size_t)ns * 3 + 4) * sizeof(merge), 1)) return -1;
     merge *heap = w->heap;
 
     int32_t nh = 0;

@@ -5,32 +5,14 @@
 
 #include "tok_internal.h"
 
-static int reserve_bytes(tk_work *w, size_t n) {
-    if (n <= w->bytes_cap) return 0;
-    size_t cap = w->bytes_cap ? w->bytes_cap : 256;
-    while (cap < n) cap *= 2;
-    char *p = realloc(w->bytes, cap);
-    if (!p) return -1;
-    w->bytes = p, w->bytes_cap = cap;
-    return 0;
-}
-
-static int reserve_ints(tk_work *w, size_t n) {
-    if (n <= w->ibuf_cap) return 0;
-    size_t cap = w->ibuf_cap ? w->ibuf_cap : 256;
-    while (cap < n) cap *= 2;
-    int32_t *p = realloc(w->ibuf, cap * sizeof *p);
-    if (!p) return -1;
-    w->ibuf = p, w->ibuf_cap = cap;
-    return 0;
-}
-
 int tk_wordpiece_tokenize(const attn_tokenizer *t, tk_work *w, const uint32_t *cp, int32_t n,
                           int (*emit)(void *u, int32_t id, const char *str, int32_t s, int32_t e), void *u) {
     const tk_wordpiece *wp = &t->wp;
     if (n > wp->max_chars) return emit(u, wp->unk_id, wp->unk, 0, n);
     size_t plen = wp->prefix_len;
-    if (reserve_bytes(w, (size_t)n * 8 + plen + 8) || reserve_ints(w, (size_t)n * 4 + 4)) return -1;
+    if (!attn_grow((void **)&w->bytes, &w->bytes_cap, (size_t)n * 8 + plen + 8, 1) ||
+        !attn_grow((void **)&w->ibuf, &w->ibuf_cap, (size_t)n * 4 + 4, sizeof *w->ibuf))
+        return -1;
     char *word = w->bytes, *key = w->bytes + (size_t)n * 4 + 4;
     int32_t *cpos = w->ibuf, *pieces = w->ibuf + n + 1;
     size_t len = 0;

@@ -1,0 +1,8 @@
+# The bad-input table (tests/bad_input/cases.tsv): broken checkpoints, configs, tokenizers, inputs
+# and output paths, each with its exact message and exit status; the broken files are generated
+# from the fixtures at test time by tests/bad_input/make_cases.py.
+find_package(Python3 COMPONENTS Interpreter REQUIRED)
+add_test(NAME bad_input_table
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/bad_input/run.sh ${ATTN_CLI} ${Python3_EXECUTABLE} ${ATTN_TEST_DATA}
+                 ${CMAKE_CURRENT_BINARY_DIR}/bad_input_work)
+set_tests_properties(bad_input_table PROPERTIES ENVIRONMENT "OMP_WAIT_POLICY=PASSIVE" LABELS bad_input TIMEOUT 900)
