@@ -96,7 +96,7 @@ static int dump(attn_model *m, const int32_t *ids, int T, const char *path) {
 /* The forward's linear layers alone, with the model's weights, on random activations. */
 static double time_forward_matmuls(const attn_model *m, int T, int runs) {
     const attn_config *c = &m->cfg;
-    int C = c->hidden, I = c->intermediate;
+    int I = c->intermediate;
     float *x = malloc((size_t)T * I * sizeof *x), *y = malloc((size_t)T * I * sizeof *y);
     for (size_t i = 0; i < (size_t)T * I; i++) x[i] = (float)((i * 2654435761u) % 1000) / 1000.0f - 0.5f;
     double best = INFINITY;
@@ -104,10 +104,10 @@ static double time_forward_matmuls(const attn_model *m, int T, int runs) {
         double t0 = now_ms();
         for (int l = 0; l < c->layers; l++) {
             const layer_weights *w = &m->layers[l];
-            attn_matmul(y, x, w->qkv_w, w->qkv_b, T, C, 3 * C);
-            attn_matmul(y, x, w->attn_out_w, w->attn_out_b, T, C, C);
-            attn_matmul(y, x, w->ff_in_w, w->ff_in_b, T, C, I);
-            attn_matmul(y, x, w->ff_out_w, w->ff_out_b, T, I, C);
+            attn_linear_apply(&w->qkv, y, x, T, -1);
+            attn_linear_apply(&w->attn_out, y, x, T, -1);
+            attn_linear_apply(&w->ff_in, y, x, T, -1);
+            attn_linear_apply(&w->ff_out, y, x, T, -1);
         }
         double t = now_ms() - t0;
         if (t < best) best = t;

@@ -155,6 +155,9 @@ enum {
     ATTN_OUT_ATTENTIONS = 1 << 0,
     ATTN_OUT_HIDDEN = 1 << 1,
     ATTN_OUT_ALL = ATTN_OUT_ATTENTIONS | ATTN_OUT_HIDDEN,
+    /* per-head queries and keys: the q and k of each head after the projection and its bias,
+     * before any scaling (DistilBERT's q is returned unscaled too) */
+    ATTN_OUT_QK = 1 << 2,
 };
 
 typedef struct attn_output {
@@ -162,6 +165,8 @@ typedef struct attn_output {
     int32_t layers, heads, hidden;
     float *attentions;    /* [layers][heads][T][T] or NULL if not requested */
     float *hidden_states; /* [layers+1][T][hidden] (embedding output first) or NULL */
+    float *queries;       /* [layers][heads][T][hidden/heads] with ATTN_OUT_QK, else NULL */
+    float *keys;          /* [layers][heads][T][hidden/heads] with ATTN_OUT_QK, else NULL */
 } attn_output;
 
 /* Checks one sequence against the model (ids in the vocabulary, type ids, length within the

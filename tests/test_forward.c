@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "kernels.h"
 #include "tensors.h"
 #include "testutil.h"
 
@@ -90,11 +91,21 @@ static void run_batches(attn_model *m, const sample *s, int n, int batch, const 
     free(out);
 }
 
+/* Under ATTN_KERNELS=NAME (one ctest entry per kernel set): 77, ctest's "skipped", with the reason,
+ * when this CPU cannot run that set; else 0. */
+static int skip_unsupported_kernels(void) {
+    const char *want = getenv("ATTN_KERNELS");
+    if (!want || !*want || attn_kernels_supported(want)) return 0;
+    printf("SKIPPED: ATTN_KERNELS=%s, but this CPU (or the OS) does not support that kernel set\n", want);
+    return 77;
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: test_forward MODEL_DIR\n");
         return 2;
     }
+    if (skip_unsupported_kernels()) return 77;
     const char *dir = argv[1];
     char path[4096];
     attn_model *m = NULL;

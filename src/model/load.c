@@ -16,6 +16,7 @@ typedef struct loader {
     const char *prefix;   /* "bert." ... */
     float *block;         /* destination, filled in order */
     size_t used, cap;     /* floats */
+    size_t count;         /* parameters taken (used minus alignment padding) */
     attn_dtype dtype;     /* of the first weight read */
     int dtype_set;
 } loader;
@@ -81,6 +82,7 @@ static attn_status take(loader *ld, const float **dst, const char *name, int64_t
     for (size_t i = 0; i < n; i++)
         if (!isfinite(p[i])) return attn_fail(ATTN_E_FORMAT, "%s: weight \"%s\" holds a non-finite value at element %zu", t->file, t->name, i);
     ld->used += n;
+    ld->count += n;
     *dst = p;
     return ATTN_OK;
 }
@@ -139,6 +141,11 @@ static const arch_names distilbert_names = {
      "output_layer_norm.weight", "output_layer_norm.bias"},
 };
 
+/* The next weight starts on a 64-byte boundary (the block itself is 64-byte aligned), so that the
+ * AVX-512 kernels can repack a linear weight in place with aligned loads. */
+#define ALIGN_FLOATS 16
+static void align_next(loader *ld) { ld->used = (ld->used + ALIGN_FLOATS - 1) / ALIGN_FLOATS * ALIGN_FLOATS; }
+
 static attn_status load_layer(loader *ld, const arch_names *names, int l, int64_t C, int64_t I, layer_weights *L) {
     /* (rows, cols) of each tensor; cols 0 = a vector */
     const int64_t shape[LAYER_TENSORS][2] = {
@@ -150,15 +157,20 @@ static attn_status load_layer(loader *ld, const arch_names *names, int l, int64_
     char prefix[64], name[192];
     snprintf(prefix, sizeof prefix, names->layer_fmt, l);
     for (int i = 0; i < LAYER_TENSORS; i++) {
+        if (i == Q_W || i == AO_W || i == FI_W || i == FO_W) align_next(ld); /* q, k, v stay adjacent */
         snprintf(name, sizeof name, "%s%s", prefix, names->layer[i]);
         attn_status s = take(ld, &p[i], name, shape[i][0], shape[i][1], 0);
         if (s) return s;
     }
-    *L = (layer_weights){
-        .qkv_w = p[Q_W], .qkv_b = p[Q_B], .attn_out_w = p[AO_W], .attn_out_b = p[AO_B],
-        .attn_ln_g = p[ALN_G], .attn_ln_b = p[ALN_B], .ff_in_w = p[FI_W], .ff_in_b = p[FI_B],
-        .ff_out_w = p[FO_W], .ff_out_b = p[FO_B], .out_ln_g = p[OLN_G], .out_ln_b = p[OLN_B],
-    };
+    int iC = (int)C, iI = (int)I;
+    attn_status s;
+    *L = (layer_weights){.attn_ln_g = p[ALN_G], .attn_ln_b = p[ALN_B], .out_ln_g = p[OLN_G], .out_ln_b = p[OLN_B]};
+    /* the loader owns the block: the weights may be repacked in place */
+    if ((s = attn_linear_prepare(&L->qkv, (float *)p[Q_W], p[Q_B], 3 * iC, iC)) ||
+        (s = attn_linear_prepare(&L->attn_out, (float *)p[AO_W], p[AO_B], iC, iC)) ||
+        (s = attn_linear_prepare(&L->ff_in, (float *)p[FI_W], p[FI_B], iI, iC)) ||
+        (s = attn_linear_prepare(&L->ff_out, (float *)p[FO_W], p[FO_B], iC, iI)))
+        return s;
     return ATTN_OK;
 }
 
@@ -176,6 +188,7 @@ static attn_status load_weights(loader *ld, attn_model *m) {
         float *p = ld->block + ld->used;
         sinusoidal_table(p, c->max_positions, c->hidden);
         ld->used += (size_t)c->max_positions * (size_t)C;
+        ld->count += (size_t)c->max_positions * (size_t)C;
         m->pos_emb = p;
     }
     if (!distil) TAKE(m->type_emb, "embeddings.token_type_embeddings.weight", c->type_vocab, C, 0);
@@ -204,8 +217,8 @@ attn_status attn_model_open(const char *dir, attn_model **out) {
     if (s) { free(m); return s; }
 
     m->layers = attn_calloc((size_t)c->layers, sizeof *m->layers);
-    m->nparams = (size_t)c->parameters;
-    m->params = malloc(m->nparams * sizeof(float));
+    m->nparams = (size_t)c->parameters + (size_t)(4 * c->layers + 1) * ALIGN_FLOATS;
+    m->params = aligned_alloc(64, (m->nparams * sizeof(float) + 63) / 64 * 64);
     if (!m->layers || !m->params) {
         size_t want = m->nparams;
         tensor_set_free(&ts);
@@ -223,13 +236,21 @@ attn_status attn_model_open(const char *dir, attn_model **out) {
         return s;
     }
     m->dtype = ld.dtype_set ? ld.dtype : ATTN_DTYPE_F32;
-    m->loaded_params = (int64_t)ld.used;
+    m->loaded_params = (int64_t)ld.count;
+    pthread_mutex_init(&m->arena.lock, NULL);
+    m->arena_ready = 1;
     *out = m;
     return ATTN_OK;
 }
 
 void attn_model_free(attn_model *m) {
     if (!m) return;
+    for (int l = 0; m->layers && l < m->cfg.layers; l++) {
+        attn_linear_free(&m->layers[l].qkv), attn_linear_free(&m->layers[l].attn_out);
+        attn_linear_free(&m->layers[l].ff_in), attn_linear_free(&m->layers[l].ff_out);
+    }
+    free(m->arena.block);
+    if (m->arena_ready) pthread_mutex_destroy(&m->arena.lock);
     free(m->params);
     free(m->layers);
     free(m);
