@@ -328,6 +328,56 @@ ATTN_API attn_status attn_st_writer_commit(attn_st_writer *w);
 /* Discards the file. Frees w; accepts NULL. */
 ATTN_API void attn_st_writer_abort(attn_st_writer *w);
 
+/* ------------------------------------------------------------------------------------------ */
+/* Benchmark (attnscope bench; see docs/performance.md)                                       */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct attn_bench_options {
+    const char *corpus; /* sentences, one a line (or a TSV whose header has a "text" column);
+                         * NULL = the built-in 24 news sentences (about 20 tokens each) */
+    int threads;        /* 0 = all cores */
+    int batch;          /* sentences per forward in the throughput pass (default 8) */
+    int runs;           /* timed passes over the corpus (default 5) */
+    int warmup;         /* untimed passes first (default 1) */
+    int isolate;        /* 1 (default): run in a child process (fork + wait4) so that peak_rss_mb
+                         * is this model's alone; call it before the process has run OpenMP work */
+} attn_bench_options;
+ATTN_API void attn_bench_options_init(attn_bench_options *o);
+
+typedef struct attn_bench_result {
+    char model_type[32];
+    int64_t parameters;        /* as AutoModel reports them (config) */
+    int sentences;             /* per pass */
+    double tokens_mean;        /* tokens per sentence, special tokens included */
+    double load_ms;            /* attn_model_open + attn_tokenizer_open */
+    /* per sentence, batch 1: tokenization + forward with attentions returned (and freed) */
+    double latency_mean_ms, latency_std_ms, latency_median_ms, latency_min_ms;
+    double throughput_per_s;   /* sentences/s, sorted by length in batches of `batch`, median pass */
+    double peak_rss_mb;        /* peak resident memory of the process that ran it */
+    char kernels[32];          /* kernel set used (attn_kernel_path) */
+    int threads, batch, runs, warmup;
+} attn_bench_result;
+
+/* Benchmarks the checkpoint folder dir (which must hold a tokenizer). */
+ATTN_API attn_status attn_bench_run(const char *dir, const attn_bench_options *o, attn_bench_result *r);
+
+/* The kernel set the forward pass uses on this machine ("avx512", "avx2", "portable"); the
+ * environment variable ATTN_KERNELS=NAME forces one the machine supports. */
+ATTN_API const char *attn_kernel_path(void);
+/* The CPU's model name (/proc/cpuinfo), "unknown" if not found. */
+ATTN_API const char *attn_cpu_name(void);
+/* The CMake build type the library was compiled with ("Release", ...). */
+ATTN_API const char *attn_build_type(void);
+
+/* The results of n models (labels[i] names results[i]; speed relative to results[0]) as a JSON
+ * list, CSV or a text table. malloc'ed; NULL when out of memory. */
+ATTN_API char *attn_bench_json(const attn_bench_result *results, const char *const *labels, int n, const char *corpus);
+ATTN_API char *attn_bench_csv(const attn_bench_result *results, const char *const *labels, int n, const char *corpus);
+ATTN_API char *attn_bench_table(const attn_bench_result *results, const char *const *labels, int n, const char *corpus);
+/* Writes DIR/bench.csv and DIR/bench.json atomically. */
+ATTN_API attn_status attn_bench_write_dir(const char *dir, const attn_bench_result *results, const char *const *labels,
+                                          int n, const char *corpus);
+
 #ifdef __cplusplus
 }
 #endif

@@ -18,6 +18,7 @@ int cmd_inspect(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
 int cmd_download(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 /* Prints "attnscope: <message>" to stderr; returns the exit code 1 (2 for usage errors below). */
 int cli_error(const char *fmt, ...) CLI_PRINTF(1, 2);

@@ -13,6 +13,7 @@ static const struct {
     {"run", cmd_run, "run the encoder; dump attentions and hidden states"},
     {"tokenize", cmd_tokenize, "tokens, ids and offsets exactly as Hugging Face's fast tokenizer"},
     {"download", cmd_download, "fetch a Hub model into the shared Hugging Face cache; print its folder"},
+    {"bench", cmd_bench, "latency, throughput and peak memory of models on a corpus (table, JSON, CSV)"},
 };
 
 static void usage(FILE *f) {
