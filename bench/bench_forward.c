@@ -1,8 +1,9 @@
 /* bench_forward.c — times the encoder forward pass and puts it next to the machine's limits.
  *
- *   bench_forward MODEL_DIR [--tokens T] [--runs N] [--warmup W] [--threads n] [--dump PATH]
+ *   bench_forward MODEL_DIR [--tokens T] [--batch B] [--runs N] [--warmup W] [--threads n] [--dump PATH] [--quick]
  *
- * 1. forward: attn_model_forward on one sequence of T tokens (default 25), ATTN_OUT_ATTENTIONS,
+ * 1. forward: attn_model_forward on B sequences (default 1) of T tokens (default 25) as one batch,
+ *    ATTN_OUT_ATTENTIONS,
  *    W warm-up runs then N timed runs (output allocation and free included, as in real use):
  *    mean / std / min / median ms and achieved GFLOP/s.
  * 2. matmul in the forward: the forward's 4·L linear layers with the model's own weights (so they
@@ -10,6 +11,7 @@
  * 3. the machine: attn_matmul on a large cache-friendly problem (512×768 · 3072×768ᵀ, compute
  *    bound: the "matmul peak" every ratio is taken against) and the read bandwidth of a 512 MB
  *    array (the limit for small T, where every weight is read once per forward: 4 bytes / 2·T flops).
+ * --quick skips 2 and 3 (for scripts that alternate engines and measure the machine once).
  * --dump PATH writes the ids, attentions (L, NH, T, T) and last hidden state (T, C) of one
  * ATTN_OUT_ALL run to a safetensors file, for torch_forward.py to compare against.
  * The last line of output is one JSON object with every number, for scripts. */
@@ -52,11 +54,13 @@ static stats summarize(double *t, int n) {
     return s;
 }
 
-/* The benchmark's token ids: [CLS] w1 .. w_{T-2} [SEP]. torch_forward.py computes the same list. */
-static void bench_ids(int32_t *ids, int T, int vocab) {
-    for (int t = 0; t < T; t++) ids[t] = 1000 + (int32_t)(((int64_t)t * 7919) % (vocab - 2000));
-    ids[0] = 101;
-    if (T > 1) ids[T - 1] = 102;
+/* The benchmark's token ids of sequence `row`: [CLS] w1 .. w_{T-2} [SEP] (<s> .. </s> for RoBERTa).
+ * torch_forward.py and ort_forward.js compute the same lists. */
+static void bench_ids(int32_t *ids, int T, const attn_config *c, int row) {
+    for (int t = 0; t < T; t++) ids[t] = 1000 + (int32_t)(((int64_t)(t + 31 * row) * 7919) % (c->vocab - 2000));
+    int roberta = c->arch == ATTN_ARCH_ROBERTA;
+    ids[0] = roberta ? 0 : 101;
+    if (T > 1) ids[T - 1] = roberta ? 2 : 102;
 }
 
 /* Multiply-adds ×2 of one forward: linear layers plus the two attention products. */
@@ -79,9 +83,9 @@ static double linear_bytes(const attn_config *c) {
 
 static int dump(attn_model *m, const int32_t *ids, int T, const char *path) {
     const attn_config *c = attn_model_config(m);
-    attn_input in = {ids, NULL, T};
+    attn_input one = {ids, NULL, T};
     attn_output o;
-    if (attn_model_forward(m, &in, 1, ATTN_OUT_ALL, &o) != ATTN_OK) return 0;
+    if (attn_model_forward(m, &one, 1, ATTN_OUT_ALL, &o) != ATTN_OK) return 0;
     attn_tensor_view v[3] = {
         {.name = "input_ids", .dtype = ATTN_DTYPE_I32, .ndim = 1, .shape = {T}, .data = ids},
         {.name = "attentions", .dtype = ATTN_DTYPE_F32, .ndim = 4, .shape = {c->layers, c->heads, T, T}, .data = o.attentions},
@@ -166,10 +170,12 @@ static double read_bandwidth_gbs(size_t bytes, int runs) {
 
 int main(int argc, char **argv) {
     const char *dir = NULL, *dump_path = NULL;
-    int T = 25, runs = 30, warmup = 5, threads = 0;
+    int T = 25, runs = 30, warmup = 5, threads = 0, batch = 1, quick = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--tokens") && i + 1 < argc) T = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--runs") && i + 1 < argc) runs = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--batch") && i + 1 < argc) batch = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--quick")) quick = 1;
         else if (!strcmp(argv[i], "--warmup") && i + 1 < argc) warmup = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--dump") && i + 1 < argc) dump_path = argv[++i];
@@ -179,7 +185,7 @@ int main(int argc, char **argv) {
             return 2;
         }
     }
-    if (!dir || T < 1 || runs < 1 || warmup < 0) {
+    if (!dir || T < 1 || runs < 1 || warmup < 0 || batch < 1) {
         fprintf(stderr, "usage: bench_forward MODEL_DIR [--tokens T] [--runs N] [--warmup W] [--threads n] [--dump PATH]\n");
         return 2;
     }
@@ -198,8 +204,13 @@ int main(int argc, char **argv) {
         return 2;
     }
     int nthreads = omp_get_max_threads();
-    int32_t *ids = malloc((size_t)T * sizeof *ids);
-    bench_ids(ids, T, c->vocab);
+    int32_t *ids = malloc((size_t)T * batch * sizeof *ids);
+    attn_input *in = malloc((size_t)batch * sizeof *in);
+    attn_output *outs = malloc((size_t)batch * sizeof *outs);
+    for (int b = 0; b < batch; b++) {
+        bench_ids(ids + (size_t)b * T, T, c, b);
+        in[b] = (attn_input){ids + (size_t)b * T, NULL, T};
+    }
 
     printf("bench_forward: %s (%s, L=%d C=%d NH=%d I=%d, %lld params, loaded in %.0f ms)\n", dir, c->model_type,
            c->layers, c->hidden, c->heads, c->intermediate, (long long)attn_model_loaded_parameters(m), load_ms);
@@ -212,46 +223,49 @@ int main(int argc, char **argv) {
     }
 
     /* 1. the forward pass */
-    attn_input in = {ids, NULL, T};
     double *t = malloc((size_t)runs * sizeof *t);
     for (int r = 0; r < warmup + runs; r++) {
-        attn_output o;
         double s = now_ms();
-        if (attn_model_forward(m, &in, 1, ATTN_OUT_ATTENTIONS, &o) != ATTN_OK) {
+        if (attn_model_forward(m, in, batch, ATTN_OUT_ATTENTIONS, outs) != ATTN_OK) {
             fprintf(stderr, "bench_forward: %s\n", attn_last_error());
             return 1;
         }
-        attn_output_free(&o);
+        for (int b = 0; b < batch; b++) attn_output_free(&outs[b]);
         if (r >= warmup) t[r - warmup] = now_ms() - s;
     }
     stats fs = summarize(t, runs);
-    double flops = forward_flops(c, T);
+    double flops = batch * forward_flops(c, T);
     double gflops = flops / (fs.median * 1e6), gflops_best = flops / (fs.min * 1e6);
-    printf("forward   T=%d batch 1 attentions: mean %.2f ms  std %.2f  min %.2f  median %.2f  (%d runs, %d warm-up)\n", T,
-           fs.mean, fs.std, fs.min, fs.median, runs, warmup);
+    printf("forward   T=%d batch %d attentions: mean %.2f ms  std %.2f  min %.2f  median %.2f  (%d runs, %d warm-up)\n", T,
+           batch, fs.mean, fs.std, fs.min, fs.median, runs, warmup);
     printf("          %.2f GFLOP per forward: %.1f GFLOP/s at the median, %.1f at the min\n", flops * 1e-9, gflops, gflops_best);
 
-    /* 2. the same linear layers alone */
-    double mm_ms = time_forward_matmuls(m, T, 5);
-    double mm_gflops = linear_flops(c, T) / (mm_ms * 1e6);
-    printf("matmuls   the forward's %d linear layers alone: %.2f ms (best of 5), %.1f GFLOP/s, %.1f GB/s of weights; %.0f%% of the forward (median)\n",
-           4 * c->layers, mm_ms, mm_gflops, linear_bytes(c) / (mm_ms * 1e6), 100.0 * mm_ms / fs.median);
-
-    /* 3. the machine */
-    double peak = matmul_peak_gflops(512, 768, 3072, 5);
-    double bw = read_bandwidth_gbs((size_t)512 << 20, 5);
-    double roof_ms = fmax(flops / (peak * 1e6), linear_bytes(c) / (bw * 1e6));
-    printf("machine   attn_matmul 512x768x3072: %.1f GFLOP/s (the matmul peak); read bandwidth %.1f GB/s\n", peak, bw);
-    printf("ratio     forward %.1f GFLOP/s = %.0f%% of the matmul peak; roofline max(flops/peak, weight bytes/bandwidth) = %.2f ms, the forward (median) is %.2fx that\n",
-           gflops, 100.0 * gflops / peak, roof_ms, fs.median / roof_ms);
-    printf("{\"bench\":\"forward\",\"model\":\"%s\",\"variant\":\"%s\",\"threads\":%d,\"tokens\":%d,\"runs\":%d,"
+    double mm_ms = NAN, mm_gflops = NAN, peak = NAN, bw = NAN, roof_ms = NAN;
+    if (!quick) {
+        /* 2. the same linear layers alone */
+        mm_ms = time_forward_matmuls(m, T * batch, 5);
+        mm_gflops = batch * linear_flops(c, T) / (mm_ms * 1e6);
+        printf("matmuls   the forward's %d linear layers alone: %.2f ms (best of 5), %.1f GFLOP/s, %.1f GB/s of weights; %.0f%% of the forward (median)\n",
+               4 * c->layers, mm_ms, mm_gflops, linear_bytes(c) / (mm_ms * 1e6), 100.0 * mm_ms / fs.median);
+        /* 3. the machine */
+        peak = matmul_peak_gflops(512, 768, 3072, 5);
+        bw = read_bandwidth_gbs((size_t)512 << 20, 5);
+        roof_ms = fmax(flops / (peak * 1e6), linear_bytes(c) / (bw * 1e6));
+        printf("machine   attn_matmul 512x768x3072: %.1f GFLOP/s (the matmul peak); read bandwidth %.1f GB/s\n", peak, bw);
+        printf("ratio     forward %.1f GFLOP/s = %.0f%% of the matmul peak; roofline max(flops/peak, weight bytes/bandwidth) = %.2f ms, the forward (median) is %.2fx that\n",
+               gflops, 100.0 * gflops / peak, roof_ms, fs.median / roof_ms);
+    }
+    /* -1: not measured (--quick) */
+#define J(v) (isfinite(v) ? (v) : -1.0)
+    printf("{\"bench\":\"forward\",\"model\":\"%s\",\"variant\":\"%s\",\"threads\":%d,\"tokens\":%d,\"batch\":%d,\"runs\":%d,"
            "\"mean_ms\":%.3f,\"std_ms\":%.3f,\"min_ms\":%.3f,\"median_ms\":%.3f,\"gflop\":%.4f,\"gflops\":%.2f,"
-           "\"linear_ms\":%.3f,\"linear_gflops\":%.2f,\"matmul_peak_gflops\":%.2f,\"frac_peak\":%.4f,"
+           "\"linear_ms\":%.3f,\"linear_gflops\":%.2f,\"matmul_peak_gflops\":%.2f,\"weight_bytes\":%.0f,"
            "\"read_bw_gbs\":%.2f,\"roofline_ms\":%.3f}\n",
-           c->model_type, attn_matmul_variant(), nthreads, T, runs, fs.mean, fs.std, fs.min, fs.median, flops * 1e-9, gflops,
-           mm_ms, mm_gflops, peak, gflops / peak, bw, roof_ms);
+           c->model_type, attn_matmul_variant(), nthreads, T, batch, runs, fs.mean, fs.std, fs.min, fs.median, flops * 1e-9, gflops,
+           J(mm_ms), J(mm_gflops), J(peak), linear_bytes(c), J(bw), J(roof_ms));
+#undef J
     free(t);
-    free(ids);
+    free(ids), free(in), free(outs);
     attn_model_free(m);
     return 0;
 }
