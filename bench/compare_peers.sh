@@ -96,7 +96,7 @@ run() {
     grep -E '^check' "$RES/out" || true
     tail -n 1 "$RES/out" | "$PY" -c 'import json,sys; d=json.load(sys.stdin); d.update(engine=sys.argv[1], model=sys.argv[2], mode=sys.argv[3]); print(json.dumps(d))' \
         "$engine" "$m" "$mode" >>"$RES/all.jsonl"
-    tail -n 1 "$RES/all.jsonl" | "$PY" -c 'import json,sys; d=json.load(sys.stdin); print(f"   {d[\"engine\"]:10} {d[\"model\"]:11} {d[\"mode\"]:7} median {d[\"median_ms\"]:9.2f} ms  min {d[\"min_ms\"]:9.2f} ms")'
+    tail -n 1 "$RES/all.jsonl" | "$PY" -c 'import json,sys; d=json.load(sys.stdin); print("   %-10s %-11s %-7s median %9.2f ms  min %9.2f ms" % (d["engine"], d["model"], d["mode"], d["median_ms"], d["min_ms"]))'
 }
 
 echo "== correctness: attnscope's dump against PyTorch and ONNX Runtime"

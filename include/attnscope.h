@@ -329,8 +329,20 @@ ATTN_API attn_status attn_st_writer_commit(attn_st_writer *w);
 ATTN_API void attn_st_writer_abort(attn_st_writer *w);
 
 /* ------------------------------------------------------------------------------------------ */
-/* Benchmark (attnscope bench; see docs/performance.md)                                       */
+/* Speed: precision, kernels, benchmark (attnscope bench; see docs/performance.md)            */
 /* ------------------------------------------------------------------------------------------ */
+
+typedef enum attn_precision {
+    ATTN_PRECISION_FP32 = 0, /* default: everything in f32 (matches Hugging Face within 1e-5) */
+    ATTN_PRECISION_BF16,     /* linear layers with bf16 weights and inputs, f32 accumulation
+                              * (AVX512-BF16); attention, softmax, GELU, LayerNorm stay f32.
+                              * Attention probabilities then deviate by up to ~1e-2 (docs/performance.md) */
+} attn_precision;
+/* ATTN_E_UNSUPPORTED where the CPU (or a forced ATTN_KERNELS set) lacks AVX512-BF16. The first
+ * switch to bf16 builds bf16 copies of the linear weights (half their f32 size, kept alongside);
+ * not to be called while a forward runs on m. */
+ATTN_API attn_status attn_model_set_precision(attn_model *m, attn_precision p);
+ATTN_API attn_precision attn_model_precision(const attn_model *m);
 
 typedef struct attn_bench_options {
     const char *corpus; /* sentences, one a line (or a TSV whose header has a "text" column);
@@ -341,6 +353,7 @@ typedef struct attn_bench_options {
     int warmup;         /* untimed passes first (default 1) */
     int isolate;        /* 1 (default): run in a child process (fork + wait4) so that peak_rss_mb
                          * is this model's alone; call it before the process has run OpenMP work */
+    attn_precision precision; /* default fp32 */
 } attn_bench_options;
 ATTN_API void attn_bench_options_init(attn_bench_options *o);
 
@@ -355,6 +368,9 @@ typedef struct attn_bench_result {
     double throughput_per_s;   /* sentences/s, sorted by length in batches of `batch`, median pass */
     double peak_rss_mb;        /* peak resident memory of the process that ran it */
     char kernels[32];          /* kernel set used (attn_kernel_path) */
+    attn_precision precision;
+    double bf16_max_att_dev;   /* bf16 only: largest |p_bf16 - p_fp32| of attention probabilities
+                                * over the corpus (every layer and head), else 0 */
     int threads, batch, runs, warmup;
 } attn_bench_result;
 

@@ -112,7 +112,7 @@ static void check_linear(int M, int K, int N, int act) {
     if (!CHECK_OK(attn_linear_prepare(&l, wp, b, N, K))) return;
     for (int nt = 1; nt <= 3; nt++) {
         for (size_t i = 0; i < (size_t)M * N; i++) y[i] = NAN;
-        for (int tid = 0; tid < nt; tid++) attn_linear_part(&l, y, x, M, act, tid, nt);
+        for (int tid = 0; tid < nt; tid++) attn_linear_part(&l, y, x, M, act, tid, nt, NULL);
         CHECKF(fence_intact(y, (size_t)M * N), "linear M=%d K=%d N=%d act=%d nt=%d: wrote outside the output", M, K, N, act, nt);
         for (size_t i = 0; i < (size_t)M * N; i++) {
             double tol = 2e-5 * (1.0 + fabs(ref[i])) * (1.0 + sqrt((double)K) / 4.0);
@@ -131,6 +131,63 @@ static void test_linear(void) {
     for (size_t mi = 0; mi < sizeof Ms / sizeof *Ms; mi++)
         for (size_t s = 0; s < sizeof KNs / sizeof *KNs; s++)
             for (int act = -1; act <= (int)ATTN_ACT_RELU; act++) check_linear(Ms[mi], KNs[s][0], KNs[s][1], act);
+}
+
+/* bf16 round to nearest even, as the kernels round weights and inputs. */
+static double bf16_round(float f) {
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    u = (u + 0x7FFFu + ((u >> 16) & 1u)) & 0xFFFF0000u;
+    float r;
+    memcpy(&r, &u, sizeof r);
+    return r;
+}
+
+/* The bf16 linear layer against a double-precision product of the bf16-rounded x and w: only the
+ * f32 accumulation order differs, so the bound is f32-sized, relative to Σ|x·w|. */
+static void check_linear_bf16(int M, int K, int N, int act) {
+    float *x = rand_vec((size_t)M * K, 1.0f), *w = rand_vec((size_t)N * K, 0.5f), *b = rand_vec((size_t)N, 1.0f);
+    float *y = fenced((size_t)M * N);
+    float *wp = attn_panels16_alloc(N, K);
+    memcpy(wp, w, (size_t)N * K * sizeof *w);
+    attn_linear l;
+    if (!CHECK_OK(attn_linear_prepare(&l, wp, b, N, K)) || !CHECK_OK(attn_linear_add_bf16(&l))) return;
+    l.use_bf16 = 1;
+    void *scratch = aligned_alloc(64, attn_linear_scratch_bytes(K));
+    for (int nt = 1; nt <= 3; nt += 2) {
+        for (size_t i = 0; i < (size_t)M * N; i++) y[i] = NAN;
+        for (int tid = 0; tid < nt; tid++) attn_linear_part(&l, y, x, M, act, tid, nt, scratch);
+        CHECKF(fence_intact(y, (size_t)M * N), "bf16 linear M=%d K=%d N=%d: wrote outside the output", M, K, N);
+        for (int i = 0; i < M; i++)
+            for (int n = 0; n < N; n++) {
+                double acc = b[n], absum = fabs(b[n]);
+                for (int k = 0; k < K; k++) {
+                    double p = bf16_round(x[(size_t)i * K + k]) * bf16_round(w[(size_t)n * K + k]);
+                    acc += p, absum += fabs(p);
+                }
+                double want = act == ATTN_ACT_GELU ? 0.5 * acc * (1.0 + erf(acc * M_SQRT1_2)) : acc;
+                double got = y[(size_t)i * N + n], tol = 2e-6 * absum * (1.0 + sqrt((double)K) / 4.0) + 1e-6 * fabs(want) + 1e-30;
+                if (!CHECKF(fabs(got - want) <= tol, "bf16 linear M=%d K=%d N=%d act=%d nt=%d: y[%d][%d] = %.9g, want %.9g", M, K, N,
+                            act, nt, i, n, got, want))
+                    goto done;
+            }
+    }
+done:
+    free(scratch);
+    attn_linear_free(&l);
+    free(wp), free(x), free(w), free(b), fenced_free(y);
+}
+
+static void test_linear_bf16(void) {
+    if (!attn_bf16_supported()) {
+        printf("no AVX512-BF16 with the %s kernels: the bf16 linear layer was not tested\n", attn_kernels_name());
+        return;
+    }
+    static const int Ms[] = {1, 5, 12, 25, 130};
+    static const int KNs[][2] = {{1, 1}, {2, 16}, {7, 5}, {31, 33}, {64, 48}, {100, 130}, {768, 64}};
+    for (size_t mi = 0; mi < sizeof Ms / sizeof *Ms; mi++)
+        for (size_t s = 0; s < sizeof KNs / sizeof *KNs; s++)
+            for (int act = -1; act <= (int)ATTN_ACT_GELU; act++) check_linear_bf16(Ms[mi], KNs[s][0], KNs[s][1], act);
 }
 
 typedef void (*gelu_fn)(float *, size_t);
@@ -281,6 +338,7 @@ int main(void) {
     printf("kernel set: %s\n", attn_kernels_name());
     test_matmul();
     test_linear();
+    test_linear_bf16();
     int have_avx2 = attn_kernels_supported("avx2"), have_avx512 = attn_kernels_supported("avx512");
     test_gelu("gelu portable", attn_gelu_portable);
     test_gelu("gelu dispatched", attn_gelu);

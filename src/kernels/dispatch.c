@@ -59,6 +59,20 @@ static int cpu_has_avx512(void) {
 #endif
 }
 
+/* AVX512_BF16 (cpuid leaf 7 sub-leaf 1, eax bit 5) besides the AVX-512 set. */
+static int cpu_has_avx512_bf16(void) {
+#if ATTN_X86
+    if (!cpu_has_avx512() || __get_cpuid_max(0, NULL) < 7) return 0;
+    unsigned a, b, c, d;
+    __cpuid_count(7, 0, a, b, c, d);
+    if (a < 1) return 0; /* no sub-leaf 1 */
+    __cpuid_count(7, 1, a, b, c, d);
+    return (a >> 5) & 1;
+#else
+    return 0;
+#endif
+}
+
 typedef void (*gelu_fn)(float *x, size_t n);
 typedef void (*head_fn)(const float *q, const float *k, const float *v, int ld, int T, int hd, float scale,
                         int scale_q_first, float *probs, float *out, int ldo);
@@ -74,6 +88,7 @@ typedef struct kernel_set {
 static kernel_set sets[3];
 static int nsets = -1;
 static const kernel_set *chosen;
+static int bf16_ok;
 
 static void choose(void) {
     int n = 0;
@@ -91,6 +106,7 @@ static void choose(void) {
     for (int i = 0; want && *want && i < n; i++)
         if (!strcmp(want, sets[i].matmul.name)) pick = &sets[i];
     chosen = pick;
+    bf16_ok = !strcmp(pick->matmul.name, "avx512") && cpu_has_avx512_bf16();
     __atomic_store_n(&nsets, n, __ATOMIC_RELEASE);
 }
 
@@ -166,16 +182,57 @@ attn_status attn_linear_prepare(attn_linear *l, float *w, const float *b, int N,
     return ATTN_OK;
 }
 
+int attn_bf16_supported(void) { return ks() && bf16_ok; }
+
+size_t attn_linear_scratch_bytes(int K) { return ((size_t)ATTN_BF16_MC * (size_t)((K + 1) / 2) * 4 + 63) / 64 * 64; }
+
+/* w[n][k] wherever it lives now: as stored, or in the f32 panels. */
+static float weight_at(const attn_linear *l, int n, int k) {
+    if (l->w) return l->w[(size_t)n * l->K + k];
+    return l->panels[((size_t)(n / 16) * l->K + k) * 16 + n % 16];
+}
+
+static uint16_t to_bf16(float f) { /* round to nearest even; weights are finite */
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return (uint16_t)((u + 0x7FFFu + ((u >> 16) & 1u)) >> 16);
+}
+
+void attn_pack_panels16_bf16(uint16_t *panels, const attn_linear *l) {
+    int N = l->N, K = l->K, K2 = (K + 1) / 2;
+    for (int p = 0; p < (N + 15) / 16; p++)
+        for (int k2 = 0; k2 < K2; k2++)
+            for (int c = 0; c < 16; c++)
+                for (int j = 0; j < 2; j++) {
+                    int n = 16 * p + c, k = 2 * k2 + j;
+                    panels[(((size_t)p * K2 + k2) * 16 + c) * 2 + j] = n < N && k < K ? to_bf16(weight_at(l, n, k)) : 0;
+                }
+}
+
+attn_status attn_linear_add_bf16(attn_linear *l) {
+    if (!attn_bf16_supported()) return attn_fail(ATTN_E_UNSUPPORTED, "bf16 needs AVX512-BF16 and the avx512 kernel set");
+    if (l->bf16) return ATTN_OK;
+    size_t bytes = (size_t)((l->N + 15) / 16) * 16 * (size_t)((l->K + 1) / 2) * 2 * sizeof(uint16_t);
+    l->bf16 = aligned_alloc(64, (bytes + 63) / 64 * 64);
+    if (!l->bf16) return attn_fail(ATTN_E_NOMEM, "cannot allocate bf16 weights (%d x %d)", l->N, l->K);
+    attn_pack_panels16_bf16(l->bf16, l);
+    return ATTN_OK;
+}
+
 void attn_linear_free(attn_linear *l) {
     if (!l) return;
     free(l->own);
+    free(l->bf16);
     memset(l, 0, sizeof *l);
 }
 
-void attn_linear_part(const attn_linear *l, float *y, const float *x, int M, int act, int tid, int nt) {
+void attn_linear_part(const attn_linear *l, float *y, const float *x, int M, int act, int tid, int nt, void *scratch) {
     const kernel_set *s = ks();
     if (l->panels) {
-        attn_matmul_packed_avx512_part(y, x, l->panels, l->b, M, l->K, l->N, act == ATTN_ACT_GELU, tid, nt);
+        if (l->use_bf16 && l->bf16 && scratch)
+            attn_matmul_packed_bf16_avx512_part(y, x, l->bf16, l->b, M, l->K, l->N, act == ATTN_ACT_GELU, tid, nt, scratch);
+        else
+            attn_matmul_packed_avx512_part(y, x, l->panels, l->b, M, l->K, l->N, act == ATTN_ACT_GELU, tid, nt);
         if (act >= 0 && act != ATTN_ACT_GELU) { /* the same column block as the product's */
             int units = (l->N + 31) / 32, per = units / nt, extra = units % nt;
             int u0 = tid * per + (tid < extra ? tid : extra), u1 = u0 + per + (tid < extra);
@@ -195,6 +252,11 @@ void attn_linear_part(const attn_linear *l, float *y, const float *x, int M, int
 }
 
 void attn_linear_apply(const attn_linear *l, float *y, const float *x, int M, int act) {
+    size_t sb = attn_linear_scratch_bytes(l->K);
     #pragma omp parallel
-    attn_linear_part(l, y, x, M, act, omp_get_thread_num(), omp_get_num_threads());
+    {
+        void *scratch = l->use_bf16 ? aligned_alloc(64, sb) : NULL; /* benches and tests only */
+        attn_linear_part(l, y, x, M, act, omp_get_thread_num(), omp_get_num_threads(), scratch);
+        free(scratch);
+    }
 }

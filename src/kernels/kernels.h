@@ -6,6 +6,7 @@
 #define ATTN_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common.h"
 
@@ -53,14 +54,28 @@ typedef struct attn_linear {
     const float *b;      /* (N) or NULL */
     const float *panels; /* (⌈N/16⌉, K, 16) or NULL */
     float *own;          /* panels allocated here (freed by attn_linear_free), or NULL */
+    uint16_t *bf16;      /* (⌈N/16⌉, ⌈K/2⌉, 16, 2) bf16 panels once attn_linear_add_bf16 ran, else NULL */
+    int use_bf16;        /* attn_linear_part computes with the bf16 panels */
     int N, K;
 } attn_linear;
 /* w must stay valid (and writable: it may be overwritten by its packed form) as long as l is used. */
 attn_status attn_linear_prepare(attn_linear *l, float *w, const float *b, int N, int K);
 void attn_linear_free(attn_linear *l);
 /* Thread tid of nt computes its column block (call from every thread of a region, then barrier).
- * act: ATTN_ACT_* applied to the result, or -1 for none. */
-void attn_linear_part(const attn_linear *l, float *y, const float *x, int M, int act, int tid, int nt);
+ * act: ATTN_ACT_* applied to the result, or -1 for none. scratch: this thread's
+ * attn_linear_scratch_bytes(K) bytes, 64-byte aligned (used by the bf16 path only; may be NULL otherwise). */
+void attn_linear_part(const attn_linear *l, float *y, const float *x, int M, int act, int tid, int nt, void *scratch);
+size_t attn_linear_scratch_bytes(int K);
+
+/* bf16 (AVX512-BF16 vdpbf16ps, f32 accumulation; x rounded to bf16 per call): attn_bf16_supported
+ * says whether the CPU and the dispatched set allow it; attn_linear_add_bf16 builds the bf16 panels
+ * from the f32 weights (kept, so fp32 stays available); attn_linear_set_bf16 switches. */
+int attn_bf16_supported(void);
+attn_status attn_linear_add_bf16(attn_linear *l);
+#define ATTN_BF16_MC 96 /* rows of x converted at a time */
+void attn_pack_panels16_bf16(uint16_t *panels, const attn_linear *l);
+void attn_matmul_packed_bf16_avx512_part(float *y, const float *x, const uint16_t *panels, const float *b, int M, int K, int N,
+                                         int gelu, int tid, int nt, uint32_t *scratch);
 /* The same with its own parallel region (benches). */
 void attn_linear_apply(const attn_linear *l, float *y, const float *x, int M, int act);
 

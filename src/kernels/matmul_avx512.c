@@ -34,7 +34,7 @@
 
 __m512 attn_gelu16_avx512(__m512 x); /* ops_avx512.c */
 
-static inline __mmask16 lanes(int n) { return n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1u); }
+static inline __mmask16 lanes(int n) { return n >= 16 ? (__mmask16)0xFFFF : n <= 0 ? (__mmask16)0 : (__mmask16)((1u << n) - 1u); }
 
 /* y rows (mr × nv·16, row stride ldy, the last ncols ≤ nv·16 columns valid) = x rows · panels. */
 static inline __attribute__((always_inline)) void ukernel(int mr, int nv, const float *x, int K, const float *p,

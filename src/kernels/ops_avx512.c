@@ -6,7 +6,7 @@
 
 #include "kernels.h"
 
-static inline __mmask16 lanes(int n) { return n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1u); }
+static inline __mmask16 lanes(int n) { return n >= 16 ? (__mmask16)0xFFFF : n <= 0 ? (__mmask16)0 : (__mmask16)((1u << n) - 1u); }
 
 /* e^x, Cephes' expf (see ops_avx2.c), x clamped to [-87, 88]. */
 static inline __m512 exp16(__m512 x) {

@@ -125,29 +125,34 @@ typedef struct arena {
     float *attn_x;  /* (N, C) output of the attention sub-layer */
     float *ff;      /* (N, I) */
     float *att;     /* Σ NH·T_b² scratch probabilities when attentions are not returned */
+    char *scratch;  /* per thread: `scratch_bytes` for the bf16 linear layers, 64-byte aligned */
+    size_t scratch_bytes;
     int locked;     /* holds the model's arena lock */
 } arena;
 
 /* Reuses the model's block when it is free and large enough (grown otherwise), so that a forward
  * allocates only its outputs; a concurrent forward on the same model gets a block of its own. */
-static int arena_alloc(attn_model *m, arena *a, int N, size_t att_floats, int keep_hidden, int keep_att) {
+static int arena_alloc(attn_model *m, arena *a, int N, size_t att_floats, int keep_hidden, int keep_att, int threads) {
     const attn_config *c = &m->cfg;
     size_t C = (size_t)c->hidden, I = (size_t)c->intermediate, L = (size_t)c->layers;
     size_t nh = (keep_hidden ? L + 1 : 2) * N * C;
-    size_t total = nh + N * 3 * C + 3 * N * C + N * I + (keep_att ? 0 : att_floats);
+    size_t floats = (nh + N * 3 * C + 3 * N * C + N * I + (keep_att ? 0 : att_floats) + 15) / 16 * 16;
+    a->scratch_bytes = m->precision == ATTN_PRECISION_BF16 ? attn_linear_scratch_bytes(c->intermediate > c->hidden ? c->intermediate : c->hidden) : 0;
+    size_t total = floats + (a->scratch_bytes * (size_t)threads + sizeof(float) - 1) / sizeof(float);
     float *p = NULL;
     if (pthread_mutex_trylock(&m->arena.lock) == 0) {
         a->locked = 1;
         if (m->arena.floats < total) {
             free(m->arena.block);
-            m->arena.block = malloc(total * sizeof(float));
+            m->arena.block = aligned_alloc(64, (total * sizeof(float) + 63) / 64 * 64);
             m->arena.floats = m->arena.block ? total : 0;
         }
         p = m->arena.block;
     } else {
-        p = a->block = malloc(total * sizeof(float));
+        p = a->block = aligned_alloc(64, (total * sizeof(float) + 63) / 64 * 64);
     }
     if (!p) return 0;
+    a->scratch = a->scratch_bytes ? (char *)(p + floats) : NULL;
     a->hidden = p, p += nh;
     a->qkv = p, p += N * 3 * C;
     a->ctx = p, p += N * C;
@@ -201,21 +206,22 @@ static void encoder_layers(const attn_model *m, const arena *a, attn_output *out
     size_t NC = (size_t)N * C;
     int tid = omp_get_thread_num(), nt = omp_get_num_threads(), r0, r1;
     share(N, tid, nt, &r0, &r1);
+    void *scratch = a->scratch ? a->scratch + (size_t)tid * a->scratch_bytes : NULL;
     size_t o0 = (size_t)r0 * C;
     for (int l = 0; l < L; l++) {
         const layer_weights *w = &m->layers[l];
         float *x = a->hidden + (keep_hidden ? (size_t)l : (size_t)(l % 2)) * NC;           /* (N, C) in */
         float *y = a->hidden + (keep_hidden ? (size_t)l + 1 : (size_t)((l + 1) % 2)) * NC; /* (N, C) out */
-        attn_linear_part(&w->qkv, a->qkv, x, N, -1, tid, nt);                              /* (N, 3C) */
+        attn_linear_part(&w->qkv, a->qkv, x, N, -1, tid, nt, scratch);                              /* (N, 3C) */
         #pragma omp barrier
         attention(c, l, a->qkv, a->ctx, a->att, out, seqs, n, outputs);                    /* (N, C) */
-        attn_linear_part(&w->attn_out, a->tmp, a->ctx, N, -1, tid, nt);                    /* (N, C) */
+        attn_linear_part(&w->attn_out, a->tmp, a->ctx, N, -1, tid, nt, scratch);                    /* (N, C) */
         #pragma omp barrier
         attn_layernorm_rows(a->attn_x + o0, a->tmp + o0, x + o0, w->attn_ln_g, w->attn_ln_b, r1 - r0, C, eps);
         #pragma omp barrier
-        attn_linear_part(&w->ff_in, a->ff, a->attn_x, N, (int)c->activation, tid, nt);     /* (N, I) */
+        attn_linear_part(&w->ff_in, a->ff, a->attn_x, N, (int)c->activation, tid, nt, scratch);     /* (N, I) */
         #pragma omp barrier
-        attn_linear_part(&w->ff_out, a->tmp, a->ff, N, -1, tid, nt);                       /* (N, C) */
+        attn_linear_part(&w->ff_out, a->tmp, a->ff, N, -1, tid, nt, scratch);                       /* (N, C) */
         #pragma omp barrier
         attn_layernorm_rows(y + o0, a->tmp + o0, a->attn_x + o0, w->out_ln_g, w->out_ln_b, r1 - r0, C, eps);
         #pragma omp barrier
@@ -241,14 +247,14 @@ attn_status attn_model_forward(attn_model *m, const attn_input *in, int n, unsig
 
     memset(out, 0, (size_t)n * sizeof *out);
     arena a = {0};
-    if (!alloc_outputs(c, in, n, outputs, out) || !arena_alloc(m, &a, N, att_floats, keep_hidden, keep_att)) {
+    int threads = m->threads > 0 ? m->threads : omp_get_max_threads();
+    if (!alloc_outputs(c, in, n, outputs, out) || !arena_alloc(m, &a, N, att_floats, keep_hidden, keep_att, threads)) {
         for (int b = 0; b < n; b++) attn_output_free(&out[b]);
         arena_release(m, &a);
         free(seqs);
         return attn_fail(ATTN_E_NOMEM, "forward: cannot allocate activations for %d tokens", N);
     }
     embed(m, in, seqs, n, a.hidden);                                        /* hidden[0] (N, C) */
-    int threads = m->threads > 0 ? m->threads : omp_get_max_threads();
     #pragma omp parallel num_threads(threads)
     encoder_layers(m, &a, out, seqs, n, N, outputs);
 

@@ -261,3 +261,23 @@ attn_dtype attn_model_weight_dtype(const attn_model *m) { return m->dtype; }
 int64_t attn_model_loaded_parameters(const attn_model *m) { return m->loaded_params; }
 int attn_model_has_pooler(const attn_model *m) { return m->pooler_w != NULL; }
 void attn_model_set_threads(attn_model *m, int n) { m->threads = n > 0 ? n : 0; }
+attn_precision attn_model_precision(const attn_model *m) { return m->precision; }
+
+attn_status attn_model_set_precision(attn_model *m, attn_precision p) {
+    if (p != ATTN_PRECISION_FP32 && p != ATTN_PRECISION_BF16) return attn_fail(ATTN_E_INVALID, "unknown precision %d", (int)p);
+    if (p == ATTN_PRECISION_BF16 && !attn_bf16_supported())
+        return attn_fail(ATTN_E_UNSUPPORTED, "bf16 needs AVX512-BF16 and the avx512 kernels; this machine runs the %s kernels%s",
+                         attn_kernels_name(), strcmp(attn_kernels_name(), "avx512") ? "" : " without AVX512-BF16");
+    for (int l = 0; l < m->cfg.layers; l++) {
+        attn_linear *lin[4] = {&m->layers[l].qkv, &m->layers[l].attn_out, &m->layers[l].ff_in, &m->layers[l].ff_out};
+        for (int i = 0; i < 4; i++) {
+            if (p == ATTN_PRECISION_BF16) {
+                attn_status s = attn_linear_add_bf16(lin[i]);
+                if (s) return s;
+            }
+            lin[i]->use_bf16 = p == ATTN_PRECISION_BF16;
+        }
+    }
+    m->precision = p;
+    return ATTN_OK;
+}

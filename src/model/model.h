@@ -44,6 +44,7 @@ struct attn_model {
     int64_t loaded_params;
     int threads;                /* 0 = OpenMP default */
     model_arena arena;
+    attn_precision precision;   /* bf16: the linear layers use their bf16 panels */
     int arena_ready;            /* arena.lock initialised */
 };
 
