@@ -1,6 +1,6 @@
 /* bench_forward.c — times the encoder forward pass and puts it next to the machine's limits.
  *
- *   bench_forward MODEL_DIR [--tokens T] [--batch B] [--runs N] [--warmup W] [--threads n] [--dump PATH] [--quick]
+ *   bench_forward MODEL_DIR [--tokens T] [--batch B] [--runs N] [--warmup W] [--threads n] [--dump PATH] [--quick] [--bf16]
  *
  * 1. forward: attn_model_forward on B sequences (default 1) of T tokens (default 25) as one batch,
  *    ATTN_OUT_ATTENTIONS,
@@ -11,6 +11,7 @@
  * 3. the machine: attn_matmul on a large cache-friendly problem (512×768 · 3072×768ᵀ, compute
  *    bound: the "matmul peak" every ratio is taken against) and the read bandwidth of a 512 MB
  *    array (the limit for small T, where every weight is read once per forward: 4 bytes / 2·T flops).
+ * --bf16 times the forward in bf16 precision (attn_model_set_precision; the dump stays fp32).
  * --quick skips 2 and 3 (for scripts that alternate engines and measure the machine once).
  * --dump PATH writes the ids, attentions (L, NH, T, T) and last hidden state (T, C) of one
  * ATTN_OUT_ALL run to a safetensors file, for torch_forward.py to compare against.
@@ -170,12 +171,13 @@ static double read_bandwidth_gbs(size_t bytes, int runs) {
 
 int main(int argc, char **argv) {
     const char *dir = NULL, *dump_path = NULL;
-    int T = 25, runs = 30, warmup = 5, threads = 0, batch = 1, quick = 0;
+    int T = 25, runs = 30, warmup = 5, threads = 0, batch = 1, quick = 0, bf16 = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--tokens") && i + 1 < argc) T = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--runs") && i + 1 < argc) runs = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--batch") && i + 1 < argc) batch = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--quick")) quick = 1;
+        else if (!strcmp(argv[i], "--bf16")) bf16 = 1;
         else if (!strcmp(argv[i], "--warmup") && i + 1 < argc) warmup = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--dump") && i + 1 < argc) dump_path = argv[++i];
@@ -222,6 +224,10 @@ int main(int argc, char **argv) {
         return 1;
     }
 
+    if (bf16 && attn_model_set_precision(m, ATTN_PRECISION_BF16) != ATTN_OK) {
+        fprintf(stderr, "bench_forward: %s\n", attn_last_error());
+        return 1;
+    }
     /* 1. the forward pass */
     double *t = malloc((size_t)runs * sizeof *t);
     for (int r = 0; r < warmup + runs; r++) {
@@ -257,11 +263,11 @@ int main(int argc, char **argv) {
     }
     /* -1: not measured (--quick) */
 #define J(v) (isfinite(v) ? (v) : -1.0)
-    printf("{\"bench\":\"forward\",\"model\":\"%s\",\"variant\":\"%s\",\"threads\":%d,\"tokens\":%d,\"batch\":%d,\"runs\":%d,"
+    printf("{\"bench\":\"forward\",\"precision\":\"%s\",\"model\":\"%s\",\"variant\":\"%s\",\"threads\":%d,\"tokens\":%d,\"batch\":%d,\"runs\":%d,"
            "\"mean_ms\":%.3f,\"std_ms\":%.3f,\"min_ms\":%.3f,\"median_ms\":%.3f,\"gflop\":%.4f,\"gflops\":%.2f,"
            "\"linear_ms\":%.3f,\"linear_gflops\":%.2f,\"matmul_peak_gflops\":%.2f,\"weight_bytes\":%.0f,"
            "\"read_bw_gbs\":%.2f,\"roofline_ms\":%.3f}\n",
-           c->model_type, attn_matmul_variant(), nthreads, T, batch, runs, fs.mean, fs.std, fs.min, fs.median, flops * 1e-9, gflops,
+           bf16 ? "bf16" : "fp32", c->model_type, attn_matmul_variant(), nthreads, T, batch, runs, fs.mean, fs.std, fs.min, fs.median, flops * 1e-9, gflops,
            J(mm_ms), J(mm_gflops), J(peak), linear_bytes(c), J(bw), J(roof_ms));
 #undef J
     free(t);

@@ -10,7 +10,7 @@
 # --ignore-scripts: its CPU binaries ship inside the package). Then, ROUNDS times, it runs
 # attnscope (bench_forward), ONNX Runtime (bench/ort_forward.js, 2 intra-op threads) and PyTorch
 # (bench/torch_forward.py) one after the other on each model, batch 1 of TOKENS tokens, attentions
-# returned; then corpus mode (CORPUS_BATCH sequences of TOKENS tokens in one batch, bert-base).
+# returned (and attnscope in bf16 where the CPU has AVX512-BF16); then corpus mode (CORPUS_BATCH sequences of TOKENS tokens in one batch, bert-base).
 # The first round checks that the three engines compute the same attentions and hidden states.
 # Prints the median of the per-round medians and every ratio of issue 10's goals; the last line is
 # one JSON object (also written to $ATTN_PEERS_DIR/summary.json).
@@ -83,6 +83,14 @@ for m in $MODELS; do
     [ -f "$WORK/$m-base.onnx" ] || { echo "== exporting $m-base to ONNX"; torch "$WORK/$m-base" --export-onnx "$WORK/$m-base.onnx"; }
 done
 
+# bf16 (goal 4) where the machine has AVX512-BF16
+BF16=
+if "$BUILD/bench/bench_forward" "$WORK/bert-base" --threads "$THREADS" --runs 1 --warmup 0 --quick --tokens 2 --bf16 >/dev/null 2>&1; then
+    BF16=attnscope-bf16
+else
+    echo "== no bf16 on this machine (AVX512-BF16 missing): goal 4 is not measured"
+fi
+
 RES=$(mktemp -d "${TMPDIR:-/tmp}/attnscope-peers.XXXXXX")
 trap 'rm -rf "$RES"' EXIT INT TERM
 # run ENGINE MODEL MODE ARGS...: one invocation; its last line (JSON) tagged and kept
@@ -90,6 +98,7 @@ run() {
     engine=$1 m=$2 mode=$3; shift 3
     case $engine in
     attnscope) "$BUILD/bench/bench_forward" "$WORK/$m-base" --threads "$THREADS" --quick "$@" >"$RES/out" ;;
+    attnscope-bf16) "$BUILD/bench/bench_forward" "$WORK/$m-base" --threads "$THREADS" --quick --bf16 "$@" >"$RES/out" ;;
     ort) node "$HERE/ort_forward.js" "$WORK/$m-base.onnx" "$WORK/$m-base/config.json" --threads "$THREADS" "$@" >"$RES/out" ;;
     torch) torch "$WORK/$m-base" --threads "$THREADS" "$@" >"$RES/out" ;;
     esac
@@ -116,10 +125,10 @@ r=1
 while [ "$r" -le "$ROUNDS" ]; do
     echo "== round $r of $ROUNDS"
     for m in $MODELS; do
-        for e in attnscope ort torch; do run "$e" "$m" batch1 --tokens "$TOKENS" --runs "$RUNS" --warmup 5; done
+        for e in attnscope ort torch $BF16; do run "$e" "$m" batch1 --tokens "$TOKENS" --runs "$RUNS" --warmup 5; done
     done
     case " $MODELS " in *" bert "*)
-        for e in attnscope ort torch; do run "$e" bert corpus --tokens "$TOKENS" --batch "$CORPUS_BATCH" --runs "$CORPUS_RUNS" --warmup 1; done ;;
+        for e in attnscope ort torch $BF16; do run "$e" bert corpus --tokens "$TOKENS" --batch "$CORPUS_BATCH" --runs "$CORPUS_RUNS" --warmup 1; done ;;
     esac
     r=$((r + 1))
 done

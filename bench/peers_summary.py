@@ -27,7 +27,9 @@ def one(engine, model, mode, key):
 
 models = [m for m in ["bert", "distilbert", "roberta"] if any(r["model"] == m for r in rows)]
 engines = ["attnscope", "ort", "torch"]
-names = {"attnscope": "attnscope", "ort": "ONNX Runtime", "torch": "PyTorch eager"}
+names = {"attnscope": "attnscope", "ort": "ONNX Runtime", "torch": "PyTorch eager", "attnscope-bf16": "attnscope bf16"}
+has_bf16 = any(r["engine"] == "attnscope-bf16" for r in rows)
+table = engines + (["attnscope-bf16"] if has_bf16 else [])
 a0 = next(r for r in rows if r["engine"] == "attnscope")
 print()
 print(f"== summary: {a0['tokens']} tokens, batch 1, attentions returned, {a0['threads']} threads, OMP_WAIT_POLICY=PASSIVE; "
@@ -35,7 +37,7 @@ print(f"== summary: {a0['tokens']} tokens, batch 1, attentions returned, {a0['th
       f"torch {one('torch', models[0], 'batch1', 'torch')}" + (f" with OPENBLAS_CORETYPE={coretype}" if coretype else ""))
 print(f"median of the per-round medians (ms), {med('attnscope', models[0], 'batch1')[1]} alternating rounds")
 print(f"{'engine':16}" + "".join(f"{m + '-base':>18}" for m in models))
-for e in engines:
+for e in table:
     print(f"{names[e]:16}" + "".join(f"{med(e, m, 'batch1')[0]:18.2f}" for m in models))
 print(f"{'ORT / attnscope':16}" + "".join(f"{med('ort', m, 'batch1')[0] / med('attnscope', m, 'batch1')[0]:17.2f}x" for m in models))
 print(f"{'torch / attnscope':16}" + "".join(f"{med('torch', m, 'batch1')[0] / med('attnscope', m, 'batch1')[0]:17.2f}x" for m in models))
@@ -74,9 +76,16 @@ if "bert" in models:
               f"ONNX Runtime {oc / B:.2f} ms, PyTorch {tc / B:.2f} ms")
         goal("2. corpus: attnscope GFLOP/s / best SGEMM rate", rate / best, 0.85, True, f"{rate:.1f} of {best:.1f} GFLOP/s")
         goal("2. corpus: ONNX Runtime / attnscope per sentence", oc / ac, 1.5, True, f"{oc / B:.2f} vs {ac / B:.2f} ms")
-print("  (goal 4, --precision bf16: not implemented; goal 3, loading in place from the mapped file: not implemented)")
+if has_bf16 and "bert" in models:
+    a, b = med("attnscope", "bert", "batch1")[0], med("attnscope-bf16", "bert", "batch1")[0]
+    goal("4. bert-base batch 1: fp32 / bf16 (AVX512-BF16, no AMX)", a / b, 1.8, True, f"{a:.2f} vs {b:.2f} ms")
+    ac, bc = med("attnscope", "bert", "corpus")[0], med("attnscope-bf16", "bert", "corpus")[0]
+    if ac == ac and bc == bc:
+        goal("4. corpus: fp32 / bf16 (AVX512-BF16, no AMX)", ac / bc, 1.8, True, f"{ac:.1f} vs {bc:.1f} ms")
+print("  (goal 3, loading in place from the mapped file: not implemented; AMX tiles: not implemented)")
 agree = [r.get("agree") for r in rows if "agree" in r]
-summary = {"bench": "compare_peers", "medians_ms": {e: {m: med(e, m, "batch1")[0] for m in models} for e in engines},
-           "corpus_ms": {e: med(e, "bert", "corpus")[0] for e in engines}, "matmul_peak_gflops": peak,
+nan_none = lambda v: None if v != v else v
+summary = {"bench": "compare_peers", "medians_ms": {e: {m: nan_none(med(e, m, "batch1")[0]) for m in models} for e in table},
+           "corpus_ms": {e: nan_none(med(e, "bert", "corpus")[0]) for e in table}, "matmul_peak_gflops": peak,
            "openblas_gflops": blas, "read_bw_gbs": bw, "goals": goals}
 print(json.dumps(summary))

@@ -23,7 +23,8 @@
 #endif
 
 void attn_bench_options_init(attn_bench_options *o) {
-    *o = (attn_bench_options){.corpus = NULL, .threads = 0, .batch = 8, .runs = 5, .warmup = 1, .isolate = 1};
+    *o = (attn_bench_options){.corpus = NULL, .threads = 0, .batch = 8, .runs = 5, .warmup = 1, .isolate = 1,
+                              .precision = ATTN_PRECISION_FP32};
 }
 
 const char *attn_kernel_path(void) { return attn_kernels_name(); }
@@ -164,6 +165,29 @@ static attn_status measure(bench_ctx *b, const attn_bench_options *o, attn_bench
     return s;
 }
 
+/* Largest |p_bf16 - p_fp32| over every attention probability of the corpus; leaves m in bf16. */
+static attn_status bf16_deviation(bench_ctx *b, double *dev) {
+    *dev = 0;
+    for (int i = 0; i < b->corpus->n; i++) {
+        attn_encoding e;
+        attn_status s = attn_tokenizer_encode(b->tok, b->corpus->text[i], NULL, &b->eo, &e);
+        if (s) return s;
+        attn_input in = {e.ids, e.type_ids, e.n};
+        attn_output o32, o16;
+        if (!(s = attn_model_set_precision(b->m, ATTN_PRECISION_FP32)) && !(s = attn_model_forward(b->m, &in, 1, ATTN_OUT_ATTENTIONS, &o32))) {
+            if (!(s = attn_model_set_precision(b->m, ATTN_PRECISION_BF16)) && !(s = attn_model_forward(b->m, &in, 1, ATTN_OUT_ATTENTIONS, &o16))) {
+                size_t n = (size_t)o32.layers * o32.heads * o32.len * o32.len;
+                for (size_t k = 0; k < n; k++) *dev = fmax(*dev, fabs((double)o16.attentions[k] - o32.attentions[k]));
+                attn_output_free(&o16);
+            }
+            attn_output_free(&o32);
+        }
+        attn_encoding_free(&e);
+        if (s) return s;
+    }
+    return attn_model_set_precision(b->m, ATTN_PRECISION_BF16);
+}
+
 static attn_status bench_here(const char *dir, const attn_bench_options *o, attn_bench_result *r) {
     bench_corpus corpus;
     attn_status s = bench_corpus_load(&corpus, o->corpus);
@@ -182,7 +206,9 @@ static attn_status bench_here(const char *dir, const attn_bench_options *o, attn
         snprintf(r->model_type, sizeof r->model_type, "%s", c->model_type);
         r->parameters = c->parameters;
         r->sentences = corpus.n;
-        s = measure(&b, o, r);
+        r->precision = o->precision;
+        if (o->precision == ATTN_PRECISION_BF16) s = bf16_deviation(&b, &r->bf16_max_att_dev);
+        if (!s) s = measure(&b, o, r);
     }
     snprintf(r->kernels, sizeof r->kernels, "%s", attn_kernel_path());
     attn_tokenizer_free(b.tok);
@@ -254,6 +280,8 @@ attn_status attn_bench_run(const char *dir, const attn_bench_options *opts, attn
     attn_bench_options o;
     if (opts) o = *opts;
     else attn_bench_options_init(&o);
+    if (o.precision != ATTN_PRECISION_FP32 && o.precision != ATTN_PRECISION_BF16)
+        return attn_fail(ATTN_E_INVALID, "bench: unknown precision %d", (int)o.precision);
     if (o.batch < 1 || o.runs < 1 || o.warmup < 0 || o.threads < 0)
         return attn_fail(ATTN_E_INVALID, "bench: batch and runs must be at least 1, warmup and threads at least 0");
     memset(r, 0, sizeof *r);

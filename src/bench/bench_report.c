@@ -12,6 +12,8 @@ static double relative_speed(const attn_bench_result *r, int i) {
     return r[i].latency_median_ms > 0 ? r[0].latency_median_ms / r[i].latency_median_ms : NAN;
 }
 
+static const char *precision_name(attn_precision p) { return p == ATTN_PRECISION_BF16 ? "bf16" : "fp32"; }
+
 static json_t *result_json(const attn_bench_result *r, const char *label, double rel, const char *corpus) {
     json_t *o = json_object();
     json_object_set_new(o, "label", json_string(label));
@@ -23,7 +25,8 @@ static json_t *result_json(const attn_bench_result *r, const char *label, double
     json_object_set_new(o, "peak_rss_mb", json_real(r->peak_rss_mb));
     json_object_set_new(o, "relative_speed", isfinite(rel) ? json_real(rel) : json_null());
     json_object_set_new(o, "kernels", json_string(r->kernels));
-    json_object_set_new(o, "precision", json_string("fp32"));
+    json_object_set_new(o, "precision", json_string(precision_name(r->precision)));
+    if (r->precision == ATTN_PRECISION_BF16) json_object_set_new(o, "bf16_max_att_dev", json_real(r->bf16_max_att_dev));
     json_object_set_new(o, "threads", json_integer(r->threads));
     json_object_set_new(o, "batch", json_integer(r->batch));
     json_object_set_new(o, "runs", json_integer(r->runs));
@@ -51,8 +54,8 @@ char *attn_bench_json(const attn_bench_result *results, const char *const *label
 char *attn_bench_csv(const attn_bench_result *results, const char *const *labels, int n, const char *corpus) {
     attn_strbuf sb = {0};
     attn_sb_puts(&sb, "label,model_type,parameters,latency_mean_ms,latency_std_ms,latency_median_ms,latency_min_ms,"
-                      "throughput_per_s,peak_rss_mb,relative_speed,kernels,precision,threads,batch,runs,warmup,sentences,"
-                      "tokens_mean,load_ms,corpus,cpu,build\n");
+                      "throughput_per_s,peak_rss_mb,relative_speed,kernels,precision,bf16_max_att_dev,threads,batch,runs,warmup,"
+                      "sentences,tokens_mean,load_ms,corpus,cpu,build\n");
     for (int i = 0; i < n; i++) {
         const attn_bench_result *r = &results[i];
         attn_sb_csv_field(&sb, labels[i]);
@@ -62,7 +65,7 @@ char *attn_bench_csv(const attn_bench_result *results, const char *const *labels
                        r->latency_std_ms, r->latency_median_ms, r->latency_min_ms, r->throughput_per_s, r->peak_rss_mb,
                        relative_speed(results, i));
         attn_sb_csv_field(&sb, r->kernels);
-        attn_sb_printf(&sb, ",fp32,%d,%d,%d,%d,%d,%.17g,%.17g,", r->threads, r->batch, r->runs, r->warmup, r->sentences,
+        attn_sb_printf(&sb, ",%s,%.17g,%d,%d,%d,%d,%d,%.17g,%.17g,", precision_name(r->precision), r->bf16_max_att_dev, r->threads, r->batch, r->runs, r->warmup, r->sentences,
                        r->tokens_mean, r->load_ms);
         attn_sb_csv_field(&sb, corpus ? corpus : "built-in");
         attn_sb_putc(&sb, ',');
@@ -78,8 +81,8 @@ char *attn_bench_table(const attn_bench_result *results, const char *const *labe
     attn_strbuf sb = {0};
     if (n < 1) return attn_sb_take(&sb);
     const attn_bench_result *r0 = &results[0];
-    attn_sb_printf(&sb, "CPU %s; kernels %s; %d threads; build %s; fp32\n", attn_cpu_name(), r0->kernels, r0->threads,
-                   attn_build_type());
+    attn_sb_printf(&sb, "CPU %s; kernels %s; %d threads; build %s; %s\n", attn_cpu_name(), r0->kernels, r0->threads,
+                   attn_build_type(), precision_name(r0->precision));
     attn_sb_printf(&sb, "corpus %s: %d sentences; %d timed passes after %d warm-up; latency = tokenization + forward, "
                         "batch 1, attentions returned; throughput in batches of %d sorted by length\n\n",
                    corpus ? corpus : "built-in", r0->sentences, r0->runs, r0->warmup, r0->batch);
@@ -91,6 +94,10 @@ char *attn_bench_table(const attn_bench_result *results, const char *const *labe
                        r->tokens_mean, r->latency_mean_ms, r->latency_std_ms, r->latency_median_ms, r->throughput_per_s,
                        r->peak_rss_mb, relative_speed(results, i));
     }
+    for (int i = 0; i < n; i++)
+        if (results[i].precision == ATTN_PRECISION_BF16)
+            attn_sb_printf(&sb, "%s: bf16 attention probabilities deviate from fp32 by at most %.3g (every layer and head, whole corpus)\n",
+                           labels[i], results[i].bf16_max_att_dev);
     return attn_sb_take(&sb);
 }
 
