@@ -3,6 +3,9 @@
 set -eu
 pkgs="build-essential cmake pkg-config clang libomp-dev python3
 libjansson-dev libutf8proc-dev libcurl4-openssl-dev libssl-dev libzip-dev"
+# --peers: also what bench/compare_peers.sh compares with (PyTorch eager on OpenBLAS; node + npm
+# for onnxruntime-node, which the script installs itself with --ignore-scripts)
+[ "${1:-}" = "--peers" ] && pkgs="$pkgs python3-torch libopenblas0-openmp nodejs npm"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
