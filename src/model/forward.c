@@ -14,6 +14,7 @@
 
 #include "kernels.h"
 #include "model.h"
+#include "team.h"
 
 typedef struct seq_span {
     int start; /* first packed row */
@@ -86,7 +87,7 @@ static void share(int n, int tid, int nt, int *r0, int *r1) {
 }
 
 /* Multi-head self-attention of layer l, inside the forward's parallel region (an omp for over
- * (sequence, head) tasks, with its barrier at the end).
+ * (sequence, head) tasks; the caller synchronises after it).
  * qkv (N, 3C) → ctx (N, C); probabilities of sequence b go to att_b (NH, T_b, T_b): the output's
  * layer l when attentions are returned, else the scratch. With ATTN_OUT_QK the head's q and k rows
  * (after projection and bias, before any scaling) are copied to out[b].queries / keys. */
@@ -96,7 +97,7 @@ static void attention(const attn_config *c, int l, const float *qkv, float *ctx,
     float scale = 1.0f / sqrtf((float)hd);
     int scale_q_first = c->arch == ATTN_ARCH_DISTILBERT; /* DistilBERT scales q before the product */
     int tasks = n * NH;
-    #pragma omp for schedule(dynamic, 1)
+    #pragma omp for schedule(dynamic, 1) nowait
     for (int task = 0; task < tasks; task++) {
         int b = task / NH, h = task % NH, T = seqs[b].len;
         size_t TT = (size_t)T * T;
@@ -199,7 +200,7 @@ static int alloc_outputs(const attn_config *c, const attn_input *in, int n, unsi
 /* The layers, inside one parallel region: each step is a thread's share (a column block of a
  * linear layer, a range of LayerNorm rows, some attention heads) followed by a barrier. */
 static void encoder_layers(const attn_model *m, const arena *a, attn_output *out, const seq_span *seqs, int n, int N,
-                           unsigned outputs) {
+                           unsigned outputs, team_barrier *bar) {
     const attn_config *c = &m->cfg;
     int C = c->hidden, L = c->layers, keep_hidden = (outputs & ATTN_OUT_HIDDEN) != 0;
     float eps = (float)c->layer_norm_eps;
@@ -213,18 +214,19 @@ static void encoder_layers(const attn_model *m, const arena *a, attn_output *out
         float *x = a->hidden + (keep_hidden ? (size_t)l : (size_t)(l % 2)) * NC;           /* (N, C) in */
         float *y = a->hidden + (keep_hidden ? (size_t)l + 1 : (size_t)((l + 1) % 2)) * NC; /* (N, C) out */
         attn_linear_part(&w->qkv, a->qkv, x, N, -1, tid, nt, scratch);                              /* (N, 3C) */
-        #pragma omp barrier
+        team_wait(bar);
         attention(c, l, a->qkv, a->ctx, a->att, out, seqs, n, outputs);                    /* (N, C) */
+        team_wait(bar);
         attn_linear_part(&w->attn_out, a->tmp, a->ctx, N, -1, tid, nt, scratch);                    /* (N, C) */
-        #pragma omp barrier
+        team_wait(bar);
         attn_layernorm_rows(a->attn_x + o0, a->tmp + o0, x + o0, w->attn_ln_g, w->attn_ln_b, r1 - r0, C, eps);
-        #pragma omp barrier
+        team_wait(bar);
         attn_linear_part(&w->ff_in, a->ff, a->attn_x, N, (int)c->activation, tid, nt, scratch);     /* (N, I) */
-        #pragma omp barrier
+        team_wait(bar);
         attn_linear_part(&w->ff_out, a->tmp, a->ff, N, -1, tid, nt, scratch);                       /* (N, C) */
-        #pragma omp barrier
+        team_wait(bar);
         attn_layernorm_rows(y + o0, a->tmp + o0, a->attn_x + o0, w->out_ln_g, w->out_ln_b, r1 - r0, C, eps);
-        #pragma omp barrier
+        team_wait(bar);
     }
 }
 
@@ -255,8 +257,13 @@ attn_status attn_model_forward(attn_model *m, const attn_input *in, int n, unsig
         return attn_fail(ATTN_E_NOMEM, "forward: cannot allocate activations for %d tokens", N);
     }
     embed(m, in, seqs, n, a.hidden);                                        /* hidden[0] (N, C) */
+    team_barrier bar = {0};
     #pragma omp parallel num_threads(threads)
-    encoder_layers(m, &a, out, seqs, n, N, outputs);
+    {
+        #pragma omp single
+        bar.n = omp_get_num_threads(); /* the team may be smaller than asked (nested, limits) */
+        encoder_layers(m, &a, out, seqs, n, N, outputs, &bar);
+    }
 
     size_t NC = (size_t)N * C;
     if (keep_hidden) /* packed (L+1, N, C) → per sequence (L+1, T_b, C) */
