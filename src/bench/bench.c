@@ -210,7 +210,7 @@ static attn_status bench_here(const char *dir, const attn_bench_options *o, attn
         if (o->precision == ATTN_PRECISION_BF16) s = bf16_deviation(&b, &r->bf16_max_att_dev);
         if (!s) s = measure(&b, o, r);
     }
-    snprintf(r->kernels, sizeof r->kernels, "%s", attn_kernel_path());
+    snprintf(r->kernels, sizeof r->kernels, "%s%s", attn_kernel_path(), o->precision == ATTN_PRECISION_BF16 ? "-bf16" : "");
     attn_tokenizer_free(b.tok);
     attn_model_free(b.m);
     bench_corpus_free(&corpus);
