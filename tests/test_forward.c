@@ -9,6 +9,7 @@
 #define ATTN_BF16_ATT_TOL 2e-2f     /* see docs/performance.md, "bf16" */
 #define ATTN_BF16_HIDDEN_RTOL 5e-2f
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -123,6 +124,39 @@ static int skip_unsupported_kernels(void) {
     return 77;
 }
 
+/* Two application threads running forwards on one model at once: one uses the model's activation
+ * arena, the other gets a block of its own; both results must still match the reference. */
+typedef struct job {
+    attn_model *m;
+    attn_input in;
+    attn_output out;
+    attn_status s;
+} job;
+
+static void *run_job(void *p) {
+    job *j = p;
+    for (int r = 0; r < 10 && !j->s; r++) {
+        if (r) attn_output_free(&j->out);
+        j->s = attn_model_forward(j->m, &j->in, 1, ATTN_OUT_ALL, &j->out);
+    }
+    return NULL;
+}
+
+static void run_concurrently(attn_model *m, const sample *s, int n, const attn_tensor_set *ref) {
+    if (n < 2) return;
+    job jobs[2];
+    pthread_t th[2];
+    for (int i = 0; i < 2; i++) {
+        jobs[i] = (job){.m = m, .in = {s[i].ids, s[i].type_ids, s[i].len}};
+        CHECK(pthread_create(&th[i], NULL, run_job, &jobs[i]) == 0);
+    }
+    for (int i = 0; i < 2; i++) {
+        pthread_join(th[i], NULL);
+        if (CHECK_OK(jobs[i].s)) compare("concurrent", i, &jobs[i].out, ref, attn_model_config(m));
+        attn_output_free(&jobs[i].out);
+    }
+}
+
 int main(int argc, char **argv) {
     int bf16 = argc == 3 && !strcmp(argv[2], "--bf16");
     if (argc != 2 && !bf16) {
@@ -163,6 +197,8 @@ int main(int argc, char **argv) {
     run_batches(m, r, runnable, 1, &ref, "alone");
     run_batches(m, r, runnable, runnable, &ref, "one batch");
     run_batches(m, r, runnable, 3, &ref, "batches of 3");
+
+    run_concurrently(m, r, runnable, &ref);
 
     /* threads do not change the result beyond tolerance */
     attn_model_set_threads(m, 1);
