@@ -154,9 +154,14 @@ static void check_linear_bf16(int M, int K, int N, int act) {
     if (!CHECK_OK(attn_linear_prepare(&l, wp, b, N, K)) || !CHECK_OK(attn_linear_add_bf16(&l))) return;
     l.use_bf16 = 1;
     void *scratch = aligned_alloc(64, attn_linear_scratch_bytes(K));
-    for (int nt = 1; nt <= 3; nt += 2) {
+    /* the dispatched path (AMX where present), then vdpbf16ps directly */
+    for (int pass = 0; pass < 2 * (1 + attn_amx_supported()); pass++) {
+        int nt = pass % 2 ? 3 : 1, direct = pass >= 2;
         for (size_t i = 0; i < (size_t)M * N; i++) y[i] = NAN;
-        for (int tid = 0; tid < nt; tid++) attn_linear_part(&l, y, x, M, act, tid, nt, scratch);
+        for (int tid = 0; tid < nt; tid++) {
+            if (direct) attn_matmul_packed_bf16_avx512_part(y, x, l.bf16, b, M, K, N, act == ATTN_ACT_GELU, tid, nt, scratch);
+            else attn_linear_part(&l, y, x, M, act, tid, nt, scratch);
+        }
         CHECKF(fence_intact(y, (size_t)M * N), "bf16 linear M=%d K=%d N=%d: wrote outside the output", M, K, N);
         for (int i = 0; i < M; i++)
             for (int n = 0; n < N; n++) {
@@ -167,8 +172,8 @@ static void check_linear_bf16(int M, int K, int N, int act) {
                 }
                 double want = act == ATTN_ACT_GELU ? 0.5 * acc * (1.0 + erf(acc * M_SQRT1_2)) : acc;
                 double got = y[(size_t)i * N + n], tol = 2e-6 * absum * (1.0 + sqrt((double)K) / 4.0) + 1e-6 * fabs(want) + 1e-30;
-                if (!CHECKF(fabs(got - want) <= tol, "bf16 linear M=%d K=%d N=%d act=%d nt=%d: y[%d][%d] = %.9g, want %.9g", M, K, N,
-                            act, nt, i, n, got, want))
+                if (!CHECKF(fabs(got - want) <= tol, "bf16 linear (%s) M=%d K=%d N=%d act=%d nt=%d: y[%d][%d] = %.9g, want %.9g",
+                            direct || !attn_amx_supported() ? "avx512-bf16" : "amx", M, K, N, act, nt, i, n, got, want))
                     goto done;
             }
     }
@@ -183,6 +188,7 @@ static void test_linear_bf16(void) {
         printf("no AVX512-BF16 with the %s kernels: the bf16 linear layer was not tested\n", attn_kernels_name());
         return;
     }
+    printf("bf16 linear layer: %s\n", attn_amx_supported() ? "AMX tiles and AVX512-BF16 tested" : "AVX512-BF16 tested (no AMX)");
     static const int Ms[] = {1, 5, 12, 25, 130};
     static const int KNs[][2] = {{1, 1}, {2, 16}, {7, 5}, {31, 33}, {64, 48}, {100, 130}, {768, 64}};
     for (size_t mi = 0; mi < sizeof Ms / sizeof *Ms; mi++)

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -184,7 +186,35 @@ attn_status attn_linear_prepare(attn_linear *l, float *w, const float *b, int N,
 
 int attn_bf16_supported(void) { return ks() && bf16_ok; }
 
-size_t attn_linear_scratch_bytes(int K) { return ((size_t)ATTN_BF16_MC * (size_t)((K + 1) / 2) * 4 + 63) / 64 * 64; }
+/* AMX-TILE + AMX-BF16 (cpuid 7.0 edx bits 24, 22), XTILECFG + XTILEDATA state enabled by the OS
+ * (XCR0 bits 17, 18), and the process's permission to use tile data (arch_prctl
+ * ARCH_REQ_XCOMP_PERM, Linux ≥ 5.16). ATTN_BF16=avx512 in the environment keeps vdpbf16ps. */
+static int amx_state = -1;
+static void amx_probe(void) {
+    int ok = 0;
+#if ATTN_X86 && defined(__linux__) && defined(__x86_64__)
+    unsigned a, b, c, d;
+    if (bf16_ok && __get_cpuid_max(0, NULL) >= 7) {
+        __cpuid_count(7, 0, a, b, c, d);
+        int tile = (d >> 24) & 1, bf16 = (d >> 22) & 1;
+        const char *want = getenv("ATTN_BF16");
+        if (tile && bf16 && (xcr0() & 0x60000) == 0x60000 && !(want && !strcmp(want, "avx512")))
+            ok = syscall(SYS_arch_prctl, 0x1023 /* ARCH_REQ_XCOMP_PERM */, 18 /* XFEATURE_XTILEDATA */) == 0;
+    }
+#endif
+    amx_state = ok;
+}
+static int use_amx(void) {
+    if (__atomic_load_n(&amx_state, __ATOMIC_ACQUIRE) < 0) {
+        #pragma omp critical(attn_dispatch_amx)
+        if (amx_state < 0) amx_probe();
+    }
+    return amx_state;
+}
+int attn_amx_supported(void) { return attn_bf16_supported() && use_amx(); }
+
+/* 16 rows more than a block: an AMX tile always loads 16 rows */
+size_t attn_linear_scratch_bytes(int K) { return ((size_t)(ATTN_BF16_MC + 16) * (size_t)attn_bf16_pairs(K) * 4 + 63) / 64 * 64; }
 
 /* w[n][k] wherever it lives now: as stored, or in the f32 panels. */
 static float weight_at(const attn_linear *l, int n, int k) {
@@ -199,7 +229,7 @@ static uint16_t to_bf16(float f) { /* round to nearest even; weights are finite 
 }
 
 void attn_pack_panels16_bf16(uint16_t *panels, const attn_linear *l) {
-    int N = l->N, K = l->K, K2 = (K + 1) / 2;
+    int N = l->N, K = l->K, K2 = attn_bf16_pairs(K);
     for (int p = 0; p < (N + 15) / 16; p++)
         for (int k2 = 0; k2 < K2; k2++)
             for (int c = 0; c < 16; c++)
@@ -212,7 +242,7 @@ void attn_pack_panels16_bf16(uint16_t *panels, const attn_linear *l) {
 attn_status attn_linear_add_bf16(attn_linear *l) {
     if (!attn_bf16_supported()) return attn_fail(ATTN_E_UNSUPPORTED, "bf16 needs AVX512-BF16 and the avx512 kernel set");
     if (l->bf16) return ATTN_OK;
-    size_t bytes = (size_t)((l->N + 15) / 16) * 16 * (size_t)((l->K + 1) / 2) * 2 * sizeof(uint16_t);
+    size_t bytes = (size_t)((l->N + 15) / 16) * 16 * (size_t)attn_bf16_pairs(l->K) * 2 * sizeof(uint16_t);
     l->bf16 = aligned_alloc(64, (bytes + 63) / 64 * 64);
     if (!l->bf16) return attn_fail(ATTN_E_NOMEM, "cannot allocate bf16 weights (%d x %d)", l->N, l->K);
     attn_pack_panels16_bf16(l->bf16, l);
@@ -229,7 +259,9 @@ void attn_linear_free(attn_linear *l) {
 void attn_linear_part(const attn_linear *l, float *y, const float *x, int M, int act, int tid, int nt, void *scratch) {
     const kernel_set *s = ks();
     if (l->panels) {
-        if (l->use_bf16 && l->bf16 && scratch)
+        if (l->use_bf16 && l->bf16 && scratch && use_amx())
+            attn_matmul_packed_bf16_amx_part(y, x, l->bf16, l->b, M, l->K, l->N, act == ATTN_ACT_GELU, tid, nt, scratch);
+        else if (l->use_bf16 && l->bf16 && scratch)
             attn_matmul_packed_bf16_avx512_part(y, x, l->bf16, l->b, M, l->K, l->N, act == ATTN_ACT_GELU, tid, nt, scratch);
         else
             attn_matmul_packed_avx512_part(y, x, l->panels, l->b, M, l->K, l->N, act == ATTN_ACT_GELU, tid, nt);

@@ -67,12 +67,20 @@ void attn_linear_free(attn_linear *l);
 void attn_linear_part(const attn_linear *l, float *y, const float *x, int M, int act, int tid, int nt, void *scratch);
 size_t attn_linear_scratch_bytes(int K);
 
-/* bf16 (AVX512-BF16 vdpbf16ps, f32 accumulation; x rounded to bf16 per call): attn_bf16_supported
+/* bf16 (AMX tiles where the CPU has them, else AVX512-BF16 vdpbf16ps; f32 accumulation; x
+ * rounded to bf16 per call): attn_bf16_supported
  * says whether the CPU and the dispatched set allow it; attn_linear_add_bf16 builds the bf16 panels
  * from the f32 weights (kept, so fp32 stays available); attn_linear_set_bf16 switches. */
 int attn_bf16_supported(void);
 attn_status attn_linear_add_bf16(attn_linear *l);
 #define ATTN_BF16_MC 96 /* rows of x converted at a time */
+/* k pairs of a bf16 panel: ⌈K/2⌉ rounded up to 16, the depth of an AMX tile (zeros past K). */
+static inline int attn_bf16_pairs(int K) { return ((K + 1) / 2 + 15) / 16 * 16; }
+/* AMX (tiles, TDPBF16PS) for the bf16 layers: CPU, OS state and arch_prctl permission all there. */
+int attn_amx_supported(void);
+void attn_matmul_packed_bf16_amx_part(float *y, const float *x, const uint16_t *panels, const float *b, int M, int K, int N,
+                                      int gelu, int tid, int nt, uint32_t *scratch);
+void attn_bf16_pairs_from_f32(uint32_t *dst, const float *x, int rows, int K, int K2);
 void attn_pack_panels16_bf16(uint16_t *panels, const attn_linear *l);
 void attn_matmul_packed_bf16_avx512_part(float *y, const float *x, const uint16_t *panels, const float *b, int M, int K, int N,
                                          int gelu, int tid, int nt, uint32_t *scratch);

@@ -3,7 +3,7 @@
  * AVX512_BF16 on the CPU and ZMM state enabled by the OS).
  *
  * Packed layout (attn_pack_panels16_bf16, once, when the model is set to bf16): w → panels
- * (⌈N/16⌉, ⌈K/2⌉, 16, 2) bf16: one 64-byte line holds k and k+1 of 16 outputs, the pair vdpbf16ps
+ * (⌈N/16⌉, K2, 16, 2) bf16, K2 = ⌈K/2⌉ rounded up to 16 (attn_bf16_pairs, for AMX tiles): one 64-byte line holds k and k+1 of 16 outputs, the pair vdpbf16ps
  * multiplies and adds into one f32 lane. Zero past N and past K.
  *
  * x is rounded to bf16 pairs per block of MC rows into the caller's scratch (each thread converts
@@ -79,34 +79,28 @@ static void ukernel_any(int mr, int nv, const uint32_t *xb, int K2, const uint16
 #undef U
 }
 
-/* rows (rows × K) f32 → (rows × K2) bf16 pairs, round to nearest even, zero past K. */
-static void to_bf16_pairs(uint32_t *dst, const float *x, int rows, int K, int K2) {
+/* rows (rows × K) f32 → (rows × K2) bf16 pairs, round to nearest even, zero past K (K2 ≥ ⌈K/2⌉). */
+void attn_bf16_pairs_from_f32(uint32_t *dst, const float *x, int rows, int K, int K2) {
     for (int r = 0; r < rows; r++) {
         const float *xr = x + (size_t)r * K;
         uint32_t *d = dst + (size_t)r * K2;
-        int k = 0;
-        for (; k + 32 <= K; k += 32) {
-            __m512bh v = _mm512_cvtne2ps_pbh(_mm512_loadu_ps(xr + k + 16), _mm512_loadu_ps(xr + k));
-            _mm512_storeu_si512(d + k / 2, (__m512i)v);
-        }
-        if (k < K) {
+        for (int k = 0; k < 2 * K2; k += 32) { /* 32 floats → 16 pairs */
             __m512 lo = _mm512_maskz_loadu_ps(lanes(K - k), xr + k), hi = _mm512_maskz_loadu_ps(lanes(K - k - 16), xr + k + 16);
-            __m512i v = (__m512i)_mm512_cvtne2ps_pbh(hi, lo);
-            _mm512_mask_storeu_epi32(d + k / 2, lanes(K2 - k / 2), v);
+            _mm512_storeu_si512(d + k / 2, (__m512i)_mm512_cvtne2ps_pbh(hi, lo));
         }
     }
 }
 
 void attn_matmul_packed_bf16_avx512_part(float *y, const float *x, const uint16_t *panels, const float *b, int M, int K, int N,
                                          int gelu, int tid, int nt, uint32_t *scratch) {
-    int K2 = (K + 1) / 2, units = (N + 31) / 32;
+    int K2 = attn_bf16_pairs(K), units = (N + 31) / 32;
     int per = units / nt, extra = units % nt;
     int u0 = tid * per + (tid < extra ? tid : extra), u1 = u0 + per + (tid < extra);
     if (u0 >= u1) return;
     for (int m0 = 0; m0 < M; m0 += ATTN_BF16_MC) {
         int rows = M - m0 < ATTN_BF16_MC ? M - m0 : ATTN_BF16_MC;
         int tiles = (rows + MR - 1) / MR;
-        to_bf16_pairs(scratch, x + (size_t)m0 * K, rows, K, K2);
+        attn_bf16_pairs_from_f32(scratch, x + (size_t)m0 * K, rows, K, K2);
         for (int u = u0; u < u1; u++) {
             int n0 = 32 * u, ncols = N - n0 < 32 ? N - n0 : 32, nv = ncols > 16 ? 2 : 1;
             const uint16_t *p = panels + (size_t)n0 * 2 * K2;
