@@ -267,7 +267,7 @@ int main(int argc, char **argv) {
            "\"mean_ms\":%.3f,\"std_ms\":%.3f,\"min_ms\":%.3f,\"median_ms\":%.3f,\"gflop\":%.4f,\"gflops\":%.2f,"
            "\"linear_ms\":%.3f,\"linear_gflops\":%.2f,\"matmul_peak_gflops\":%.2f,\"weight_bytes\":%.0f,"
            "\"read_bw_gbs\":%.2f,\"roofline_ms\":%.3f}\n",
-           bf16 ? "bf16" : "fp32", c->model_type, attn_matmul_variant(), nthreads, T, batch, runs, fs.mean, fs.std, fs.min, fs.median, flops * 1e-9, gflops,
+           bf16 ? "bf16" : "fp32", c->model_type, bf16 ? (attn_amx_supported() ? "amx-bf16" : "avx512-bf16") : attn_matmul_variant(), nthreads, T, batch, runs, fs.mean, fs.std, fs.min, fs.median, flops * 1e-9, gflops,
            J(mm_ms), J(mm_gflops), J(peak), linear_bytes(c), J(bw), J(roof_ms));
 #undef J
     free(t);

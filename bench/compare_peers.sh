@@ -83,7 +83,7 @@ for m in $MODELS; do
     [ -f "$WORK/$m-base.onnx" ] || { echo "== exporting $m-base to ONNX"; torch "$WORK/$m-base" --export-onnx "$WORK/$m-base.onnx"; }
 done
 
-# bf16 (goal 4) where the machine has AVX512-BF16
+# bf16 (goal 4) where the machine has AVX512-BF16 (AMX tiles when present; ATTN_BF16=avx512 forces vdpbf16ps)
 BF16=
 if "$BUILD/bench/bench_forward" "$WORK/bert-base" --threads "$THREADS" --runs 1 --warmup 0 --quick --tokens 2 --bf16 >/dev/null 2>&1; then
     BF16=attnscope-bf16

@@ -14,6 +14,9 @@ foreach(fixture bert-tiny bert-tiny-plain-f16 bert-tiny-posids distilbert-tiny d
   # bf16 precision within its own documented tolerance; skipped (77) without AVX512-BF16
   add_test(NAME forward_${fixture}_bf16 COMMAND test_forward ${ATTN_TEST_DATA}/models/${fixture} --bf16)
   set_tests_properties(forward_${fixture}_bf16 PROPERTIES SKIP_RETURN_CODE 77 ENVIRONMENT "OMP_WAIT_POLICY=PASSIVE")
+  # the same on AVX512-BF16 alone (vdpbf16ps) where AMX would otherwise be used
+  add_test(NAME forward_${fixture}_bf16_avx512 COMMAND test_forward ${ATTN_TEST_DATA}/models/${fixture} --bf16)
+  set_tests_properties(forward_${fixture}_bf16_avx512 PROPERTIES SKIP_RETURN_CODE 77 ENVIRONMENT "OMP_WAIT_POLICY=PASSIVE;ATTN_BF16=avx512")
   foreach(ks ${ATTN_KERNEL_SETS})
     add_test(NAME forward_${fixture}_${ks} COMMAND test_forward ${ATTN_TEST_DATA}/models/${fixture})
     set_tests_properties(forward_${fixture}_${ks} PROPERTIES SKIP_RETURN_CODE 77

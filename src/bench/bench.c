@@ -210,7 +210,8 @@ static attn_status bench_here(const char *dir, const attn_bench_options *o, attn
         if (o->precision == ATTN_PRECISION_BF16) s = bf16_deviation(&b, &r->bf16_max_att_dev);
         if (!s) s = measure(&b, o, r);
     }
-    snprintf(r->kernels, sizeof r->kernels, "%s%s", attn_kernel_path(), o->precision == ATTN_PRECISION_BF16 ? "-bf16" : "");
+    const char *bf16_path = attn_amx_supported() ? "amx-bf16" : "avx512-bf16";
+    snprintf(r->kernels, sizeof r->kernels, "%s", o->precision == ATTN_PRECISION_BF16 ? bf16_path : attn_kernel_path());
     attn_tokenizer_free(b.tok);
     attn_model_free(b.m);
     bench_corpus_free(&corpus);
