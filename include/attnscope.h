@@ -335,7 +335,8 @@ ATTN_API void attn_st_writer_abort(attn_st_writer *w);
 typedef enum attn_precision {
     ATTN_PRECISION_FP32 = 0, /* default: everything in f32 (matches Hugging Face within 1e-5) */
     ATTN_PRECISION_BF16,     /* linear layers with bf16 weights and inputs, f32 accumulation
-                              * (AVX512-BF16); attention, softmax, GELU, LayerNorm stay f32.
+                              * (AMX tiles where present, else AVX512-BF16; ATTN_BF16=avx512
+                              * forces the latter); attention, softmax, GELU, LayerNorm stay f32.
                               * Attention probabilities then deviate by up to ~1e-2 (docs/performance.md) */
 } attn_precision;
 /* ATTN_E_UNSUPPORTED where the CPU (or a forced ATTN_KERNELS set) lacks AVX512-BF16. The first
@@ -367,7 +368,7 @@ typedef struct attn_bench_result {
     double latency_mean_ms, latency_std_ms, latency_median_ms, latency_min_ms;
     double throughput_per_s;   /* sentences/s, sorted by length in batches of `batch`, median pass */
     double peak_rss_mb;        /* peak resident memory of the process that ran it */
-    char kernels[32];          /* kernel set used (attn_kernel_path) */
+    char kernels[32];          /* kernel set used (attn_kernel_path; "amx-bf16" / "avx512-bf16" in bf16) */
     attn_precision precision;
     double bf16_max_att_dev;   /* bf16 only: largest |p_bf16 - p_fp32| of attention probabilities
                                 * over the corpus (every layer and head), else 0 */

@@ -22,7 +22,7 @@ static void help(void) {
            "                  news sentences of about 20 tokens\n"
            "  --threads N     threads per forward (default 0 = all cores)\n"
            "  --batch N       sentences per forward in the throughput pass (default 8)\n"
-           "  --precision P   fp32 (default) or bf16: linear layers in bf16 with f32 accumulation (AVX512-BF16);\n"
+           "  --precision P   fp32 (default) or bf16: linear layers in bf16 with f32 accumulation (AMX or AVX512-BF16);\n"
            "                  the largest deviation of attention probabilities from fp32 is printed\n"
            "  --runs N        timed passes over the corpus (default 5); --warmup N untimed ones first (default 1)\n"
            "  --json          print a JSON list, one object per model, instead of the table\n"
