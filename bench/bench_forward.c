@@ -1,8 +1,9 @@
 /* bench_forward.c — times the encoder forward pass and puts it next to the machine's limits.
  *
- *   bench_forward MODEL_DIR [--tokens T] [--runs N] [--warmup W] [--threads n] [--dump PATH]
+ *   bench_forward MODEL_DIR [--tokens T] [--batch B] [--runs N] [--warmup W] [--threads n] [--dump PATH] [--quick] [--bf16]
  *
- * 1. forward: attn_model_forward on one sequence of T tokens (default 25), ATTN_OUT_ATTENTIONS,
+ * 1. forward: attn_model_forward on B sequences (default 1) of T tokens (default 25) as one batch,
+ *    ATTN_OUT_ATTENTIONS,
  *    W warm-up runs then N timed runs (output allocation and free included, as in real use):
  *    mean / std / min / median ms and achieved GFLOP/s.
  * 2. matmul in the forward: the forward's 4·L linear layers with the model's own weights (so they
@@ -10,6 +11,8 @@
  * 3. the machine: attn_matmul on a large cache-friendly problem (512×768 · 3072×768ᵀ, compute
  *    bound: the "matmul peak" every ratio is taken against) and the read bandwidth of a 512 MB
  *    array (the limit for small T, where every weight is read once per forward: 4 bytes / 2·T flops).
+ * --bf16 times the forward in bf16 precision (attn_model_set_precision; the dump stays fp32).
+ * --quick skips 2 and 3 (for scripts that alternate engines and measure the machine once).
  * --dump PATH writes the ids, attentions (L, NH, T, T) and last hidden state (T, C) of one
  * ATTN_OUT_ALL run to a safetensors file, for torch_forward.py to compare against.
  * The last line of output is one JSON object with every number, for scripts. */
@@ -52,11 +55,13 @@ static stats summarize(double *t, int n) {
     return s;
 }
 
-/* The benchmark's token ids: [CLS] w1 .. w_{T-2} [SEP]. torch_forward.py computes the same list. */
-static void bench_ids(int32_t *ids, int T, int vocab) {
-    for (int t = 0; t < T; t++) ids[t] = 1000 + (int32_t)(((int64_t)t * 7919) % (vocab - 2000));
-    ids[0] = 101;
-    if (T > 1) ids[T - 1] = 102;
+/* The benchmark's token ids of sequence `row`: [CLS] w1 .. w_{T-2} [SEP] (<s> .. </s> for RoBERTa).
+ * torch_forward.py and ort_forward.js compute the same lists. */
+static void bench_ids(int32_t *ids, int T, const attn_config *c, int row) {
+    for (int t = 0; t < T; t++) ids[t] = 1000 + (int32_t)(((int64_t)(t + 31 * row) * 7919) % (c->vocab - 2000));
+    int roberta = c->arch == ATTN_ARCH_ROBERTA;
+    ids[0] = roberta ? 0 : 101;
+    if (T > 1) ids[T - 1] = roberta ? 2 : 102;
 }
 
 /* Multiply-adds ×2 of one forward: linear layers plus the two attention products. */
@@ -79,9 +84,9 @@ static double linear_bytes(const attn_config *c) {
 
 static int dump(attn_model *m, const int32_t *ids, int T, const char *path) {
     const attn_config *c = attn_model_config(m);
-    attn_input in = {ids, NULL, T};
+    attn_input one = {ids, NULL, T};
     attn_output o;
-    if (attn_model_forward(m, &in, 1, ATTN_OUT_ALL, &o) != ATTN_OK) return 0;
+    if (attn_model_forward(m, &one, 1, ATTN_OUT_ALL, &o) != ATTN_OK) return 0;
     attn_tensor_view v[3] = {
         {.name = "input_ids", .dtype = ATTN_DTYPE_I32, .ndim = 1, .shape = {T}, .data = ids},
         {.name = "attentions", .dtype = ATTN_DTYPE_F32, .ndim = 4, .shape = {c->layers, c->heads, T, T}, .data = o.attentions},
@@ -96,7 +101,7 @@ static int dump(attn_model *m, const int32_t *ids, int T, const char *path) {
 /* The forward's linear layers alone, with the model's weights, on random activations. */
 static double time_forward_matmuls(const attn_model *m, int T, int runs) {
     const attn_config *c = &m->cfg;
-    int C = c->hidden, I = c->intermediate;
+    int I = c->intermediate;
     float *x = malloc((size_t)T * I * sizeof *x), *y = malloc((size_t)T * I * sizeof *y);
     for (size_t i = 0; i < (size_t)T * I; i++) x[i] = (float)((i * 2654435761u) % 1000) / 1000.0f - 0.5f;
     double best = INFINITY;
@@ -104,10 +109,10 @@ static double time_forward_matmuls(const attn_model *m, int T, int runs) {
         double t0 = now_ms();
         for (int l = 0; l < c->layers; l++) {
             const layer_weights *w = &m->layers[l];
-            attn_matmul(y, x, w->qkv_w, w->qkv_b, T, C, 3 * C);
-            attn_matmul(y, x, w->attn_out_w, w->attn_out_b, T, C, C);
-            attn_matmul(y, x, w->ff_in_w, w->ff_in_b, T, C, I);
-            attn_matmul(y, x, w->ff_out_w, w->ff_out_b, T, I, C);
+            attn_linear_apply(&w->qkv, y, x, T, -1);
+            attn_linear_apply(&w->attn_out, y, x, T, -1);
+            attn_linear_apply(&w->ff_in, y, x, T, -1);
+            attn_linear_apply(&w->ff_out, y, x, T, -1);
         }
         double t = now_ms() - t0;
         if (t < best) best = t;
@@ -117,22 +122,28 @@ static double time_forward_matmuls(const attn_model *m, int T, int runs) {
     return best;
 }
 
-/* attn_matmul on a compute-bound problem: best GFLOP/s over a few runs. */
+/* A prepared linear layer (packed once, as the forward's) on a compute-bound problem: best GFLOP/s
+ * over a few runs. */
 static double matmul_peak_gflops(int M, int K, int N, int runs) {
     float *x = malloc((size_t)M * K * sizeof *x), *w = malloc((size_t)N * K * sizeof *w);
     float *b = malloc((size_t)N * sizeof *b), *y = malloc((size_t)M * N * sizeof *y);
     for (size_t i = 0; i < (size_t)M * K; i++) x[i] = (float)(i % 17) * 0.01f;
     for (size_t i = 0; i < (size_t)N * K; i++) w[i] = (float)(i % 13) * 0.01f;
     for (int i = 0; i < N; i++) b[i] = 0.5f;
-    attn_matmul(y, x, w, b, M, K, N); /* warm-up: weights into cache, threads up */
+    float *wp = attn_panels16_alloc(N, K); /* aligned, as the model's weight block */
+    memcpy(wp, w, (size_t)N * K * sizeof *w);
+    attn_linear lin;
+    if (attn_linear_prepare(&lin, wp, b, N, K) != ATTN_OK) return 0.0;
+    attn_linear_apply(&lin, y, x, M, -1); /* warm-up: weights into cache, threads up */
     double best = INFINITY;
     for (int r = 0; r < runs; r++) {
         double t0 = now_ms();
-        attn_matmul(y, x, w, b, M, K, N);
+        attn_linear_apply(&lin, y, x, M, -1);
         double t = now_ms() - t0;
         if (t < best) best = t;
     }
-    free(x), free(w), free(b), free(y);
+    attn_linear_free(&lin);
+    free(x), free(w), free(wp), free(b), free(y);
     return 2.0 * M * K * N / (best * 1e6);
 }
 
@@ -160,10 +171,13 @@ static double read_bandwidth_gbs(size_t bytes, int runs) {
 
 int main(int argc, char **argv) {
     const char *dir = NULL, *dump_path = NULL;
-    int T = 25, runs = 30, warmup = 5, threads = 0;
+    int T = 25, runs = 30, warmup = 5, threads = 0, batch = 1, quick = 0, bf16 = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--tokens") && i + 1 < argc) T = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--runs") && i + 1 < argc) runs = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--batch") && i + 1 < argc) batch = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--quick")) quick = 1;
+        else if (!strcmp(argv[i], "--bf16")) bf16 = 1;
         else if (!strcmp(argv[i], "--warmup") && i + 1 < argc) warmup = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--dump") && i + 1 < argc) dump_path = argv[++i];
@@ -173,7 +187,7 @@ int main(int argc, char **argv) {
             return 2;
         }
     }
-    if (!dir || T < 1 || runs < 1 || warmup < 0) {
+    if (!dir || T < 1 || runs < 1 || warmup < 0 || batch < 1) {
         fprintf(stderr, "usage: bench_forward MODEL_DIR [--tokens T] [--runs N] [--warmup W] [--threads n] [--dump PATH]\n");
         return 2;
     }
@@ -192,8 +206,13 @@ int main(int argc, char **argv) {
         return 2;
     }
     int nthreads = omp_get_max_threads();
-    int32_t *ids = malloc((size_t)T * sizeof *ids);
-    bench_ids(ids, T, c->vocab);
+    int32_t *ids = malloc((size_t)T * batch * sizeof *ids);
+    attn_input *in = malloc((size_t)batch * sizeof *in);
+    attn_output *outs = malloc((size_t)batch * sizeof *outs);
+    for (int b = 0; b < batch; b++) {
+        bench_ids(ids + (size_t)b * T, T, c, b);
+        in[b] = (attn_input){ids + (size_t)b * T, NULL, T};
+    }
 
     printf("bench_forward: %s (%s, L=%d C=%d NH=%d I=%d, %lld params, loaded in %.0f ms)\n", dir, c->model_type,
            c->layers, c->hidden, c->heads, c->intermediate, (long long)attn_model_loaded_parameters(m), load_ms);
@@ -205,47 +224,54 @@ int main(int argc, char **argv) {
         return 1;
     }
 
+    if (bf16 && attn_model_set_precision(m, ATTN_PRECISION_BF16) != ATTN_OK) {
+        fprintf(stderr, "bench_forward: %s\n", attn_last_error());
+        return 1;
+    }
     /* 1. the forward pass */
-    attn_input in = {ids, NULL, T};
     double *t = malloc((size_t)runs * sizeof *t);
     for (int r = 0; r < warmup + runs; r++) {
-        attn_output o;
         double s = now_ms();
-        if (attn_model_forward(m, &in, 1, ATTN_OUT_ATTENTIONS, &o) != ATTN_OK) {
+        if (attn_model_forward(m, in, batch, ATTN_OUT_ATTENTIONS, outs) != ATTN_OK) {
             fprintf(stderr, "bench_forward: %s\n", attn_last_error());
             return 1;
         }
-        attn_output_free(&o);
+        for (int b = 0; b < batch; b++) attn_output_free(&outs[b]);
         if (r >= warmup) t[r - warmup] = now_ms() - s;
     }
     stats fs = summarize(t, runs);
-    double flops = forward_flops(c, T);
+    double flops = batch * forward_flops(c, T);
     double gflops = flops / (fs.median * 1e6), gflops_best = flops / (fs.min * 1e6);
-    printf("forward   T=%d batch 1 attentions: mean %.2f ms  std %.2f  min %.2f  median %.2f  (%d runs, %d warm-up)\n", T,
-           fs.mean, fs.std, fs.min, fs.median, runs, warmup);
+    printf("forward   T=%d batch %d attentions: mean %.2f ms  std %.2f  min %.2f  median %.2f  (%d runs, %d warm-up)\n", T,
+           batch, fs.mean, fs.std, fs.min, fs.median, runs, warmup);
     printf("          %.2f GFLOP per forward: %.1f GFLOP/s at the median, %.1f at the min\n", flops * 1e-9, gflops, gflops_best);
 
-    /* 2. the same linear layers alone */
-    double mm_ms = time_forward_matmuls(m, T, 5);
-    double mm_gflops = linear_flops(c, T) / (mm_ms * 1e6);
-    printf("matmuls   the forward's %d linear layers alone: %.2f ms (best of 5), %.1f GFLOP/s, %.1f GB/s of weights; %.0f%% of the forward (median)\n",
-           4 * c->layers, mm_ms, mm_gflops, linear_bytes(c) / (mm_ms * 1e6), 100.0 * mm_ms / fs.median);
-
-    /* 3. the machine */
-    double peak = matmul_peak_gflops(512, 768, 3072, 5);
-    double bw = read_bandwidth_gbs((size_t)512 << 20, 5);
-    double roof_ms = fmax(flops / (peak * 1e6), linear_bytes(c) / (bw * 1e6));
-    printf("machine   attn_matmul 512x768x3072: %.1f GFLOP/s (the matmul peak); read bandwidth %.1f GB/s\n", peak, bw);
-    printf("ratio     forward %.1f GFLOP/s = %.0f%% of the matmul peak; roofline max(flops/peak, weight bytes/bandwidth) = %.2f ms, the forward (median) is %.2fx that\n",
-           gflops, 100.0 * gflops / peak, roof_ms, fs.median / roof_ms);
-    printf("{\"bench\":\"forward\",\"model\":\"%s\",\"variant\":\"%s\",\"threads\":%d,\"tokens\":%d,\"runs\":%d,"
+    double mm_ms = NAN, mm_gflops = NAN, peak = NAN, bw = NAN, roof_ms = NAN;
+    if (!quick) {
+        /* 2. the same linear layers alone */
+        mm_ms = time_forward_matmuls(m, T * batch, 5);
+        mm_gflops = batch * linear_flops(c, T) / (mm_ms * 1e6);
+        printf("matmuls   the forward's %d linear layers alone: %.2f ms (best of 5), %.1f GFLOP/s, %.1f GB/s of weights; %.0f%% of the forward (median)\n",
+               4 * c->layers, mm_ms, mm_gflops, linear_bytes(c) / (mm_ms * 1e6), 100.0 * mm_ms / fs.median);
+        /* 3. the machine */
+        peak = matmul_peak_gflops(512, 768, 3072, 5);
+        bw = read_bandwidth_gbs((size_t)512 << 20, 5);
+        roof_ms = fmax(flops / (peak * 1e6), linear_bytes(c) / (bw * 1e6));
+        printf("machine   attn_matmul 512x768x3072: %.1f GFLOP/s (the matmul peak); read bandwidth %.1f GB/s\n", peak, bw);
+        printf("ratio     forward %.1f GFLOP/s = %.0f%% of the matmul peak; roofline max(flops/peak, weight bytes/bandwidth) = %.2f ms, the forward (median) is %.2fx that\n",
+               gflops, 100.0 * gflops / peak, roof_ms, fs.median / roof_ms);
+    }
+    /* -1: not measured (--quick) */
+#define J(v) (isfinite(v) ? (v) : -1.0)
+    printf("{\"bench\":\"forward\",\"precision\":\"%s\",\"model\":\"%s\",\"variant\":\"%s\",\"threads\":%d,\"tokens\":%d,\"batch\":%d,\"runs\":%d,"
            "\"mean_ms\":%.3f,\"std_ms\":%.3f,\"min_ms\":%.3f,\"median_ms\":%.3f,\"gflop\":%.4f,\"gflops\":%.2f,"
-           "\"linear_ms\":%.3f,\"linear_gflops\":%.2f,\"matmul_peak_gflops\":%.2f,\"frac_peak\":%.4f,"
+           "\"linear_ms\":%.3f,\"linear_gflops\":%.2f,\"matmul_peak_gflops\":%.2f,\"weight_bytes\":%.0f,"
            "\"read_bw_gbs\":%.2f,\"roofline_ms\":%.3f}\n",
-           c->model_type, attn_matmul_variant(), nthreads, T, runs, fs.mean, fs.std, fs.min, fs.median, flops * 1e-9, gflops,
-           mm_ms, mm_gflops, peak, gflops / peak, bw, roof_ms);
+           bf16 ? "bf16" : "fp32", c->model_type, bf16 ? (attn_amx_supported() ? "amx-bf16" : "avx512-bf16") : attn_matmul_variant(), nthreads, T, batch, runs, fs.mean, fs.std, fs.min, fs.median, flops * 1e-9, gflops,
+           J(mm_ms), J(mm_gflops), J(peak), linear_bytes(c), J(bw), J(roof_ms));
+#undef J
     free(t);
-    free(ids);
+    free(ids), free(in), free(outs);
     attn_model_free(m);
     return 0;
 }

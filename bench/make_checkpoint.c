@@ -1,9 +1,13 @@
-/* make_checkpoint.c — writes a BERT checkpoint folder with random F32 weights for the benchmarks.
+/* make_checkpoint.c — writes a BERT, DistilBERT or RoBERTa checkpoint folder with random F32
+ * weights for the benchmarks.
  *
  *   make_checkpoint OUT_DIR [CONFIG_JSON]
  * CONFIG_JSON defaults to tests/data/configs/bert-base-uncased.json (bert-base: 12 layers, C 768,
- * 12 heads, I 3072, vocab 30522). Writes OUT_DIR/config.json (a copy) and OUT_DIR/model.safetensors
- * with the real tensor names ("bert.embeddings...", "bert.encoder.layer.N...", "bert.pooler...").
+ * 12 heads, I 3072, vocab 30522); tests/data/configs/ also has distilbert-base-uncased.json and
+ * roberta-base.json. Writes OUT_DIR/config.json (a copy), OUT_DIR/model.safetensors with the real
+ * tensor names ("bert.encoder.layer.N...", "distilbert.transformer.layer.N...", "roberta...") and
+ * the tokenizer files (tests/data/tokenizers/bert-base-uncased for BERT and DistilBERT,
+ * roberta-style for RoBERTa), so that `attnscope bench` and the peers can tokenize.
  *
  * Values follow BERT's initialisation (weights ~ N(0, 0.02)) but with larger biases and LayerNorm
  * scales around 1 so that the attention patterns are not all uniform. Deterministic (fixed seed).
@@ -83,6 +87,66 @@ static int copy_file(const char *from, const char *to) {
     return fclose(out) == 0;
 }
 
+/* BERT and RoBERTa share the layout; prefix "bert" or "roberta". */
+static void plan_bert(plan *p, const attn_config *c, const char *prefix) {
+    int64_t C = c->hidden, I = c->intermediate;
+    char pre[96];
+#define NAME(...) (snprintf(pre, sizeof pre, __VA_ARGS__), pre)
+    add(p, NAME("%s.embeddings.word_embeddings.weight", prefix), FILL_WEIGHT, c->vocab, C);
+    add(p, NAME("%s.embeddings.position_embeddings.weight", prefix), FILL_WEIGHT, c->max_positions, C);
+    add(p, NAME("%s.embeddings.token_type_embeddings.weight", prefix), FILL_WEIGHT, c->type_vocab, C);
+    add_layernorm(p, NAME("%s.embeddings.LayerNorm", prefix), C);
+    for (int l = 0; l < c->layers; l++) {
+#define SUB(part) NAME("%s.encoder.layer.%d.%s", prefix, l, part)
+        add_linear(p, SUB("attention.self.query"), C, C);
+        add_linear(p, SUB("attention.self.key"), C, C);
+        add_linear(p, SUB("attention.self.value"), C, C);
+        add_linear(p, SUB("attention.output.dense"), C, C);
+        add_layernorm(p, SUB("attention.output.LayerNorm"), C);
+        add_linear(p, SUB("intermediate.dense"), I, C);
+        add_linear(p, SUB("output.dense"), C, I);
+        add_layernorm(p, SUB("output.LayerNorm"), C);
+#undef SUB
+    }
+    add_linear(p, NAME("%s.pooler.dense", prefix), C, C);
+#undef NAME
+}
+
+static void plan_distilbert(plan *p, const attn_config *c) {
+    int64_t C = c->hidden, I = c->intermediate;
+    char pre[96];
+    add(p, "distilbert.embeddings.word_embeddings.weight", FILL_WEIGHT, c->vocab, C);
+    add(p, "distilbert.embeddings.position_embeddings.weight", FILL_WEIGHT, c->max_positions, C);
+    add_layernorm(p, "distilbert.embeddings.LayerNorm", C);
+    for (int l = 0; l < c->layers; l++) {
+#define SUB(part) (snprintf(pre, sizeof pre, "distilbert.transformer.layer.%d.%s", l, part), pre)
+        add_linear(p, SUB("attention.q_lin"), C, C);
+        add_linear(p, SUB("attention.k_lin"), C, C);
+        add_linear(p, SUB("attention.v_lin"), C, C);
+        add_linear(p, SUB("attention.out_lin"), C, C);
+        add_layernorm(p, SUB("sa_layer_norm"), C);
+        add_linear(p, SUB("ffn.lin1"), I, C);
+        add_linear(p, SUB("ffn.lin2"), C, I);
+        add_layernorm(p, SUB("output_layer_norm"), C);
+#undef SUB
+    }
+}
+
+/* The tokenizer files of the matching published tokenizer. */
+static int copy_tokenizer(const attn_config *c, const char *dir) {
+    static const char *const bert[] = {"tokenizer.json", "vocab.txt", NULL};
+    static const char *const roberta[] = {"tokenizer.json", "vocab.json", "merges.txt", NULL};
+    int is_roberta = c->arch == ATTN_ARCH_ROBERTA;
+    const char *from = is_roberta ? ATTN_SOURCE_DIR "/tests/data/tokenizers/roberta-style" : ATTN_SOURCE_DIR "/tests/data/tokenizers/bert-base-uncased";
+    for (const char *const *f = is_roberta ? roberta : bert; *f; f++) {
+        char src[4096], dst[4096];
+        snprintf(src, sizeof src, "%s/%s", from, *f);
+        snprintf(dst, sizeof dst, "%s/%s", dir, *f);
+        if (!copy_file(src, dst)) return 0;
+    }
+    return 1;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2 || argc > 3) {
         fprintf(stderr, "usage: make_checkpoint OUT_DIR [CONFIG_JSON]\n");
@@ -95,10 +159,6 @@ int main(int argc, char **argv) {
         fprintf(stderr, "make_checkpoint: %s\n", attn_last_error());
         return 1;
     }
-    if (c.arch != ATTN_ARCH_BERT) {
-        fprintf(stderr, "make_checkpoint: %s is a %s config; only bert is generated\n", config, c.model_type);
-        return 1;
-    }
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "make_checkpoint: cannot create %s: %s\n", dir, strerror(errno));
         return 1;
@@ -107,26 +167,10 @@ int main(int argc, char **argv) {
     snprintf(path, sizeof path, "%s/config.json", dir);
     if (!copy_file(config, path)) return 1;
 
-    int64_t C = c.hidden, I = c.intermediate;
+    if (!copy_tokenizer(&c, dir)) return 1;
     static plan p;
-    add(&p, "bert.embeddings.word_embeddings.weight", FILL_WEIGHT, c.vocab, C);
-    add(&p, "bert.embeddings.position_embeddings.weight", FILL_WEIGHT, c.max_positions, C);
-    add(&p, "bert.embeddings.token_type_embeddings.weight", FILL_WEIGHT, c.type_vocab, C);
-    add_layernorm(&p, "bert.embeddings.LayerNorm", C);
-    for (int l = 0; l < c.layers; l++) {
-        char pre[96];
-#define SUB(part) (snprintf(pre, sizeof pre, "bert.encoder.layer.%d.%s", l, part), pre)
-        add_linear(&p, SUB("attention.self.query"), C, C);
-        add_linear(&p, SUB("attention.self.key"), C, C);
-        add_linear(&p, SUB("attention.self.value"), C, C);
-        add_linear(&p, SUB("attention.output.dense"), C, C);
-        add_layernorm(&p, SUB("attention.output.LayerNorm"), C);
-        add_linear(&p, SUB("intermediate.dense"), I, C);
-        add_linear(&p, SUB("output.dense"), C, I);
-        add_layernorm(&p, SUB("output.LayerNorm"), C);
-#undef SUB
-    }
-    add_linear(&p, "bert.pooler.dense", C, C);
+    if (c.arch == ATTN_ARCH_DISTILBERT) plan_distilbert(&p, &c);
+    else plan_bert(&p, &c, c.arch == ATTN_ARCH_ROBERTA ? "roberta" : "bert");
 
     snprintf(path, sizeof path, "%s/model.safetensors", dir);
     attn_st_writer *w;

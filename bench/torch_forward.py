@@ -1,11 +1,15 @@
 #!/usr/bin/python3
 """torch_forward.py — the PyTorch eager baseline for bench_forward: the same checkpoint, the same ids.
 
-    /usr/bin/python3 bench/torch_forward.py MODEL_DIR [--tokens T] [--runs N] [--warmup W]
-                                            [--threads n] [--check DUMP.safetensors]
+    /usr/bin/python3 bench/torch_forward.py MODEL_DIR [--tokens T] [--batch B] [--runs N] [--warmup W]
+                                            [--threads n] [--check DUMP.safetensors] [--export-onnx OUT.onnx]
 
-BERT's forward written with torch.nn.functional, float32, eager, attentions returned, exactly the
-operations of Hugging Face's BertModel (separate q/k/v linears, softmax, erf GELU, post-LayerNorm).
+The encoder's forward written with torch.nn.functional, float32, eager, attentions returned, exactly
+the operations of Hugging Face's BertModel / RobertaModel / DistilBertModel (separate q/k/v linears,
+softmax, erf GELU, post-LayerNorm; RoBERTa's positions from pad + 1; DistilBERT's q scaled before
+the product and no token types). --batch B runs B sequences of T tokens as one batch (corpus mode).
+--export-onnx writes the same module as an ONNX graph (torch.onnx.export, dynamic batch and length;
+outputs last_hidden_state and attentions [L, B, NH, T, T]) for bench/ort_forward.js, and exits.
 Needs only the standard library and torch (Debian's python3-torch): the safetensors file is read
 with json + torch.frombuffer. --check compares the attentions and the last hidden state with a dump
 written by `bench_forward --dump`, so we know both programs compute the same thing.
@@ -43,52 +47,65 @@ def read_safetensors(path):
     return out
 
 
-def bench_ids(T, vocab):
-    """Same list as bench_forward.c's bench_ids: [CLS] ... [SEP]."""
-    ids = [1000 + (t * 7919) % (vocab - 2000) for t in range(T)]
-    ids[0] = 101
+def bench_ids(T, vocab, arch="bert", row=0):
+    """Same list as bench_forward.c's bench_ids: [CLS] ... [SEP] (<s> ... </s> for RoBERTa)."""
+    ids = [1000 + ((t + 31 * row) * 7919) % (vocab - 2000) for t in range(T)]
+    cls, sep = (0, 2) if arch == "roberta" else (101, 102)
+    ids[0] = cls
     if T > 1:
-        ids[T - 1] = 102
+        ids[T - 1] = sep
     return ids
 
 
-class Bert:
+class Encoder(torch.nn.Module):
     def __init__(self, cfg, st):
-        p = "bert." if "bert.embeddings.word_embeddings.weight" in st else ""
+        super().__init__()
+        self.arch = cfg["model_type"]
+        distil = self.arch == "distilbert"
+        p = {"bert": "bert.", "roberta": "roberta.", "distilbert": "distilbert."}[self.arch]
+        if p + "embeddings.word_embeddings.weight" not in st:
+            p = ""
         self.cfg = cfg
         self.eps = cfg.get("layer_norm_eps", 1e-12)
-        self.heads = cfg["num_attention_heads"]
+        self.heads = cfg["n_heads" if distil else "num_attention_heads"]
+        self.pad = cfg.get("pad_token_id", 0)
         g = lambda name: st[p + name].float().contiguous()
-        self.word, self.pos, self.type = (g("embeddings.word_embeddings.weight"), g("embeddings.position_embeddings.weight"),
-                                          g("embeddings.token_type_embeddings.weight"))
+        self.word, self.pos = g("embeddings.word_embeddings.weight"), g("embeddings.position_embeddings.weight")
+        self.type = None if distil else g("embeddings.token_type_embeddings.weight")
         self.emb_ln = (g("embeddings.LayerNorm.weight"), g("embeddings.LayerNorm.bias"))
+        names = (["attention.q_lin", "attention.k_lin", "attention.v_lin", "attention.out_lin", "sa_layer_norm",
+                  "ffn.lin1", "ffn.lin2", "output_layer_norm"] if distil else
+                 ["attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense",
+                  "attention.output.LayerNorm", "intermediate.dense", "output.dense", "output.LayerNorm"])
+        fmt = "transformer.layer.{}.{}" if distil else "encoder.layer.{}.{}"
         self.layers = []
-        for l in range(cfg["num_hidden_layers"]):
-            q = lambda part: g(f"encoder.layer.{l}.{part}")
-            self.layers.append({
-                "q": (q("attention.self.query.weight"), q("attention.self.query.bias")),
-                "k": (q("attention.self.key.weight"), q("attention.self.key.bias")),
-                "v": (q("attention.self.value.weight"), q("attention.self.value.bias")),
-                "o": (q("attention.output.dense.weight"), q("attention.output.dense.bias")),
-                "ln1": (q("attention.output.LayerNorm.weight"), q("attention.output.LayerNorm.bias")),
-                "i": (q("intermediate.dense.weight"), q("intermediate.dense.bias")),
-                "out": (q("output.dense.weight"), q("output.dense.bias")),
-                "ln2": (q("output.LayerNorm.weight"), q("output.LayerNorm.bias")),
-            })
+        for l in range(cfg["n_layers" if distil else "num_hidden_layers"]):
+            w = lambda i: (g(fmt.format(l, names[i]) + ".weight"), g(fmt.format(l, names[i]) + ".bias"))
+            self.layers.append({"q": w(0), "k": w(1), "v": w(2), "o": w(3), "ln1": w(4), "i": w(5), "out": w(6), "ln2": w(7)})
 
     def forward(self, ids):
         """ids (B, T) → last hidden state (B, T, C), attentions [L × (B, NH, T, T)]."""
         B, T = ids.shape
         C = self.word.shape[1]
         NH, hd = self.heads, C // self.heads
-        x = self.word[ids] + self.type[torch.zeros_like(ids)] + self.pos[:T].unsqueeze(0)
+        if self.arch == "roberta":  # create_position_ids_from_input_ids
+            mask = (ids != self.pad).long()
+            pos = torch.cumsum(mask, dim=1) * mask + self.pad
+            x = self.word[ids] + self.pos[pos]
+        else:
+            x = self.word[ids] + self.pos[:T].unsqueeze(0)
+        if self.type is not None:
+            x = x + self.type[torch.zeros_like(ids)]
         x = F.layer_norm(x, (C,), *self.emb_ln, self.eps)
         atts = []
         for w in self.layers:
             def split(t):  # (B, T, C) → (B, NH, T, hd)
                 return t.view(B, T, NH, hd).permute(0, 2, 1, 3)
             q, k, v = split(F.linear(x, *w["q"])), split(F.linear(x, *w["k"])), split(F.linear(x, *w["v"]))
-            scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(hd)
+            if self.arch == "distilbert":
+                scores = torch.matmul(q / math.sqrt(hd), k.transpose(-1, -2))
+            else:
+                scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(hd)
             probs = F.softmax(scores, dim=-1)
             atts.append(probs)
             ctx = torch.matmul(probs, v).permute(0, 2, 1, 3).reshape(B, T, C)
@@ -96,6 +113,27 @@ class Bert:
             h = F.gelu(F.linear(x, *w["i"]))
             x = F.layer_norm(F.linear(h, *w["out"]) + x, (C,), *w["ln2"], self.eps)
         return x, atts
+
+
+class Exported(torch.nn.Module):
+    """The encoder with attentions stacked into one output, for torch.onnx.export."""
+
+    def __init__(self, enc):
+        super().__init__()
+        self.enc = enc
+
+    def forward(self, ids):
+        x, atts = self.enc.forward(ids)
+        return x, torch.stack(atts)
+
+
+def export_onnx(model, ids, path):
+    tmp = path + ".tmp"
+    torch.onnx.export(Exported(model), (ids,), tmp, input_names=["input_ids"],
+                      output_names=["last_hidden_state", "attentions"], opset_version=14,
+                      dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "last_hidden_state": {0: "batch", 1: "tokens"},
+                                    "attentions": {1: "batch", 3: "tokens", 4: "tokens"}})
+    os.replace(tmp, path)
 
 
 def matmul_peak(M, K, N, runs=5):
@@ -116,6 +154,8 @@ def main():
     ap.add_argument("--runs", type=int, default=30)
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--batch", type=int, default=1, help="sequences of --tokens tokens per forward")
+    ap.add_argument("--export-onnx", help="write the module as ONNX to this path and exit")
     ap.add_argument("--check", help="safetensors dump of bench_forward --dump to compare against")
     a = ap.parse_args()
 
@@ -123,10 +163,15 @@ def main():
     with open(os.path.join(a.model_dir, "config.json")) as f:
         cfg = json.load(f)
     t0 = time.perf_counter()
-    model = Bert(cfg, read_safetensors(os.path.join(a.model_dir, "model.safetensors")))
+    model = Encoder(cfg, read_safetensors(os.path.join(a.model_dir, "model.safetensors")))
     load_ms = (time.perf_counter() - t0) * 1e3
-    ids_list = bench_ids(a.tokens, cfg["vocab_size"])
-    ids = torch.tensor([ids_list], dtype=torch.long)
+    rows = [bench_ids(a.tokens, cfg["vocab_size"], model.arch, b) for b in range(a.batch)]
+    ids_list = rows[0]
+    ids = torch.tensor(rows, dtype=torch.long)
+    if a.export_onnx:
+        export_onnx(model, ids, a.export_onnx)
+        print(f"torch_forward: wrote {a.export_onnx}")
+        return
     print(f"torch_forward: {a.model_dir} (torch {torch.__version__}, {torch.get_num_threads()} threads, "
           f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '(unset)')}, loaded in {load_ms:.0f} ms)")
 
@@ -136,7 +181,7 @@ def main():
             ref = read_safetensors(a.check)
             if ref["input_ids"].tolist() != ids_list:
                 sys.exit("torch_forward: the dump was made with other token ids")
-            hidden, atts = model.forward(ids)
+            hidden, atts = model.forward(ids[:1])
             att = torch.stack([t[0] for t in atts])  # (L, NH, T, T)
             if tuple(att.shape) != tuple(ref["attentions"].shape):
                 sys.exit(f"torch_forward: attention shape {tuple(att.shape)} != dump {tuple(ref['attentions'].shape)}")
@@ -160,14 +205,15 @@ def main():
 
     mean, std = statistics.mean(times), statistics.stdev(times) if len(times) > 1 else 0.0
     tmin, median = min(times), statistics.median(times)
-    C, I, L, T = cfg["hidden_size"], cfg["intermediate_size"], cfg["num_hidden_layers"], a.tokens
-    gflop = L * (2.0 * T * (4 * C * C + 2 * C * I) + 4.0 * T * T * C) * 1e-9
-    print(f"forward   T={T} batch 1 attentions: mean {mean:.2f} ms  std {std:.2f}  min {tmin:.2f}  median {median:.2f}  "
+    C, L, T = model.word.shape[1], len(model.layers), a.tokens
+    I = model.layers[0]["i"][0].shape[0]
+    gflop = a.batch * L * (2.0 * T * (4 * C * C + 2 * C * I) + 4.0 * T * T * C) * 1e-9
+    print(f"forward   T={T} batch {a.batch} attentions: mean {mean:.2f} ms  std {std:.2f}  min {tmin:.2f}  median {median:.2f}  "
           f"({a.runs} runs, {a.warmup} warm-up)")
     print(f"          {gflop:.2f} GFLOP per forward: {gflop / median * 1e3:.1f} GFLOP/s at the median")
     print(f"machine   torch F.linear 512x768x3072: {peak:.1f} GFLOP/s")
     print(json.dumps({"bench": "torch_forward", "torch": torch.__version__, "threads": torch.get_num_threads(),
-                      "tokens": T, "runs": a.runs, "mean_ms": round(mean, 3), "std_ms": round(std, 3),
+                      "model_type": model.arch, "tokens": T, "batch": a.batch, "runs": a.runs, "mean_ms": round(mean, 3), "std_ms": round(std, 3),
                       "min_ms": round(tmin, 3), "median_ms": round(median, 3), "gflops": round(gflop / median * 1e3, 2),
                       "torch_matmul_peak_gflops": round(peak, 2), **check}))
     if check and not check["agree"]:

@@ -155,6 +155,9 @@ enum {
     ATTN_OUT_ATTENTIONS = 1 << 0,
     ATTN_OUT_HIDDEN = 1 << 1,
     ATTN_OUT_ALL = ATTN_OUT_ATTENTIONS | ATTN_OUT_HIDDEN,
+    /* per-head queries and keys: the q and k of each head after the projection and its bias,
+     * before any scaling (DistilBERT's q is returned unscaled too) */
+    ATTN_OUT_QK = 1 << 2,
 };
 
 typedef struct attn_output {
@@ -162,6 +165,8 @@ typedef struct attn_output {
     int32_t layers, heads, hidden;
     float *attentions;    /* [layers][heads][T][T] or NULL if not requested */
     float *hidden_states; /* [layers+1][T][hidden] (embedding output first) or NULL */
+    float *queries;       /* [layers][heads][T][hidden/heads] with ATTN_OUT_QK, else NULL */
+    float *keys;          /* [layers][heads][T][hidden/heads] with ATTN_OUT_QK, else NULL */
 } attn_output;
 
 /* Checks one sequence against the model (ids in the vocabulary, type ids, length within the
@@ -965,6 +970,71 @@ ATTN_API attn_status attn_st_writer_open_meta(const char *path, const attn_tenso
  * disk; n = 0 turns it off. Returns the number of writes counted since the previous call. The
  * environment variable ATTN_FAULT_WRITE=N does the same for a whole process (tests of the CLI). */
 ATTN_API long attn_fault_write_at(long n);
+/* Speed: precision, kernels, benchmark (attnscope bench; see docs/performance.md)            */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef enum attn_precision {
+    ATTN_PRECISION_FP32 = 0, /* default: everything in f32 (matches Hugging Face within 1e-5) */
+    ATTN_PRECISION_BF16,     /* linear layers with bf16 weights and inputs, f32 accumulation
+                              * (AMX tiles where present, else AVX512-BF16; ATTN_BF16=avx512
+                              * forces the latter); attention, softmax, GELU, LayerNorm stay f32.
+                              * Attention probabilities then deviate by up to ~1e-2 (docs/performance.md) */
+} attn_precision;
+/* ATTN_E_UNSUPPORTED where the CPU (or a forced ATTN_KERNELS set) lacks AVX512-BF16. The first
+ * switch to bf16 builds bf16 copies of the linear weights (half their f32 size, kept alongside);
+ * not to be called while a forward runs on m. */
+ATTN_API attn_status attn_model_set_precision(attn_model *m, attn_precision p);
+ATTN_API attn_precision attn_model_precision(const attn_model *m);
+
+typedef struct attn_bench_options {
+    const char *corpus; /* sentences, one a line (or a TSV whose header has a "text" column);
+                         * NULL = the built-in 24 news sentences (about 20 tokens each) */
+    int threads;        /* 0 = all cores */
+    int batch;          /* sentences per forward in the throughput pass (default 8) */
+    int runs;           /* timed passes over the corpus (default 5) */
+    int warmup;         /* untimed passes first (default 1) */
+    int isolate;        /* 1 (default): run in a child process (fork + wait4) so that peak_rss_mb
+                         * is this model's alone; call it before the process has run OpenMP work */
+    attn_precision precision; /* default fp32 */
+} attn_bench_options;
+ATTN_API void attn_bench_options_init(attn_bench_options *o);
+
+typedef struct attn_bench_result {
+    char model_type[32];
+    int64_t parameters;        /* as AutoModel reports them (config) */
+    int sentences;             /* per pass */
+    double tokens_mean;        /* tokens per sentence, special tokens included */
+    double load_ms;            /* attn_model_open + attn_tokenizer_open */
+    /* per sentence, batch 1: tokenization + forward with attentions returned (and freed) */
+    double latency_mean_ms, latency_std_ms, latency_median_ms, latency_min_ms;
+    double throughput_per_s;   /* sentences/s, sorted by length in batches of `batch`, median pass */
+    double peak_rss_mb;        /* peak resident memory of the process that ran it */
+    char kernels[32];          /* kernel set used (attn_kernel_path; "amx-bf16" / "avx512-bf16" in bf16) */
+    attn_precision precision;
+    double bf16_max_att_dev;   /* bf16 only: largest |p_bf16 - p_fp32| of attention probabilities
+                                * over the corpus (every layer and head), else 0 */
+    int threads, batch, runs, warmup;
+} attn_bench_result;
+
+/* Benchmarks the checkpoint folder dir (which must hold a tokenizer). */
+ATTN_API attn_status attn_bench_run(const char *dir, const attn_bench_options *o, attn_bench_result *r);
+
+/* The kernel set the forward pass uses on this machine ("avx512", "avx2", "portable"); the
+ * environment variable ATTN_KERNELS=NAME forces one the machine supports. */
+ATTN_API const char *attn_kernel_path(void);
+/* The CPU's model name (/proc/cpuinfo), "unknown" if not found. */
+ATTN_API const char *attn_cpu_name(void);
+/* The CMake build type the library was compiled with ("Release", ...). */
+ATTN_API const char *attn_build_type(void);
+
+/* The results of n models (labels[i] names results[i]; speed relative to results[0]) as a JSON
+ * list, CSV or a text table. malloc'ed; NULL when out of memory. */
+ATTN_API char *attn_bench_json(const attn_bench_result *results, const char *const *labels, int n, const char *corpus);
+ATTN_API char *attn_bench_csv(const attn_bench_result *results, const char *const *labels, int n, const char *corpus);
+ATTN_API char *attn_bench_table(const attn_bench_result *results, const char *const *labels, int n, const char *corpus);
+/* Writes DIR/bench.csv and DIR/bench.json atomically. */
+ATTN_API attn_status attn_bench_write_dir(const char *dir, const attn_bench_result *results, const char *const *labels,
+                                          int n, const char *corpus);
 
 #ifdef __cplusplus
 }

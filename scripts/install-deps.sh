@@ -7,6 +7,9 @@ libcairo2-dev libpango1.0-dev liblapacke-dev fonts-dejavu-core fonts-noto-color-
 # CI runs every test: the differential tokenizer test (node + npm) and the one-node Slurm cluster
 # (slurm-wlm + munge) too; elsewhere they are optional and their tests skip.
 [ "${CI:-}" = true ] && pkgs="$pkgs nodejs npm slurm-wlm munge"
+# --peers: also what bench/compare_peers.sh compares with (PyTorch eager on OpenBLAS; node + npm
+# for onnxruntime-node, which the script installs itself with --ignore-scripts)
+[ "${1:-}" = "--peers" ] && pkgs="$pkgs python3-torch libopenblas0-openmp nodejs npm"
 missing=""
 # The HTML report: zlib (deflate); chromium and nodejs for its browser tests.
 pkgs="$pkgs zlib1g-dev chromium nodejs"

@@ -3,8 +3,9 @@
  * Matmul: each variant attn_matmul_variants lists (and the dispatched attn_matmul) against
  * attn_matmul_ref for M = 1, 2, 3, 4, 5, 7, 25, 49, 130 (edge tiles, 4-row splits, several M blocks),
  * K and N off the vector width, with and without bias, on output buffers fenced with sentinels.
- * Then the erf GELU (portable and AVX2) against erf in double, softmax, LayerNorm, and one attention
- * head (portable and AVX2) against double-precision references. Inputs are allocated at their exact
+ * Prepared linear layers (packed panels for AVX-512) in thread shares with fused activations.
+ * Then the erf GELU (portable, AVX2, AVX-512) against erf in double, softmax, LayerNorm, and one attention
+ * head (portable, AVX2, AVX-512) against double-precision references. Inputs are allocated at their exact
  * size so AddressSanitizer sees any over-read. Timing is not tested here: see bench/. */
 #include <math.h>
 #include <stdint.h>
@@ -75,9 +76,9 @@ static void test_matmul(void) {
     int nv;
     const attn_matmul_impl *impls = attn_matmul_variants(&nv);
     CHECK(nv >= 1);
-    variant vs[4];
+    variant vs[5];
     int n = 0;
-    for (int i = 0; i < nv && n < 3; i++) vs[n++] = (variant){impls[i].name, impls[i].fn};
+    for (int i = 0; i < nv && n < 4; i++) vs[n++] = (variant){impls[i].name, impls[i].fn};
     vs[n++] = (variant){"attn_matmul", attn_matmul};
     printf("matmul variants:");
     for (int i = 0; i < nv; i++) printf(" %s", impls[i].name);
@@ -96,6 +97,103 @@ static void test_matmul(void) {
         check_matmul(&vs[v], 25, 3072, 768, 0);
         check_matmul(&vs[v], 1, 768, 3072, 1);
     }
+}
+
+/* A prepared linear layer (packed panels with the avx512 set) computed in thread shares: every
+ * share of nt = 1, 2, 3 run one after another must give the reference, with the activation fused. */
+static void check_linear(int M, int K, int N, int act) {
+    float *x = rand_vec((size_t)M * K, 1.0f), *w = rand_vec((size_t)N * K, 0.5f), *b = rand_vec((size_t)N, 1.0f);
+    float *ref = malloc((size_t)M * N * sizeof *ref), *y = fenced((size_t)M * N);
+    attn_matmul_ref(ref, x, w, b, M, K, N);
+    if (act >= 0) attn_activation_block(ref, M, N, 0, N, (attn_activation)act);
+    float *wp = attn_panels16_alloc(N, K); /* 64-byte aligned and writable, as the model's block */
+    memcpy(wp, w, (size_t)N * K * sizeof *w);
+    attn_linear l;
+    if (!CHECK_OK(attn_linear_prepare(&l, wp, b, N, K))) return;
+    for (int nt = 1; nt <= 3; nt++) {
+        for (size_t i = 0; i < (size_t)M * N; i++) y[i] = NAN;
+        for (int tid = 0; tid < nt; tid++) attn_linear_part(&l, y, x, M, act, tid, nt, NULL);
+        CHECKF(fence_intact(y, (size_t)M * N), "linear M=%d K=%d N=%d act=%d nt=%d: wrote outside the output", M, K, N, act, nt);
+        for (size_t i = 0; i < (size_t)M * N; i++) {
+            double tol = 2e-5 * (1.0 + fabs(ref[i])) * (1.0 + sqrt((double)K) / 4.0);
+            if (!CHECKF(fabs((double)y[i] - ref[i]) <= tol, "linear %s M=%d K=%d N=%d act=%d nt=%d: y[%zu] = %.9g, reference %.9g",
+                        attn_kernels_name(), M, K, N, act, nt, i, (double)y[i], (double)ref[i]))
+                break;
+        }
+    }
+    attn_linear_free(&l);
+    free(wp), free(x), free(w), free(b), free(ref), fenced_free(y);
+}
+
+static void test_linear(void) {
+    static const int Ms[] = {1, 2, 9, 12, 13, 25, 97, 200};
+    static const int KNs[][2] = {{1, 1}, {7, 5}, {16, 16}, {33, 48}, {64, 17}, {100, 130}, {768, 96}};
+    for (size_t mi = 0; mi < sizeof Ms / sizeof *Ms; mi++)
+        for (size_t s = 0; s < sizeof KNs / sizeof *KNs; s++)
+            for (int act = -1; act <= (int)ATTN_ACT_RELU; act++) check_linear(Ms[mi], KNs[s][0], KNs[s][1], act);
+}
+
+/* bf16 round to nearest even, as the kernels round weights and inputs. */
+static double bf16_round(float f) {
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    u = (u + 0x7FFFu + ((u >> 16) & 1u)) & 0xFFFF0000u;
+    float r;
+    memcpy(&r, &u, sizeof r);
+    return r;
+}
+
+/* The bf16 linear layer against a double-precision product of the bf16-rounded x and w: only the
+ * f32 accumulation order differs, so the bound is f32-sized, relative to Σ|x·w|. */
+static void check_linear_bf16(int M, int K, int N, int act) {
+    float *x = rand_vec((size_t)M * K, 1.0f), *w = rand_vec((size_t)N * K, 0.5f), *b = rand_vec((size_t)N, 1.0f);
+    float *y = fenced((size_t)M * N);
+    float *wp = attn_panels16_alloc(N, K);
+    memcpy(wp, w, (size_t)N * K * sizeof *w);
+    attn_linear l;
+    if (!CHECK_OK(attn_linear_prepare(&l, wp, b, N, K)) || !CHECK_OK(attn_linear_add_bf16(&l))) return;
+    l.use_bf16 = 1;
+    void *scratch = aligned_alloc(64, attn_linear_scratch_bytes(K));
+    /* the dispatched path (AMX where present), then vdpbf16ps directly */
+    for (int pass = 0; pass < 2 * (1 + attn_amx_supported()); pass++) {
+        int nt = pass % 2 ? 3 : 1, direct = pass >= 2;
+        for (size_t i = 0; i < (size_t)M * N; i++) y[i] = NAN;
+        for (int tid = 0; tid < nt; tid++) {
+            if (direct) attn_matmul_packed_bf16_avx512_part(y, x, l.bf16, b, M, K, N, act == ATTN_ACT_GELU, tid, nt, scratch);
+            else attn_linear_part(&l, y, x, M, act, tid, nt, scratch);
+        }
+        CHECKF(fence_intact(y, (size_t)M * N), "bf16 linear M=%d K=%d N=%d: wrote outside the output", M, K, N);
+        for (int i = 0; i < M; i++)
+            for (int n = 0; n < N; n++) {
+                double acc = b[n], absum = fabs(b[n]);
+                for (int k = 0; k < K; k++) {
+                    double p = bf16_round(x[(size_t)i * K + k]) * bf16_round(w[(size_t)n * K + k]);
+                    acc += p, absum += fabs(p);
+                }
+                double want = act == ATTN_ACT_GELU ? 0.5 * acc * (1.0 + erf(acc * M_SQRT1_2)) : acc;
+                double got = y[(size_t)i * N + n], tol = 2e-6 * absum * (1.0 + sqrt((double)K) / 4.0) + 1e-6 * fabs(want) + 1e-30;
+                if (!CHECKF(fabs(got - want) <= tol, "bf16 linear (%s) M=%d K=%d N=%d act=%d nt=%d: y[%d][%d] = %.9g, want %.9g",
+                            direct || !attn_amx_supported() ? "avx512-bf16" : "amx", M, K, N, act, nt, i, n, got, want))
+                    goto done;
+            }
+    }
+done:
+    free(scratch);
+    attn_linear_free(&l);
+    free(wp), free(x), free(w), free(b), fenced_free(y);
+}
+
+static void test_linear_bf16(void) {
+    if (!attn_bf16_supported()) {
+        printf("no AVX512-BF16 with the %s kernels: the bf16 linear layer was not tested\n", attn_kernels_name());
+        return;
+    }
+    printf("bf16 linear layer: %s\n", attn_amx_supported() ? "AMX tiles and AVX512-BF16 tested" : "AVX512-BF16 tested (no AMX)");
+    static const int Ms[] = {1, 5, 12, 25, 130};
+    static const int KNs[][2] = {{1, 1}, {2, 16}, {7, 5}, {31, 33}, {64, 48}, {100, 130}, {768, 64}};
+    for (size_t mi = 0; mi < sizeof Ms / sizeof *Ms; mi++)
+        for (size_t s = 0; s < sizeof KNs / sizeof *KNs; s++)
+            for (int act = -1; act <= (int)ATTN_ACT_GELU; act++) check_linear_bf16(Ms[mi], KNs[s][0], KNs[s][1], act);
 }
 
 typedef void (*gelu_fn)(float *, size_t);
@@ -232,12 +330,22 @@ static void test_head(const char *name, head_fn fn) {
             }
 }
 
+/* Under ATTN_KERNELS=NAME (one ctest entry per kernel set): 77, ctest's "skipped", with the reason,
+ * when this CPU cannot run that set; else 0. */
+static int skip_unsupported_kernels(void) {
+    const char *want = getenv("ATTN_KERNELS");
+    if (!want || !*want || attn_kernels_supported(want)) return 0;
+    printf("SKIPPED: ATTN_KERNELS=%s, but this CPU (or the OS) does not support that kernel set\n", want);
+    return 77;
+}
+
 int main(void) {
+    if (skip_unsupported_kernels()) return 77;
+    printf("kernel set: %s\n", attn_kernels_name());
     test_matmul();
-    int nv;
-    const attn_matmul_impl *impls = attn_matmul_variants(&nv);
-    int have_avx2 = 0;
-    for (int i = 0; i < nv; i++) have_avx2 |= !strcmp(impls[i].name, "avx2+fma");
+    test_linear();
+    test_linear_bf16();
+    int have_avx2 = attn_kernels_supported("avx2"), have_avx512 = attn_kernels_supported("avx512");
     test_gelu("gelu portable", attn_gelu_portable);
     test_gelu("gelu dispatched", attn_gelu);
     test_head("head portable", attn_attend_head_portable);
@@ -247,6 +355,12 @@ int main(void) {
         test_head("head avx2", attn_attend_head_avx2);
     } else {
         printf("no AVX2 + FMA on this machine: only the portable kernels were tested\n");
+    }
+    if (have_avx512) {
+        test_gelu("gelu avx512", attn_gelu_avx512);
+        test_head("head avx512", attn_attend_head_avx512);
+    } else {
+        printf("no AVX-512 (F, DQ, BW, VL with OS support) on this machine: its kernels were not tested\n");
     }
     test_softmax();
     test_layernorm();

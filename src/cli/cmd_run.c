@@ -1,4 +1,4 @@
-/* cmd_run.c — `attnscope run MODEL (--text TEXT | --ids LIST | --input FILE.jsonl) [--dump OUT.safetensors]`. */
+/* cmd_run.c — `attnscope run MODEL (--text TEXT | --ids LIST | --input FILE.jsonl) [--dump OUT.safetensors [--qk]]`. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
@@ -233,6 +233,8 @@ static void help(void) {
          "  --dump OUT.safetensors ('-' = stdout) for input i: attentions.i F32 [layers, heads, T, T],\n"
          "                         hidden_states.i F32 [layers+1, T, hidden] (embeddings first),\n"
          "                         input_ids.i I64 [T]\n"
+         "  --qk                   with --dump, also queries.i and keys.i F32 [layers, heads, T, head_dim]:\n"
+         "                         each head's q and k after the projection and bias, before scaling\n"
          "  --threads N            threads (default: all cores)\n\n"
          "A text longer than the model's positions is truncated (like truncation=True), with a\n"
          "warning naming it; the dump's metadata lists such inputs: \"truncated\": \"i:tokens,...\".");
@@ -241,14 +243,15 @@ static void help(void) {
 
 static int run_main(int argc, char **argv, run_figures *rf) {
     const char *ids_arg = NULL, *types_arg = NULL, *input_path = NULL, *dump_path = NULL, *text_arg = NULL, *pair_arg = NULL;
-    int batch = 8, threads = 0, quiet = 0;
+    int batch = 8, threads = 0, quiet = 0, qk = 0;
     static const struct option opts[] = {
         {"ids", required_argument, 0, 'i'},        {"type-ids", required_argument, 0, 't'},
         {"input", required_argument, 0, 'f'},      {"dump", required_argument, 0, 'd'},
         {"batch-size", required_argument, 0, 'b'}, {"threads", required_argument, 0, 'j'},
         {"quiet", no_argument, 0, 'q'},            {"help", no_argument, 0, 'h'},
         {"text", required_argument, 0, 'T'},       {"text-pair", required_argument, 0, 'P'},
-        RUN_FIGURE_LONG_OPTIONS,                   {0, 0, 0, 0}};
+        {"qk", no_argument, 0, 'Q'},               RUN_FIGURE_LONG_OPTIONS,
+        {0, 0, 0, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "i:t:f:d:b:j:qh", opts, NULL)) != -1) {
@@ -264,6 +267,7 @@ static int run_main(int argc, char **argv, run_figures *rf) {
             if (!cli_parse_int(optarg, 0, 1024, &threads)) return cli_usage_error("run", "--threads must be 0..1024 (0 = all cores)");
             break;
         case 'q': quiet = 1; break;
+        case 'Q': qk = 1; break;
         case 'T': text_arg = optarg; break;
         case 'P': pair_arg = optarg; break;
         case 'h': help(); return 0;
@@ -280,6 +284,7 @@ static int run_main(int argc, char **argv, run_figures *rf) {
     if (types_arg && !ids_arg) return cli_usage_error("run", "--type-ids goes with --ids");
     if (dump_path && attn_output_check(dump_path) != ATTN_OK) return cli_lib_error(); /* before any work */
     if (dump_path && strcmp(dump_path, "-") == 0) quiet = 1; /* stdout carries the dump */
+    if (qk && !dump_path) return cli_usage_error("run", "--qk goes with --dump");
 
     run_inputs in = {0};
     if (text_arg) {
@@ -341,29 +346,33 @@ static int run_main(int argc, char **argv, run_figures *rf) {
     }
     attn_st_writer *w = NULL;
     attn_tensor_view *views = NULL;
+    int per = qk ? 5 : 3; /* tensors per input */
     if (dump_path && !rc) {
-        views = calloc((size_t)in.n * 3, sizeof *views);
-        char **names = calloc((size_t)in.n * 3, sizeof *names);
+        views = calloc((size_t)in.n * per, sizeof *views);
+        char **names = calloc((size_t)in.n * per, sizeof *names);
         for (int i = 0; views && names && i < in.n; i++) {
             int64_t T = in.items[i].len;
-            views[3 * i] = (attn_tensor_view){.dtype = ATTN_DTYPE_F32, .ndim = 4, .shape = {cfg->layers, cfg->heads, T, T}};
-            views[3 * i + 1] = (attn_tensor_view){.dtype = ATTN_DTYPE_F32, .ndim = 3, .shape = {cfg->layers + 1, T, cfg->hidden}};
-            views[3 * i + 2] = (attn_tensor_view){.dtype = ATTN_DTYPE_I64, .ndim = 1, .shape = {T}};
-            static const char *const kinds[3] = {"attentions", "hidden_states", "input_ids"};
-            for (int k = 0; k < 3; k++) {
-                names[3 * i + k] = malloc(32);
-                if (names[3 * i + k]) snprintf(names[3 * i + k], 32, "%s.%d", kinds[k], i);
-                views[3 * i + k].name = names[3 * i + k] ? names[3 * i + k] : "";
+            attn_tensor_view *v = views + (size_t)per * i;
+            v[0] = (attn_tensor_view){.dtype = ATTN_DTYPE_F32, .ndim = 4, .shape = {cfg->layers, cfg->heads, T, T}};
+            v[1] = (attn_tensor_view){.dtype = ATTN_DTYPE_F32, .ndim = 3, .shape = {cfg->layers + 1, T, cfg->hidden}};
+            v[2] = (attn_tensor_view){.dtype = ATTN_DTYPE_I64, .ndim = 1, .shape = {T}};
+            for (int k = 3; k < per; k++)
+                v[k] = (attn_tensor_view){.dtype = ATTN_DTYPE_F32, .ndim = 4, .shape = {cfg->layers, cfg->heads, T, cfg->hidden / cfg->heads}};
+            static const char *const kinds[5] = {"attentions", "hidden_states", "input_ids", "queries", "keys"};
+            for (int k = 0; k < per; k++) {
+                names[per * i + k] = malloc(32);
+                if (names[per * i + k]) snprintf(names[per * i + k], 32, "%s.%d", kinds[k], i);
+                v[k].name = names[per * i + k] ? names[per * i + k] : "";
             }
         }
         /* inputs cut to the model's positions are named in the header: "truncated": "i:tokens,..." */
         char *truncated = truncation_note(&in);
         const char *meta[2] = {"truncated", truncated};
         if (!views || !names) rc = cli_error("out of memory");
-        else if (attn_st_writer_open_meta(dump_path, views, in.n * 3, meta, truncated && *truncated ? 1 : 0, &w) != ATTN_OK)
+        else if (attn_st_writer_open_meta(dump_path, views, in.n * per, meta, truncated && *truncated ? 1 : 0, &w) != ATTN_OK)
             rc = cli_lib_error();
         free(truncated);
-        for (int i = 0; names && i < in.n * 3; i++) free(names[i]);
+        for (int i = 0; names && i < in.n * per; i++) free(names[i]);
         free(names);
     }
 
@@ -381,7 +390,8 @@ static int run_main(int argc, char **argv, run_figures *rf) {
             run_seq *s = &in.items[start + b];
             batch_in[b] = (attn_input){s->ids, s->type_ids, s->len};
         }
-        if (attn_model_forward(m, batch_in, nb, w ? ATTN_OUT_ALL : ATTN_OUT_ATTENTIONS, batch_out) != ATTN_OK) {
+        unsigned what = w ? ATTN_OUT_ALL | (qk ? ATTN_OUT_QK : 0) : ATTN_OUT_ATTENTIONS;
+        if (attn_model_forward(m, batch_in, nb, what, batch_out) != ATTN_OK) {
             rc = cli_lib_error();
             break;
         }
@@ -396,7 +406,8 @@ static int run_main(int argc, char **argv, run_figures *rf) {
                 ids64 = p;
                 for (int t = 0; t < s->len; t++) ids64[t] = s->ids[t];
                 if (attn_st_writer_put(w, batch_out[b].attentions) || attn_st_writer_put(w, batch_out[b].hidden_states) ||
-                    attn_st_writer_put(w, ids64))
+                    attn_st_writer_put(w, ids64) || (qk && (attn_st_writer_put(w, batch_out[b].queries) ||
+                                                            attn_st_writer_put(w, batch_out[b].keys))))
                     rc = cli_lib_error();
             }
         }

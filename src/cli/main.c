@@ -19,6 +19,7 @@ static const struct {
     {"similarity", cmd_similarity, "cosine of one word's vector between two sentences at every hidden state"},
     {"focus", cmd_focus, "where a word attends: per layer, per head, or rolled out"},
     {"align", cmd_align, "word-level attention of several models on one sentence, and their distance"},
+    {"bench", cmd_bench, "latency, throughput and peak memory of models on a corpus (table, JSON, CSV)"},
 };
 
 static void usage(FILE *f) {

@@ -1,32 +1,43 @@
 /* dispatch.c — the one place that picks ISA-specific kernels, once, at run time.
  *
  * Compiled without ISA flags: it only asks the CPU (cpuid) and the OS (xgetbv: does it save the
- * ymm registers on a context switch?) what may run. A kernel set is all-or-nothing (matmul, GELU,
- * attention head), so results never mix variants. ATTN_KERNELS=portable in the environment forces
- * the portable set, for benchmarks and tests. */
+ * ymm / opmask / zmm registers on a context switch?) what may run. A kernel set is all-or-nothing
+ * (matmul, GELU, attention head), so results never mix variants. ATTN_KERNELS=avx512|avx2|portable
+ * in the environment forces a set this machine supports (for benchmarks and tests); an unknown or
+ * unsupported name leaves the fastest set in place (attn_kernels_supported tells them apart). */
+#include <omp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
-#define ATTN_HAVE_AVX2_KERNELS 1
+#define ATTN_X86 1
 #else
-#define ATTN_HAVE_AVX2_KERNELS 0
+#define ATTN_X86 0
 #endif
 
 #include "kernels.h"
 
-/* AVX2 + FMA + F16C on the CPU, and AVX state enabled by the OS. */
+#if ATTN_X86
+static unsigned xcr0(void) {
+    unsigned lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    (void)hi;
+    return lo;
+}
+#endif
+
+/* AVX2 + FMA + F16C on the CPU, and XMM + YMM state enabled by the OS. */
 static int cpu_has_avx2_fma(void) {
-#if ATTN_HAVE_AVX2_KERNELS
+#if ATTN_X86
     unsigned a, b, c, d;
     if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
     int fma = (c >> 12) & 1, osxsave = (c >> 27) & 1, avx = (c >> 28) & 1, f16c = (c >> 29) & 1;
     if (!(fma && osxsave && avx && f16c)) return 0;
-    unsigned xlo, xhi;
-    __asm__ volatile("xgetbv" : "=a"(xlo), "=d"(xhi) : "c"(0));
-    (void)xhi;
-    if ((xlo & 0x6) != 0x6) return 0; /* the OS saves XMM and YMM state */
+    if ((xcr0() & 0x6) != 0x6) return 0; /* the OS saves XMM and YMM state */
     if (__get_cpuid_max(0, NULL) < 7) return 0;
     __cpuid_count(7, 0, a, b, c, d);
     return (b >> 5) & 1; /* AVX2 */
@@ -35,32 +46,69 @@ static int cpu_has_avx2_fma(void) {
 #endif
 }
 
+/* AVX-512 F, DQ, BW, VL on the CPU, and opmask + ZMM_Hi256 + Hi16_ZMM state enabled by the OS
+ * (XCR0 bits 5, 6, 7 besides XMM and YMM). */
+static int cpu_has_avx512(void) {
+#if ATTN_X86
+    if (!cpu_has_avx2_fma()) return 0;
+    if ((xcr0() & 0xE6) != 0xE6) return 0;
+    unsigned a, b, c, d;
+    __cpuid_count(7, 0, a, b, c, d);
+    int f = (b >> 16) & 1, dq = (b >> 17) & 1, bw = (b >> 30) & 1, vl = (b >> 31) & 1;
+    return f && dq && bw && vl;
+#else
+    return 0;
+#endif
+}
+
+/* AVX512_BF16 (cpuid leaf 7 sub-leaf 1, eax bit 5) besides the AVX-512 set. */
+static int cpu_has_avx512_bf16(void) {
+#if ATTN_X86
+    if (!cpu_has_avx512() || __get_cpuid_max(0, NULL) < 7) return 0;
+    unsigned a, b, c, d;
+    __cpuid_count(7, 0, a, b, c, d);
+    if (a < 1) return 0; /* no sub-leaf 1 */
+    __cpuid_count(7, 1, a, b, c, d);
+    return (a >> 5) & 1;
+#else
+    return 0;
+#endif
+}
+
 typedef void (*gelu_fn)(float *x, size_t n);
 typedef void (*head_fn)(const float *q, const float *k, const float *v, int ld, int T, int hd, float scale,
                         int scale_q_first, float *probs, float *out, int ldo);
+typedef void (*part_fn)(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int tid, int nt);
 
 typedef struct kernel_set {
     attn_matmul_impl matmul; /* .name names the whole set */
     gelu_fn gelu;
     head_fn head;
+    part_fn part;            /* plain-layout share of a thread; NULL: the set uses packed panels */
 } kernel_set;
 
-static kernel_set sets[2];
+static kernel_set sets[3];
 static int nsets = -1;
 static const kernel_set *chosen;
+static int bf16_ok;
 
 static void choose(void) {
     int n = 0;
-#if ATTN_HAVE_AVX2_KERNELS
+#if ATTN_X86
+    if (cpu_has_avx512())
+        sets[n++] = (kernel_set){{"avx512", attn_matmul_avx512}, attn_gelu_avx512, attn_attend_head_avx512, NULL};
     if (cpu_has_avx2_fma())
-        sets[n++] = (kernel_set){{"avx2+fma", attn_matmul_avx2}, attn_gelu_avx2, attn_attend_head_avx2};
+        sets[n++] = (kernel_set){{"avx2", attn_matmul_avx2}, attn_gelu_avx2, attn_attend_head_avx2, attn_matmul_avx2_part};
 #endif
-    sets[n++] = (kernel_set){{"portable", attn_matmul_portable}, attn_gelu_portable, attn_attend_head_portable};
+    sets[n++] = (kernel_set){{"portable", attn_matmul_portable}, attn_gelu_portable, attn_attend_head_portable,
+                             attn_matmul_portable_part};
     const kernel_set *pick = &sets[0]; /* the fastest supported comes first */
     const char *want = getenv("ATTN_KERNELS");
+    if (want && !strcmp(want, "avx2+fma")) want = "avx2"; /* the set's earlier name */
     for (int i = 0; want && *want && i < n; i++)
         if (!strcmp(want, sets[i].matmul.name)) pick = &sets[i];
     chosen = pick;
+    bf16_ok = !strcmp(pick->matmul.name, "avx512") && cpu_has_avx512_bf16();
     __atomic_store_n(&nsets, n, __ATOMIC_RELEASE);
 }
 
@@ -74,13 +122,22 @@ static inline const kernel_set *ks(void) {
 
 const attn_matmul_impl *attn_matmul_variants(int *n) {
     ks();
-    static attn_matmul_impl list[2];
+    static attn_matmul_impl list[3];
     for (int i = 0; i < nsets; i++) list[i] = sets[i].matmul;
     *n = nsets;
     return list;
 }
 
 const char *attn_matmul_variant(void) { return ks()->matmul.name; }
+const char *attn_kernels_name(void) { return ks()->matmul.name; }
+
+int attn_kernels_supported(const char *name) {
+    ks();
+    if (name && !strcmp(name, "avx2+fma")) name = "avx2";
+    for (int i = 0; name && i < nsets; i++)
+        if (!strcmp(name, sets[i].matmul.name)) return 1;
+    return 0;
+}
 
 void attn_matmul(float *y, const float *x, const float *w, const float *b, int M, int K, int N) {
     ks()->matmul.fn(y, x, w, b, M, K, N);
@@ -91,4 +148,147 @@ void attn_gelu(float *x, size_t n) { ks()->gelu(x, n); }
 void attn_attend_head(const float *q, const float *k, const float *v, int ld, int T, int hd, float scale, int scale_q_first,
                       float *probs, float *out, int ldo) {
     ks()->head(q, k, v, ld, T, hd, scale, scale_q_first, probs, out, ldo);
+}
+
+/* ---- prepared linear layers ------------------------------------------------------------- */
+
+size_t attn_panels16_floats(int N, int K) { return (size_t)((N + 15) / 16) * 16 * (size_t)K; }
+
+float *attn_panels16_alloc(int N, int K) {
+    size_t bytes = attn_panels16_floats(N, K) * sizeof(float);
+    return aligned_alloc(64, (bytes + 63) / 64 * 64);
+}
+
+void attn_pack_panels16(float *panels, const float *w, int N, int K) {
+    for (int p = 0; p < (N + 15) / 16; p++) /* panel p: outputs 16p.., interleaved along K */
+        for (int k = 0; k < K; k++)
+            for (int c = 0; c < 16; c++) {
+                int n = 16 * p + c;
+                panels[((size_t)p * K + k) * 16 + c] = n < N ? w[(size_t)n * K + k] : 0.0f;
+            }
+}
+
+attn_status attn_linear_prepare(attn_linear *l, float *w, const float *b, int N, int K) {
+    *l = (attn_linear){.w = w, .b = b, .N = N, .K = K};
+    if (ks()->part) return ATTN_OK; /* this set reads w as stored */
+    float *panels = attn_panels16_alloc(N, K);
+    if (!panels) return attn_fail(ATTN_E_NOMEM, "cannot allocate packed weights (%d x %d)", N, K);
+    attn_pack_panels16(panels, w, N, K);
+    if (N % 16 == 0 && ((uintptr_t)w & 63) == 0) { /* same size: overwrite the stored layout */
+        memcpy(w, panels, (size_t)N * K * sizeof(float));
+        free(panels);
+        l->panels = w, l->w = NULL;
+    } else {
+        l->panels = l->own = panels;
+    }
+    return ATTN_OK;
+}
+
+int attn_bf16_supported(void) { return ks() && bf16_ok; }
+
+/* AMX-TILE + AMX-BF16 (cpuid 7.0 edx bits 24, 22), XTILECFG + XTILEDATA state enabled by the OS
+ * (XCR0 bits 17, 18), and the process's permission to use tile data (arch_prctl
+ * ARCH_REQ_XCOMP_PERM, Linux ≥ 5.16). ATTN_BF16=avx512 in the environment keeps vdpbf16ps. */
+static int amx_state = -1;
+static void amx_probe(void) {
+    int ok = 0;
+#if ATTN_X86 && defined(__linux__) && defined(__x86_64__)
+    unsigned a, b, c, d;
+    if (bf16_ok && __get_cpuid_max(0, NULL) >= 7) {
+        __cpuid_count(7, 0, a, b, c, d);
+        int tile = (d >> 24) & 1, bf16 = (d >> 22) & 1;
+        const char *want = getenv("ATTN_BF16");
+        if (tile && bf16 && (xcr0() & 0x60000) == 0x60000 && !(want && !strcmp(want, "avx512")))
+            ok = syscall(SYS_arch_prctl, 0x1023 /* ARCH_REQ_XCOMP_PERM */, 18 /* XFEATURE_XTILEDATA */) == 0;
+    }
+#endif
+    amx_state = ok;
+}
+static int use_amx(void) {
+    if (__atomic_load_n(&amx_state, __ATOMIC_ACQUIRE) < 0) {
+        #pragma omp critical(attn_dispatch_amx)
+        if (amx_state < 0) amx_probe();
+    }
+    return amx_state;
+}
+int attn_amx_supported(void) { return attn_bf16_supported() && use_amx(); }
+
+/* 16 rows more than a block: an AMX tile always loads 16 rows */
+size_t attn_linear_scratch_bytes(int K) { return ((size_t)(ATTN_BF16_MC + 16) * (size_t)attn_bf16_pairs(K) * 4 + 63) / 64 * 64; }
+
+/* w[n][k] wherever it lives now: as stored, or in the f32 panels. */
+static float weight_at(const attn_linear *l, int n, int k) {
+    if (l->w) return l->w[(size_t)n * l->K + k];
+    return l->panels[((size_t)(n / 16) * l->K + k) * 16 + n % 16];
+}
+
+static uint16_t to_bf16(float f) { /* round to nearest even; weights are finite */
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return (uint16_t)((u + 0x7FFFu + ((u >> 16) & 1u)) >> 16);
+}
+
+void attn_pack_panels16_bf16(uint16_t *panels, const attn_linear *l) {
+    int N = l->N, K = l->K, K2 = attn_bf16_pairs(K);
+    for (int p = 0; p < (N + 15) / 16; p++)
+        for (int k2 = 0; k2 < K2; k2++)
+            for (int c = 0; c < 16; c++)
+                for (int j = 0; j < 2; j++) {
+                    int n = 16 * p + c, k = 2 * k2 + j;
+                    panels[(((size_t)p * K2 + k2) * 16 + c) * 2 + j] = n < N && k < K ? to_bf16(weight_at(l, n, k)) : 0;
+                }
+}
+
+attn_status attn_linear_add_bf16(attn_linear *l) {
+    if (!attn_bf16_supported()) return attn_fail(ATTN_E_UNSUPPORTED, "bf16 needs AVX512-BF16 and the avx512 kernel set");
+    if (l->bf16) return ATTN_OK;
+    size_t bytes = (size_t)((l->N + 15) / 16) * 16 * (size_t)attn_bf16_pairs(l->K) * 2 * sizeof(uint16_t);
+    l->bf16 = aligned_alloc(64, (bytes + 63) / 64 * 64);
+    if (!l->bf16) return attn_fail(ATTN_E_NOMEM, "cannot allocate bf16 weights (%d x %d)", l->N, l->K);
+    attn_pack_panels16_bf16(l->bf16, l);
+    return ATTN_OK;
+}
+
+void attn_linear_free(attn_linear *l) {
+    if (!l) return;
+    free(l->own);
+    free(l->bf16);
+    memset(l, 0, sizeof *l);
+}
+
+void attn_linear_part(const attn_linear *l, float *y, const float *x, int M, int act, int tid, int nt, void *scratch) {
+    const kernel_set *s = ks();
+    if (l->panels) {
+        if (l->use_bf16 && l->bf16 && scratch && use_amx())
+            attn_matmul_packed_bf16_amx_part(y, x, l->bf16, l->b, M, l->K, l->N, act == ATTN_ACT_GELU, tid, nt, scratch);
+        else if (l->use_bf16 && l->bf16 && scratch)
+            attn_matmul_packed_bf16_avx512_part(y, x, l->bf16, l->b, M, l->K, l->N, act == ATTN_ACT_GELU, tid, nt, scratch);
+        else
+            attn_matmul_packed_avx512_part(y, x, l->panels, l->b, M, l->K, l->N, act == ATTN_ACT_GELU, tid, nt);
+        if (act >= 0 && act != ATTN_ACT_GELU) { /* the same column block as the product's */
+            int units = (l->N + 31) / 32, per = units / nt, extra = units % nt;
+            int u0 = tid * per + (tid < extra ? tid : extra), u1 = u0 + per + (tid < extra);
+            attn_activation_block(y, M, l->N, 32 * u0, 32 * u1 < l->N ? 32 * u1 : l->N, (attn_activation)act);
+        }
+        return;
+    }
+    part_fn part = s->part ? s->part : attn_matmul_portable_part;
+    part(y, x, l->w, l->b, M, l->K, l->N, tid, nt);
+    if (act >= 0) { /* columns of this thread, while they are in cache (both parts split N the same way) */
+        const int tile = 4; /* both plain-layout parts give each thread a range of 4-column tiles */
+        int tiles = (l->N + tile - 1) / tile;
+        int per = tiles / nt, extra = tiles % nt;
+        int t0 = tid * per + (tid < extra ? tid : extra), t1 = t0 + per + (tid < extra);
+        attn_activation_block(y, M, l->N, tile * t0, tile * t1 < l->N ? tile * t1 : l->N, (attn_activation)act);
+    }
+}
+
+void attn_linear_apply(const attn_linear *l, float *y, const float *x, int M, int act) {
+    size_t sb = attn_linear_scratch_bytes(l->K);
+    #pragma omp parallel
+    {
+        void *scratch = l->use_bf16 ? aligned_alloc(64, sb) : NULL; /* benches and tests only */
+        attn_linear_part(l, y, x, M, act, omp_get_thread_num(), omp_get_num_threads(), scratch);
+        free(scratch);
+    }
 }

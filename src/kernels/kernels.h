@@ -6,8 +6,9 @@
 #define ATTN_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
-#include "attnscope.h"
+#include "common.h"
 
 /* y (M, N) = x (M, K) · w (N, K)ᵀ + b (N); b may be NULL. w is laid out as PyTorch stores
  * nn.Linear weights. Parallel over the output with OpenMP; call from outside a parallel region. */
@@ -15,7 +16,7 @@ void attn_matmul(float *y, const float *x, const float *w, const float *b, int M
 /* The portable reference, single-threaded: what every variant is checked against. */
 void attn_matmul_ref(float *y, const float *x, const float *w, const float *b, int M, int K, int N);
 /* Name of the variant attn_matmul (and attn_gelu, attn_attend_head) use on this machine
- * ("avx2+fma", "portable"); ATTN_KERNELS=portable in the environment forces the portable ones. */
+ * ("avx512", "avx2", "portable"); ATTN_KERNELS=NAME in the environment forces a supported set. */
 const char *attn_matmul_variant(void);
 
 /* The variants (same contract as attn_matmul). attn_matmul_avx2 may only be called where dispatch.c
@@ -28,17 +29,84 @@ typedef struct attn_matmul_impl {
 const attn_matmul_impl *attn_matmul_variants(int *n);
 void attn_matmul_portable(float *y, const float *x, const float *w, const float *b, int M, int K, int N);
 void attn_matmul_avx2(float *y, const float *x, const float *w, const float *b, int M, int K, int N);
+/* Plain layout in, packs w into a temporary first (tests and benches; the forward packs at load). */
+void attn_matmul_avx512(float *y, const float *x, const float *w, const float *b, int M, int K, int N);
 
-/* y (M, C) = LayerNorm(x + r) · g + b, rows independent; r may be NULL; y may alias x or r. */
+/* The share of thread tid of nt of the same product, no parallel region of its own: call it from
+ * every thread of one region, then synchronise (the forward's one region per forward). Threads
+ * own disjoint column blocks of y. act_gelu: apply the erf GELU to the result (fused epilogue). */
+void attn_matmul_portable_part(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int tid, int nt);
+void attn_matmul_avx2_part(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int tid, int nt);
+
+/* Packed panels for the AVX-512 micro-kernel: w (N, K) → (⌈N/16⌉, K, 16), zero past N (see
+ * matmul_avx512.c). attn_panels16_alloc returns 64-byte aligned storage for them (free()). */
+size_t attn_panels16_floats(int N, int K);
+float *attn_panels16_alloc(int N, int K);
+void attn_pack_panels16(float *panels, const float *w, int N, int K);
+void attn_matmul_packed_avx512_part(float *y, const float *x, const float *panels, const float *b, int M, int K, int N,
+                                    int gelu, int tid, int nt);
+
+/* A linear layer y (M, N) = act(x (M, K) · wᵀ + b), prepared once at load for the dispatched kernel
+ * set: with the avx512 set w is repacked into panels (in place when N % 16 == 0 and w is 64-byte
+ * aligned, so resident memory does not grow; then .w is NULL), otherwise used as stored. */
+typedef struct attn_linear {
+    const float *w;      /* (N, K) as PyTorch stores it, or NULL once packed in place */
+    const float *b;      /* (N) or NULL */
+    const float *panels; /* (⌈N/16⌉, K, 16) or NULL */
+    float *own;          /* panels allocated here (freed by attn_linear_free), or NULL */
+    uint16_t *bf16;      /* (⌈N/16⌉, ⌈K/2⌉, 16, 2) bf16 panels once attn_linear_add_bf16 ran, else NULL */
+    int use_bf16;        /* attn_linear_part computes with the bf16 panels */
+    int N, K;
+} attn_linear;
+/* w must stay valid (and writable: it may be overwritten by its packed form) as long as l is used. */
+attn_status attn_linear_prepare(attn_linear *l, float *w, const float *b, int N, int K);
+void attn_linear_free(attn_linear *l);
+/* Thread tid of nt computes its column block (call from every thread of a region, then barrier).
+ * act: ATTN_ACT_* applied to the result, or -1 for none. scratch: this thread's
+ * attn_linear_scratch_bytes(K) bytes, 64-byte aligned (used by the bf16 path only; may be NULL otherwise). */
+void attn_linear_part(const attn_linear *l, float *y, const float *x, int M, int act, int tid, int nt, void *scratch);
+size_t attn_linear_scratch_bytes(int K);
+
+/* bf16 (AMX tiles where the CPU has them, else AVX512-BF16 vdpbf16ps; f32 accumulation; x
+ * rounded to bf16 per call): attn_bf16_supported
+ * says whether the CPU and the dispatched set allow it; attn_linear_add_bf16 builds the bf16 panels
+ * from the f32 weights (kept, so fp32 stays available); attn_linear_set_bf16 switches. */
+int attn_bf16_supported(void);
+attn_status attn_linear_add_bf16(attn_linear *l);
+#define ATTN_BF16_MC 96 /* rows of x converted at a time */
+/* k pairs of a bf16 panel: ⌈K/2⌉ rounded up to 16, the depth of an AMX tile (zeros past K). */
+static inline int attn_bf16_pairs(int K) { return ((K + 1) / 2 + 15) / 16 * 16; }
+/* AMX (tiles, TDPBF16PS) for the bf16 layers: CPU, OS state and arch_prctl permission all there. */
+int attn_amx_supported(void);
+void attn_matmul_packed_bf16_amx_part(float *y, const float *x, const uint16_t *panels, const float *b, int M, int K, int N,
+                                      int gelu, int tid, int nt, uint32_t *scratch);
+void attn_bf16_pairs_from_f32(uint32_t *dst, const float *x, int rows, int K, int K2);
+void attn_pack_panels16_bf16(uint16_t *panels, const attn_linear *l);
+void attn_matmul_packed_bf16_avx512_part(float *y, const float *x, const uint16_t *panels, const float *b, int M, int K, int N,
+                                         int gelu, int tid, int nt, uint32_t *scratch);
+/* The same with its own parallel region (benches). */
+void attn_linear_apply(const attn_linear *l, float *y, const float *x, int M, int act);
+
+/* The kernel set in use ("avx512", "avx2", "portable") and whether this machine can run a named
+ * one. ATTN_KERNELS=NAME in the environment forces a set the machine supports. */
+const char *attn_kernels_name(void);
+int attn_kernels_supported(const char *name);
+
+/* y (M, C) = LayerNorm(x + r) · g + b, rows independent; r may be NULL; y may alias x or r.
+ * attn_layernorm_rows is the single-threaded body (rows of a thread's share). */
+void attn_layernorm_rows(float *y, const float *x, const float *r, const float *g, const float *b, int M, int C, float eps);
 void attn_layernorm(float *y, const float *x, const float *r, const float *g, const float *b, int M, int C, float eps);
 
 /* In place on n values. */
 void attn_activation_apply(float *x, size_t n, attn_activation act);
+/* The same, single-threaded, on rows [0, M) × columns [c0, c1) of x (row stride ld). */
+void attn_activation_block(float *x, int M, int ld, int c0, int c1, attn_activation act);
 /* In place erf GELU of n values, single-threaded: the dispatched variant, the reference (erff) and
  * the AVX2 one (erfc with relative error < 1.2e-7 and a Cephes exp: within a few ulp of the reference). */
 void attn_gelu(float *x, size_t n);
 void attn_gelu_portable(float *x, size_t n);
 void attn_gelu_avx2(float *x, size_t n);
+void attn_gelu_avx512(float *x, size_t n);
 
 /* One attention head of one sequence, single-threaded (call it from inside a parallel loop):
  *   q, k, v (T, hd), rows ld floats apart (views into the fused (T, 3C) qkv rows);
@@ -50,6 +118,8 @@ void attn_attend_head_portable(const float *q, const float *k, const float *v, i
                                int scale_q_first, float *probs, float *out, int ldo);
 void attn_attend_head_avx2(const float *q, const float *k, const float *v, int ld, int T, int hd, float scale,
                            int scale_q_first, float *probs, float *out, int ldo);
+void attn_attend_head_avx512(const float *q, const float *k, const float *v, int ld, int T, int hd, float scale,
+                             int scale_q_first, float *probs, float *out, int ldo);
 
 /* In place softmax of one row of n values (max-subtracted, like torch.softmax). */
 void attn_softmax(float *x, int n);

@@ -1,5 +1,7 @@
 /* matmul.c — the reference and the portable matrix multiply y (M, N) = x (M, K) · w (N, K)ᵀ + b.
  * The run-time choice between these and the ISA-specific variants is made in dispatch.c. */
+#include <omp.h>
+
 #include "kernels.h"
 
 void attn_matmul_ref(float *y, const float *x, const float *w, const float *b, int M, int K, int N) {
@@ -27,14 +29,20 @@ static float dot(const float *a, const float *b, int K) {
     return s;
 }
 
-/* Portable, parallel over blocks of 4 weight rows: each block is read from memory once and then
- * reused from cache for every row of x. */
-void attn_matmul_portable(float *y, const float *x, const float *w, const float *b, int M, int K, int N) {
-    #pragma omp parallel for schedule(static)
-    for (int n0 = 0; n0 < N; n0 += 4) {
+/* Portable: thread tid of nt takes a contiguous range of 4-row weight blocks; each block is read
+ * from memory once and then reused from cache for every row of x. */
+void attn_matmul_portable_part(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int tid, int nt) {
+    int blocks = (N + 3) / 4, per = blocks / nt, extra = blocks % nt;
+    int b0 = tid * per + (tid < extra ? tid : extra), b1 = b0 + per + (tid < extra);
+    for (int n0 = 4 * b0; n0 < 4 * b1 && n0 < N; n0 += 4) {
         int nn = N - n0 < 4 ? N - n0 : 4;
         for (int i = 0; i < M; i++)
             for (int j = 0; j < nn; j++)
                 y[(size_t)i * N + n0 + j] = dot(x + (size_t)i * K, w + (size_t)(n0 + j) * K, K) + (b ? b[n0 + j] : 0.0f);
     }
+}
+
+void attn_matmul_portable(float *y, const float *x, const float *w, const float *b, int M, int K, int N) {
+    #pragma omp parallel
+    attn_matmul_portable_part(y, x, w, b, M, K, N, omp_get_thread_num(), omp_get_num_threads());
 }

@@ -102,31 +102,31 @@ static void tile_any(int mr, int nr, const float *x, const float *w, const float
 #undef T
 }
 
-void attn_matmul_avx2(float *y, const float *x, const float *w, const float *b, int M, int K, int N) {
+void attn_matmul_avx2_part(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int id, int nt) {
     int ntiles = (N + NR - 1) / NR;
-    #pragma omp parallel
-    {
-        /* contiguous tile range per thread, as schedule(static) would give */
-        int nt = omp_get_num_threads(), id = omp_get_thread_num();
-        int per = ntiles / nt, extra = ntiles % nt;
-        int t0 = id * per + (id < extra ? id : extra), t1 = t0 + per + (id < extra);
-        for (int m0 = 0; m0 < M; m0 += MC) {
-            int m1 = M - m0 < MC ? M : m0 + MC;
-            for (int t = t0; t < t1; t++) {
-                int n0 = t * NR, nr = N - n0 < NR ? N - n0 : NR;
-                const float *wt = w + (size_t)n0 * K, *bt = b ? b + n0 : NULL;
-                const float *pf = t + 1 < t1 && PREFETCH ? wt + (size_t)NR * K : NULL;
-                for (int i = m0; i < m1;) {
-                    /* rows in 3s; 4 left → 2 + 2, because a 1-row tile has only 4 FMA chains */
-                    int rem = m1 - i, mr = rem == 4 ? 2 : rem < MR ? rem : MR;
-                    if (mr == MR && nr == NR)
-                        tile(MR, NR, x + (size_t)i * K, wt, bt, y + (size_t)i * N + n0, K, N, i == m0 ? pf : NULL);
-                    else
-                        tile_any(mr, nr, x + (size_t)i * K, wt, bt, y + (size_t)i * N + n0, K, N);
-                    i += mr;
-                }
+    /* contiguous tile range per thread, as schedule(static) would give */
+    int per = ntiles / nt, extra = ntiles % nt;
+    int t0 = id * per + (id < extra ? id : extra), t1 = t0 + per + (id < extra);
+    for (int m0 = 0; m0 < M; m0 += MC) {
+        int m1 = M - m0 < MC ? M : m0 + MC;
+        for (int t = t0; t < t1; t++) {
+            int n0 = t * NR, nr = N - n0 < NR ? N - n0 : NR;
+            const float *wt = w + (size_t)n0 * K, *bt = b ? b + n0 : NULL;
+            const float *pf = t + 1 < t1 && PREFETCH ? wt + (size_t)NR * K : NULL;
+            for (int i = m0; i < m1;) {
+                /* rows in 3s; 4 left → 2 + 2, because a 1-row tile has only 4 FMA chains */
+                int rem = m1 - i, mr = rem == 4 ? 2 : rem < MR ? rem : MR;
+                if (mr == MR && nr == NR)
+                    tile(MR, NR, x + (size_t)i * K, wt, bt, y + (size_t)i * N + n0, K, N, i == m0 ? pf : NULL);
+                else
+                    tile_any(mr, nr, x + (size_t)i * K, wt, bt, y + (size_t)i * N + n0, K, N);
+                i += mr;
             }
         }
     }
 }
 
+void attn_matmul_avx2(float *y, const float *x, const float *w, const float *b, int M, int K, int N) {
+    #pragma omp parallel
+    attn_matmul_avx2_part(y, x, w, b, M, K, N, omp_get_thread_num(), omp_get_num_threads());
+}

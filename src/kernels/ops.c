@@ -3,9 +3,7 @@
 
 #include "kernels.h"
 
-void attn_layernorm(float *y, const float *x, const float *r, const float *g, const float *b, int M, int C, float eps) {
-    /* a thread wake-up costs more than a few short rows: 25 × 768 stays on one thread */
-    #pragma omp parallel for schedule(static) if ((size_t)M * C > ((size_t)1 << 17))
+void attn_layernorm_rows(float *y, const float *x, const float *r, const float *g, const float *b, int M, int C, float eps) {
     for (int i = 0; i < M; i++) {
         const float *xi = x + (size_t)i * C;
         const float *ri = r ? r + (size_t)i * C : NULL;
@@ -27,20 +25,26 @@ void attn_layernorm(float *y, const float *x, const float *r, const float *g, co
     }
 }
 
+void attn_layernorm(float *y, const float *x, const float *r, const float *g, const float *b, int M, int C, float eps) {
+    /* a thread wake-up costs more than a few short rows: 25 × 768 stays on one thread */
+    #pragma omp parallel for schedule(static) if ((size_t)M * C > ((size_t)1 << 17))
+    for (int i = 0; i < M; i++) {
+        size_t off = (size_t)i * C;
+        attn_layernorm_rows(y + off, x + off, r ? r + off : NULL, g, b, 1, C, eps);
+    }
+}
+
 /* The reference erf GELU, as torch.nn.functional.gelu: x/2 · (1 + erf(x/√2)). */
 void attn_gelu_portable(float *x, size_t n) {
     for (size_t i = 0; i < n; i++) x[i] = 0.5f * x[i] * (1.0f + erff(x[i] * (float)M_SQRT1_2));
 }
 
-void attn_activation_apply(float *x, size_t n, attn_activation act) {
-    const size_t chunk = 8192, parallel_above = (size_t)1 << 18;
+static void activate(float *x, size_t n, attn_activation act) {
     switch (act) {
     case ATTN_ACT_GELU:
-        #pragma omp parallel for schedule(static) if (n > parallel_above)
-        for (size_t c = 0; c < n; c += chunk) attn_gelu(x + c, n - c < chunk ? n - c : chunk);
+        attn_gelu(x, n);
         break;
     case ATTN_ACT_GELU_TANH:
-        #pragma omp parallel for schedule(static) if (n > parallel_above / 4)
         for (size_t i = 0; i < n; i++) {
             float v = x[i];
             x[i] = 0.5f * v * (1.0f + tanhf(0.7978845608028654f * (v + 0.044715f * v * v * v)));
@@ -50,6 +54,17 @@ void attn_activation_apply(float *x, size_t n, attn_activation act) {
         for (size_t i = 0; i < n; i++) x[i] = x[i] > 0.0f ? x[i] : 0.0f;
         break;
     }
+}
+
+void attn_activation_apply(float *x, size_t n, attn_activation act) {
+    const size_t chunk = 8192, parallel_above = (size_t)1 << 18;
+    #pragma omp parallel for schedule(static) if (n > parallel_above)
+    for (size_t c = 0; c < n; c += chunk) activate(x + c, n - c < chunk ? n - c : chunk, act);
+}
+
+void attn_activation_block(float *x, int M, int ld, int c0, int c1, attn_activation act) {
+    if (c1 <= c0) return;
+    for (int i = 0; i < M; i++) activate(x + (size_t)i * ld + c0, (size_t)(c1 - c0), act);
 }
 
 void attn_softmax(float *x, int n) {

@@ -8,15 +8,18 @@
  * Shapes: C hidden, NH heads, hd = C/NH, I intermediate, L layers, N packed rows. */
 #include <math.h>
 #include <omp.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kernels.h"
 #include "model.h"
+#include "team.h"
 
 typedef struct seq_span {
     int start; /* first packed row */
     int len;   /* T_b */
+    size_t att; /* offset of its (NH, T_b, T_b) probabilities in the scratch */
 } seq_span;
 
 /* Position ids: BERT and DistilBERT count from 0; RoBERTa from pad+1 over non-padding tokens
@@ -76,27 +79,46 @@ static void embed(const attn_model *m, const attn_input *in, const seq_span *seq
     attn_layernorm(x, x, NULL, m->emb_ln_g, m->emb_ln_b, N, C, (float)c->layer_norm_eps);
 }
 
-/* Multi-head self-attention of one layer.
- * qkv (N, 3C) → ctx (N, C); probabilities of sequence b go to att[b] (NH, T_b, T_b). */
-static void attention(const attn_config *c, const float *qkv, float *ctx, float *const *att, const seq_span *seqs, int n) {
+/* Rows [*r0, *r1) of n for thread tid of nt: contiguous and balanced. */
+static void share(int n, int tid, int nt, int *r0, int *r1) {
+    int per = n / nt, extra = n % nt;
+    *r0 = tid * per + (tid < extra ? tid : extra);
+    *r1 = *r0 + per + (tid < extra);
+}
+
+/* Multi-head self-attention of layer l, inside the forward's parallel region (an omp for over
+ * (sequence, head) tasks; the caller synchronises after it).
+ * qkv (N, 3C) → ctx (N, C); probabilities of sequence b go to att_b (NH, T_b, T_b): the output's
+ * layer l when attentions are returned, else the scratch. With ATTN_OUT_QK the head's q and k rows
+ * (after projection and bias, before any scaling) are copied to out[b].queries / keys. */
+static void attention(const attn_config *c, int l, const float *qkv, float *ctx, float *scratch, attn_output *out,
+                      const seq_span *seqs, int n, unsigned outputs) {
     int C = c->hidden, NH = c->heads, hd = C / NH;
     float scale = 1.0f / sqrtf((float)hd);
     int scale_q_first = c->arch == ATTN_ARCH_DISTILBERT; /* DistilBERT scales q before the product */
     int tasks = n * NH;
-    #pragma omp parallel for schedule(dynamic, 1)
+    #pragma omp for schedule(dynamic, 1) nowait
     for (int task = 0; task < tasks; task++) {
         int b = task / NH, h = task % NH, T = seqs[b].len;
+        size_t TT = (size_t)T * T;
         const float *q = qkv + (size_t)seqs[b].start * 3 * C + h * hd; /* (T, hd) rows 3C apart */
         const float *k = q + C, *v = q + 2 * C;
-        float *probs = att[b] + (size_t)h * T * T;                     /* (T, T) */
-        float *out = ctx + (size_t)seqs[b].start * C + h * hd;         /* (T, hd) rows C apart */
-        attn_attend_head(q, k, v, 3 * C, T, hd, scale, scale_q_first, probs, out, C);
+        float *probs = outputs & ATTN_OUT_ATTENTIONS ? out[b].attentions + ((size_t)l * NH + h) * TT
+                                                     : scratch + seqs[b].att + h * TT;
+        float *o = ctx + (size_t)seqs[b].start * C + h * hd;           /* (T, hd) rows C apart */
+        attn_attend_head(q, k, v, 3 * C, T, hd, scale, scale_q_first, probs, o, C);
+        if (outputs & ATTN_OUT_QK)
+            for (int t = 0; t < T; t++) {
+                size_t at = (((size_t)l * NH + h) * T + t) * hd;
+                memcpy(out[b].queries + at, q + (size_t)t * 3 * C, (size_t)hd * sizeof(float));
+                memcpy(out[b].keys + at, k + (size_t)t * 3 * C, (size_t)hd * sizeof(float));
+            }
     }
 }
 
-/* One block for every activation of the pass, carved once before the layer loop. */
+/* The activations of one pass, carved from the model's arena (or a private block). */
 typedef struct arena {
-    float *block;
+    float *block;   /* NULL when the model's arena is used */
     float *hidden;  /* (L+1, N, C) when hidden states are returned, else (2, N, C) */
     float *qkv;     /* (N, 3C) */
     float *ctx;     /* (N, C) */
@@ -104,15 +126,34 @@ typedef struct arena {
     float *attn_x;  /* (N, C) output of the attention sub-layer */
     float *ff;      /* (N, I) */
     float *att;     /* Σ NH·T_b² scratch probabilities when attentions are not returned */
+    char *scratch;  /* per thread: `scratch_bytes` for the bf16 linear layers, 64-byte aligned */
+    size_t scratch_bytes;
+    int locked;     /* holds the model's arena lock */
 } arena;
 
-static int arena_alloc(arena *a, const attn_config *c, int N, size_t att_floats, int keep_hidden, int keep_att) {
+/* Reuses the model's block when it is free and large enough (grown otherwise), so that a forward
+ * allocates only its outputs; a concurrent forward on the same model gets a block of its own. */
+static int arena_alloc(attn_model *m, arena *a, int N, size_t att_floats, int keep_hidden, int keep_att, int threads) {
+    const attn_config *c = &m->cfg;
     size_t C = (size_t)c->hidden, I = (size_t)c->intermediate, L = (size_t)c->layers;
     size_t nh = (keep_hidden ? L + 1 : 2) * N * C;
-    size_t total = nh + N * 3 * C + 3 * N * C + N * I + (keep_att ? 0 : att_floats);
-    a->block = malloc(total * sizeof(float));
-    if (!a->block) return 0;
-    float *p = a->block;
+    size_t floats = (nh + N * 3 * C + 3 * N * C + N * I + (keep_att ? 0 : att_floats) + 15) / 16 * 16;
+    a->scratch_bytes = m->precision == ATTN_PRECISION_BF16 ? attn_linear_scratch_bytes(c->intermediate > c->hidden ? c->intermediate : c->hidden) : 0;
+    size_t total = floats + (a->scratch_bytes * (size_t)threads + sizeof(float) - 1) / sizeof(float);
+    float *p = NULL;
+    if (pthread_mutex_trylock(&m->arena.lock) == 0) {
+        a->locked = 1;
+        if (m->arena.floats < total) {
+            free(m->arena.block);
+            m->arena.block = aligned_alloc(64, (total * sizeof(float) + 63) / 64 * 64);
+            m->arena.floats = m->arena.block ? total : 0;
+        }
+        p = m->arena.block;
+    } else {
+        p = a->block = aligned_alloc(64, (total * sizeof(float) + 63) / 64 * 64);
+    }
+    if (!p) return 0;
+    a->scratch = a->scratch_bytes ? (char *)(p + floats) : NULL;
     a->hidden = p, p += nh;
     a->qkv = p, p += N * 3 * C;
     a->ctx = p, p += N * C;
@@ -123,78 +164,114 @@ static int arena_alloc(arena *a, const attn_config *c, int N, size_t att_floats,
     return 1;
 }
 
+static void arena_release(attn_model *m, arena *a) {
+    free(a->block);
+    if (a->locked) pthread_mutex_unlock(&m->arena.lock);
+}
+
 void attn_output_free(attn_output *o) {
     if (!o) return;
     free(o->attentions);
     free(o->hidden_states);
+    free(o->queries);
+    free(o->keys);
     memset(o, 0, sizeof *o);
+}
+
+static int alloc_outputs(const attn_config *c, const attn_input *in, int n, unsigned outputs, attn_output *out) {
+    size_t L = (size_t)c->layers, NH = (size_t)c->heads, C = (size_t)c->hidden;
+    int ok = 1;
+    for (int b = 0; ok && b < n; b++) {
+        size_t T = (size_t)in[b].len;
+        out[b] = (attn_output){.len = in[b].len, .layers = c->layers, .heads = c->heads, .hidden = c->hidden};
+        if (outputs & ATTN_OUT_ATTENTIONS) ok = (out[b].attentions = malloc(L * NH * T * T * sizeof(float))) != NULL;
+        if (ok && outputs & ATTN_OUT_HIDDEN) ok = (out[b].hidden_states = malloc((L + 1) * T * C * sizeof(float))) != NULL;
+        if (ok && outputs & ATTN_OUT_QK) {
+            out[b].queries = malloc(L * T * C * sizeof(float)); /* [L][NH][T][C/NH] */
+            out[b].keys = malloc(L * T * C * sizeof(float));
+            ok = out[b].queries && out[b].keys;
+        }
+    }
+    if (!ok)
+        for (int b = 0; b < n; b++) attn_output_free(&out[b]);
+    return ok;
+}
+
+/* The layers, inside one parallel region: each step is a thread's share (a column block of a
+ * linear layer, a range of LayerNorm rows, some attention heads) followed by a barrier. */
+static void encoder_layers(const attn_model *m, const arena *a, attn_output *out, const seq_span *seqs, int n, int N,
+                           unsigned outputs, team_barrier *bar) {
+    const attn_config *c = &m->cfg;
+    int C = c->hidden, L = c->layers, keep_hidden = (outputs & ATTN_OUT_HIDDEN) != 0;
+    float eps = (float)c->layer_norm_eps;
+    size_t NC = (size_t)N * C;
+    int tid = omp_get_thread_num(), nt = omp_get_num_threads(), r0, r1;
+    share(N, tid, nt, &r0, &r1);
+    void *scratch = a->scratch ? a->scratch + (size_t)tid * a->scratch_bytes : NULL;
+    size_t o0 = (size_t)r0 * C;
+    for (int l = 0; l < L; l++) {
+        const layer_weights *w = &m->layers[l];
+        float *x = a->hidden + (keep_hidden ? (size_t)l : (size_t)(l % 2)) * NC;           /* (N, C) in */
+        float *y = a->hidden + (keep_hidden ? (size_t)l + 1 : (size_t)((l + 1) % 2)) * NC; /* (N, C) out */
+        attn_linear_part(&w->qkv, a->qkv, x, N, -1, tid, nt, scratch);                              /* (N, 3C) */
+        team_wait(bar);
+        attention(c, l, a->qkv, a->ctx, a->att, out, seqs, n, outputs);                    /* (N, C) */
+        team_wait(bar);
+        attn_linear_part(&w->attn_out, a->tmp, a->ctx, N, -1, tid, nt, scratch);                    /* (N, C) */
+        team_wait(bar);
+        attn_layernorm_rows(a->attn_x + o0, a->tmp + o0, x + o0, w->attn_ln_g, w->attn_ln_b, r1 - r0, C, eps);
+        team_wait(bar);
+        attn_linear_part(&w->ff_in, a->ff, a->attn_x, N, (int)c->activation, tid, nt, scratch);     /* (N, I) */
+        team_wait(bar);
+        attn_linear_part(&w->ff_out, a->tmp, a->ff, N, -1, tid, nt, scratch);                       /* (N, C) */
+        team_wait(bar);
+        attn_layernorm_rows(y + o0, a->tmp + o0, a->attn_x + o0, w->out_ln_g, w->out_ln_b, r1 - r0, C, eps);
+        team_wait(bar);
+    }
 }
 
 attn_status attn_model_forward(attn_model *m, const attn_input *in, int n, unsigned outputs, attn_output *out) {
     const attn_config *c = &m->cfg;
     attn_status s = check_inputs(m, in, n);
     if (s) return s;
-    int C = c->hidden, NH = c->heads, L = c->layers, I = c->intermediate;
+    int C = c->hidden, NH = c->heads, L = c->layers;
     int keep_hidden = (outputs & ATTN_OUT_HIDDEN) != 0, keep_att = (outputs & ATTN_OUT_ATTENTIONS) != 0;
 
     seq_span *seqs = malloc((size_t)n * sizeof *seqs);
-    float **att = malloc((size_t)n * sizeof *att);           /* this layer's probabilities per sequence */
-    if (!seqs || !att) { free(seqs); free(att); return attn_fail(ATTN_E_NOMEM, "forward: out of memory"); }
+    if (!seqs) return attn_fail(ATTN_E_NOMEM, "forward: out of memory");
     int N = 0;
     size_t att_floats = 0;
     for (int b = 0; b < n; b++) {
-        seqs[b] = (seq_span){N, in[b].len};
+        seqs[b] = (seq_span){N, in[b].len, att_floats};
         N += in[b].len;
         att_floats += (size_t)NH * in[b].len * in[b].len;
     }
 
     memset(out, 0, (size_t)n * sizeof *out);
     arena a = {0};
-    int ok = arena_alloc(&a, c, N, att_floats, keep_hidden, keep_att);
-    for (int b = 0; ok && b < n; b++) {
-        size_t T = (size_t)in[b].len;
-        out[b] = (attn_output){.len = in[b].len, .layers = L, .heads = NH, .hidden = C};
-        if (keep_att) ok = (out[b].attentions = malloc((size_t)L * NH * T * T * sizeof(float))) != NULL;
-        if (ok && keep_hidden) ok = (out[b].hidden_states = malloc((size_t)(L + 1) * T * C * sizeof(float))) != NULL;
-    }
-    if (!ok) {
+    int threads = m->threads > 0 ? m->threads : omp_get_max_threads();
+    if (!alloc_outputs(c, in, n, outputs, out) || !arena_alloc(m, &a, N, att_floats, keep_hidden, keep_att, threads)) {
         for (int b = 0; b < n; b++) attn_output_free(&out[b]);
-        free(a.block), free(seqs), free(att);
+        arena_release(m, &a);
+        free(seqs);
         return attn_fail(ATTN_E_NOMEM, "forward: cannot allocate activations for %d tokens", N);
     }
-    int saved_threads = omp_get_max_threads(); /* the setting is per calling thread: put it back after */
-    if (m->threads > 0) omp_set_num_threads(m->threads);
-
-    size_t NC = (size_t)N * C;
     embed(m, in, seqs, n, a.hidden);                                        /* hidden[0] (N, C) */
-    for (int l = 0; l < L; l++) {
-        const layer_weights *w = &m->layers[l];
-        float *x = a.hidden + (keep_hidden ? (size_t)l : (size_t)(l % 2)) * NC;           /* (N, C) in */
-        float *y = a.hidden + (keep_hidden ? (size_t)l + 1 : (size_t)((l + 1) % 2)) * NC; /* (N, C) out */
-        size_t off = 0;
-        for (int b = 0; b < n; b++) {
-            size_t T = (size_t)in[b].len;
-            att[b] = keep_att ? out[b].attentions + (size_t)l * NH * T * T : a.att + off;
-            off += (size_t)NH * T * T;
-        }
-        attn_matmul(a.qkv, x, w->qkv_w, w->qkv_b, N, C, 3 * C);            /* (N, 3C) */
-        attention(c, a.qkv, a.ctx, att, seqs, n);                           /* (N, C), att (NH, T, T) */
-        attn_matmul(a.tmp, a.ctx, w->attn_out_w, w->attn_out_b, N, C, C);  /* (N, C) */
-        attn_layernorm(a.attn_x, a.tmp, x, w->attn_ln_g, w->attn_ln_b, N, C, (float)c->layer_norm_eps);
-        attn_matmul(a.ff, a.attn_x, w->ff_in_w, w->ff_in_b, N, C, I);      /* (N, I) */
-        attn_activation_apply(a.ff, (size_t)N * I, c->activation);
-        attn_matmul(a.tmp, a.ff, w->ff_out_w, w->ff_out_b, N, I, C);       /* (N, C) */
-        attn_layernorm(y, a.tmp, a.attn_x, w->out_ln_g, w->out_ln_b, N, C, (float)c->layer_norm_eps);
+    team_barrier bar = {0};
+    #pragma omp parallel num_threads(threads)
+    {
+        #pragma omp single
+        bar.n = omp_get_num_threads(); /* the team may be smaller than asked (nested, limits) */
+        encoder_layers(m, &a, out, seqs, n, N, outputs, &bar);
     }
 
+    size_t NC = (size_t)N * C;
     if (keep_hidden) /* packed (L+1, N, C) → per sequence (L+1, T_b, C) */
         for (int b = 0; b < n; b++)
             for (int l = 0; l <= L; l++)
                 memcpy(out[b].hidden_states + (size_t)l * in[b].len * C, a.hidden + (size_t)l * NC + (size_t)seqs[b].start * C,
                        (size_t)in[b].len * C * sizeof(float));
-    omp_set_num_threads(saved_threads);
-    free(a.block);
+    arena_release(m, &a);
     free(seqs);
-    free(att);
     return ATTN_OK;
 }

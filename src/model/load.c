@@ -16,6 +16,7 @@ typedef struct loader {
     const char *prefix;   /* "bert." ... */
     float *block;         /* destination, filled in order */
     size_t used, cap;     /* floats */
+    size_t count;         /* parameters taken (used minus alignment padding) */
     attn_dtype dtype;     /* of the first weight read */
     int dtype_set;
     int dry;              /* only check names and shapes and count the floats (block NULL) */
@@ -80,6 +81,7 @@ static attn_status take(loader *ld, const float **dst, const char *name, int64_t
     size_t n = (size_t)(rows * (cols ? cols : 1));
     if (ld->dry) {
         ld->used += n;
+        ld->count += n;
         *dst = &dry_weight;
         return ATTN_OK;
     }
@@ -89,6 +91,7 @@ static attn_status take(loader *ld, const float **dst, const char *name, int64_t
     for (size_t i = 0; i < n; i++)
         if (!isfinite(p[i])) return attn_fail(ATTN_E_FORMAT, "%s: weight \"%s\" holds a non-finite value at element %zu", t->file, t->name, i);
     ld->used += n;
+    ld->count += n;
     *dst = p;
     return ATTN_OK;
 }
@@ -147,6 +150,11 @@ static const arch_names distilbert_names = {
      "output_layer_norm.weight", "output_layer_norm.bias"},
 };
 
+/* The next weight starts on a 64-byte boundary (the block itself is 64-byte aligned), so that the
+ * AVX-512 kernels can repack a linear weight in place with aligned loads. */
+#define ALIGN_FLOATS 16
+static void align_next(loader *ld) { ld->used = (ld->used + ALIGN_FLOATS - 1) / ALIGN_FLOATS * ALIGN_FLOATS; }
+
 static attn_status load_layer(loader *ld, const arch_names *names, int l, int64_t C, int64_t I, layer_weights *L) {
     /* (rows, cols) of each tensor; cols 0 = a vector */
     const int64_t shape[LAYER_TENSORS][2] = {
@@ -158,15 +166,21 @@ static attn_status load_layer(loader *ld, const arch_names *names, int l, int64_
     char prefix[64], name[192];
     snprintf(prefix, sizeof prefix, names->layer_fmt, l);
     for (int i = 0; i < LAYER_TENSORS; i++) {
+        if (i == Q_W || i == AO_W || i == FI_W || i == FO_W) align_next(ld); /* q, k, v stay adjacent */
         snprintf(name, sizeof name, "%s%s", prefix, names->layer[i]);
         attn_status s = take(ld, &p[i], name, shape[i][0], shape[i][1], 0);
         if (s) return s;
     }
-    *L = (layer_weights){
-        .qkv_w = p[Q_W], .qkv_b = p[Q_B], .attn_out_w = p[AO_W], .attn_out_b = p[AO_B],
-        .attn_ln_g = p[ALN_G], .attn_ln_b = p[ALN_B], .ff_in_w = p[FI_W], .ff_in_b = p[FI_B],
-        .ff_out_w = p[FO_W], .ff_out_b = p[FO_B], .out_ln_g = p[OLN_G], .out_ln_b = p[OLN_B],
-    };
+    if (ld->dry) return ATTN_OK; /* nothing to prepare before the block exists */
+    int iC = (int)C, iI = (int)I;
+    attn_status s;
+    *L = (layer_weights){.attn_ln_g = p[ALN_G], .attn_ln_b = p[ALN_B], .out_ln_g = p[OLN_G], .out_ln_b = p[OLN_B]};
+    /* the loader owns the block: the weights may be repacked in place */
+    if ((s = attn_linear_prepare(&L->qkv, (float *)p[Q_W], p[Q_B], 3 * iC, iC)) ||
+        (s = attn_linear_prepare(&L->attn_out, (float *)p[AO_W], p[AO_B], iC, iC)) ||
+        (s = attn_linear_prepare(&L->ff_in, (float *)p[FI_W], p[FI_B], iI, iC)) ||
+        (s = attn_linear_prepare(&L->ff_out, (float *)p[FO_W], p[FO_B], iC, iI)))
+        return s;
     return ATTN_OK;
 }
 
@@ -189,6 +203,7 @@ static attn_status load_weights(loader *ld, attn_model *m) {
             m->pos_emb = p;
         }
         ld->used += (size_t)c->max_positions * (size_t)C;
+        ld->count += (size_t)c->max_positions * (size_t)C;
     }
     if (!distil) TAKE(m->type_emb, "embeddings.token_type_embeddings.weight", c->type_vocab, C, 0);
     TAKE(m->emb_ln_g, "embeddings.LayerNorm.weight", C, 0, 0);
@@ -225,7 +240,9 @@ attn_status attn_model_open(const char *dir, attn_model **out) {
     s = m->layers ? load_weights(&ld, m) : attn_fail(ATTN_E_NOMEM, "%s: out of memory", dir);
     if (!s) {
         m->nparams = ld.used;
-        m->params = m->nparams <= SIZE_MAX / sizeof(float) ? malloc(m->nparams * sizeof(float)) : NULL;
+        /* 64-byte aligned: the AVX-512 kernels repack linear weights in place with aligned loads */
+        m->params = m->nparams <= SIZE_MAX / sizeof(float) - 16
+                        ? aligned_alloc(64, (m->nparams * sizeof(float) + 63) / 64 * 64) : NULL;
         if (!m->params) s = attn_fail(ATTN_E_NOMEM, "%s: cannot allocate %zu parameters", dir, m->nparams);
     }
     if (s) {
@@ -241,13 +258,21 @@ attn_status attn_model_open(const char *dir, attn_model **out) {
         return s;
     }
     m->dtype = ld.dtype_set ? ld.dtype : ATTN_DTYPE_F32;
-    m->loaded_params = (int64_t)ld.used;
+    m->loaded_params = (int64_t)ld.count;
+    pthread_mutex_init(&m->arena.lock, NULL);
+    m->arena_ready = 1;
     *out = m;
     return ATTN_OK;
 }
 
 void attn_model_free(attn_model *m) {
     if (!m) return;
+    for (int l = 0; m->layers && l < m->cfg.layers; l++) {
+        attn_linear_free(&m->layers[l].qkv), attn_linear_free(&m->layers[l].attn_out);
+        attn_linear_free(&m->layers[l].ff_in), attn_linear_free(&m->layers[l].ff_out);
+    }
+    free(m->arena.block);
+    if (m->arena_ready) pthread_mutex_destroy(&m->arena.lock);
     free(m->params);
     free(m->layers);
     free(m);
@@ -258,3 +283,23 @@ attn_dtype attn_model_weight_dtype(const attn_model *m) { return m->dtype; }
 int64_t attn_model_loaded_parameters(const attn_model *m) { return m->loaded_params; }
 int attn_model_has_pooler(const attn_model *m) { return m->pooler_w != NULL; }
 void attn_model_set_threads(attn_model *m, int n) { m->threads = n > 0 ? n : 0; }
+attn_precision attn_model_precision(const attn_model *m) { return m->precision; }
+
+attn_status attn_model_set_precision(attn_model *m, attn_precision p) {
+    if (p != ATTN_PRECISION_FP32 && p != ATTN_PRECISION_BF16) return attn_fail(ATTN_E_INVALID, "unknown precision %d", (int)p);
+    if (p == ATTN_PRECISION_BF16 && !attn_bf16_supported())
+        return attn_fail(ATTN_E_UNSUPPORTED, "bf16 needs AVX512-BF16 and the avx512 kernels; this machine runs the %s kernels%s",
+                         attn_kernels_name(), strcmp(attn_kernels_name(), "avx512") ? "" : " without AVX512-BF16");
+    for (int l = 0; l < m->cfg.layers; l++) {
+        attn_linear *lin[4] = {&m->layers[l].qkv, &m->layers[l].attn_out, &m->layers[l].ff_in, &m->layers[l].ff_out};
+        for (int i = 0; i < 4; i++) {
+            if (p == ATTN_PRECISION_BF16) {
+                attn_status s = attn_linear_add_bf16(lin[i]);
+                if (s) return s;
+            }
+            lin[i]->use_bf16 = p == ATTN_PRECISION_BF16;
+        }
+    }
+    m->precision = p;
+    return ATTN_OK;
+}

@@ -2,28 +2,36 @@
 #ifndef ATTN_MODEL_H
 #define ATTN_MODEL_H
 
-#include "common.h"
+#include <pthread.h>
 
-/* One encoder layer (post-LayerNorm, as in BERT, DistilBERT and RoBERTa). C = hidden, I = intermediate. */
+#include "common.h"
+#include "kernels.h"
+
+/* One encoder layer (post-LayerNorm, as in BERT, DistilBERT and RoBERTa). C = hidden, I = intermediate.
+ * The linear layers are prepared for the dispatched kernels (kernels.h): their weights may have been
+ * repacked in place, so read them only through attn_linear_*. */
 typedef struct layer_weights {
-    const float *qkv_w;         /* (3C, C) rows: query, then key, then value */
-    const float *qkv_b;         /* (3C) */
-    const float *attn_out_w;    /* (C, C) */
-    const float *attn_out_b;    /* (C) */
+    attn_linear qkv;            /* (3C, C) rows: query, then key, then value; bias (3C) */
+    attn_linear attn_out;       /* (C, C) */
     const float *attn_ln_g;     /* (C) LayerNorm after attention + residual */
     const float *attn_ln_b;     /* (C) */
-    const float *ff_in_w;       /* (I, C) */
-    const float *ff_in_b;       /* (I) */
-    const float *ff_out_w;      /* (C, I) */
-    const float *ff_out_b;      /* (C) */
+    attn_linear ff_in;          /* (I, C) */
+    attn_linear ff_out;         /* (C, I) */
     const float *out_ln_g;      /* (C) LayerNorm after feed-forward + residual */
     const float *out_ln_b;      /* (C) */
 } layer_weights;
 
+/* Activation memory kept between calls (forward.c), so a forward allocates only its outputs. */
+typedef struct model_arena {
+    pthread_mutex_t lock;       /* held by the forward using it; a concurrent one allocates its own */
+    float *block;
+    size_t floats;
+} model_arena;
+
 struct attn_model {
     attn_config cfg;
     attn_dtype dtype;           /* dtype of the stored weights */
-    float *params;              /* one block holding every weight below, F32 */
+    float *params;              /* one 64-byte aligned block holding every weight below, F32 */
     size_t nparams;
     const float *word_emb;      /* (V, C) */
     const float *pos_emb;       /* (P, C) */
@@ -35,6 +43,9 @@ struct attn_model {
     layer_weights *layers;      /* [layers] */
     int64_t loaded_params;
     int threads;                /* 0 = OpenMP default */
+    model_arena arena;
+    attn_precision precision;   /* bf16: the linear layers use their bf16 panels */
+    int arena_ready;            /* arena.lock initialised */
 };
 
 #endif

@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""peers_summary.py — the summary of compare_peers.sh: medians of the per-round medians per engine,
+model and mode, and every ratio of issue 10's goals with its target beside it.
+
+    peers_summary.py ALL.jsonl MACHINE.json TORCH_MACHINE.json [OPENBLAS_CORETYPE]"""
+import json
+import statistics
+import sys
+
+rows = [json.loads(l) for l in open(sys.argv[1])]
+machine = json.load(open(sys.argv[2]))
+torch_machine = json.load(open(sys.argv[3]))
+coretype = sys.argv[4] if len(sys.argv) > 4 else ""
+
+
+def med(engine, model, mode):
+    xs = [r["median_ms"] for r in rows if r["engine"] == engine and r["model"] == model and r["mode"] == mode]
+    return (statistics.median(xs), len(xs)) if xs else (float("nan"), 0)
+
+
+def one(engine, model, mode, key):
+    for r in rows:
+        if r["engine"] == engine and r["model"] == model and r["mode"] == mode and key in r:
+            return r[key]
+    return None
+
+
+models = [m for m in ["bert", "distilbert", "roberta"] if any(r["model"] == m for r in rows)]
+engines = ["attnscope", "ort", "torch"]
+names = {"attnscope": "attnscope", "ort": "ONNX Runtime", "torch": "PyTorch eager", "attnscope-bf16": "attnscope bf16"}
+has_bf16 = any(r["engine"] == "attnscope-bf16" for r in rows)
+table = engines + (["attnscope-bf16"] if has_bf16 else [])
+a0 = next(r for r in rows if r["engine"] == "attnscope")
+print()
+print(f"== summary: {a0['tokens']} tokens, batch 1, attentions returned, {a0['threads']} threads, OMP_WAIT_POLICY=PASSIVE; "
+      f"attnscope kernels {a0['variant']}; onnxruntime-node {one('ort', models[0], 'batch1', 'ort')}; "
+      f"torch {one('torch', models[0], 'batch1', 'torch')}" + (f" with OPENBLAS_CORETYPE={coretype}" if coretype else ""))
+print(f"median of the per-round medians (ms), {med('attnscope', models[0], 'batch1')[1]} alternating rounds")
+print(f"{'engine':16}" + "".join(f"{m + '-base':>18}" for m in models))
+for e in table:
+    print(f"{names[e]:16}" + "".join(f"{med(e, m, 'batch1')[0]:18.2f}" for m in models))
+print(f"{'ORT / attnscope':16}" + "".join(f"{med('ort', m, 'batch1')[0] / med('attnscope', m, 'batch1')[0]:17.2f}x" for m in models))
+print(f"{'torch / attnscope':16}" + "".join(f"{med('torch', m, 'batch1')[0] / med('attnscope', m, 'batch1')[0]:17.2f}x" for m in models))
+
+peak = machine["matmul_peak_gflops"]
+blas = torch_machine["torch_matmul_peak_gflops"]
+bw = machine["read_bw_gbs"]
+best = max(peak, blas)
+goals = []
+
+
+def goal(name, value, target, higher_is_better, ref):
+    ok = value >= target if higher_is_better else value <= target
+    goals.append({"goal": name, "value": round(value, 4), "target": target, "met": ok, "reference": ref})
+    print(f"  {'MET ' if ok else 'MISS'} {name}: {value:.2f} (target {'>=' if higher_is_better else '<='} {target}; {ref})")
+
+
+print(f"\nmachine: attnscope matmul peak {peak:.1f} GFLOP/s, OpenBLAS SGEMM {blas:.1f} GFLOP/s (best {best:.1f}), "
+      f"read bandwidth {bw:.1f} GB/s")
+print("issue 10 goals")
+if "bert" in models:
+    a, o, t = (med(e, "bert", "batch1")[0] for e in engines)
+    gflop = one("attnscope", "bert", "batch1", "gflop")
+    wbytes = one("attnscope", "bert", "batch1", "weight_bytes")
+    roof = max(gflop / best, wbytes / bw * 1e-9) * 1e3
+    goal("1. bert-base batch 1: ONNX Runtime / attnscope", o / a, 1.3, True, f"{o:.2f} vs {a:.2f} ms")
+    goal("1. bert-base batch 1: PyTorch / attnscope", t / a, 2.5, True, f"{t:.2f} vs {a:.2f} ms")
+    goal("1. bert-base batch 1: attnscope / roofline", a / roof, 1.25, False,
+         f"roofline max({gflop:.2f} GFLOP / {best:.0f} GFLOP/s, {wbytes / 1e6:.0f} MB / {bw:.1f} GB/s) = {roof:.2f} ms")
+    ac, oc, tc = (med(e, "bert", "corpus")[0] for e in engines)
+    if ac == ac:  # not NaN
+        B = one("attnscope", "bert", "corpus", "batch")
+        cg = one("attnscope", "bert", "corpus", "gflop")
+        rate = cg / ac * 1e3
+        print(f"corpus mode (bert-base, {B} x {a0['tokens']} tokens in one batch), per sentence: attnscope {ac / B:.2f} ms, "
+              f"ONNX Runtime {oc / B:.2f} ms, PyTorch {tc / B:.2f} ms")
+        goal("2. corpus: attnscope GFLOP/s / best SGEMM rate", rate / best, 0.85, True, f"{rate:.1f} of {best:.1f} GFLOP/s")
+        goal("2. corpus: ONNX Runtime / attnscope per sentence", oc / ac, 1.5, True, f"{oc / B:.2f} vs {ac / B:.2f} ms")
+if has_bf16 and "bert" in models:
+    a, b = med("attnscope", "bert", "batch1")[0], med("attnscope-bf16", "bert", "batch1")[0]
+    path = one("attnscope-bf16", "bert", "batch1", "variant")
+    amx = path == "amx-bf16"
+    goal(f"4. bert-base batch 1: fp32 / bf16 ({path})", a / b, 2.0 if amx else 1.8, True, f"{a:.2f} vs {b:.2f} ms")
+    ac, bc = med("attnscope", "bert", "corpus")[0], med("attnscope-bf16", "bert", "corpus")[0]
+    if ac == ac and bc == bc:
+        goal(f"4. corpus: fp32 / bf16 ({path})", ac / bc, 3.0 if amx else 1.8, True, f"{ac:.1f} vs {bc:.1f} ms")
+print("  (goal 3, loading in place from the mapped file: not implemented)")
+agree = [r.get("agree") for r in rows if "agree" in r]
+nan_none = lambda v: None if v != v else v
+summary = {"bench": "compare_peers", "medians_ms": {e: {m: nan_none(med(e, m, "batch1")[0]) for m in models} for e in table},
+           "corpus_ms": {e: nan_none(med(e, "bert", "corpus")[0]) for e in table}, "matmul_peak_gflops": peak,
+           "openblas_gflops": blas, "read_bw_gbs": bw, "goals": goals}
+print(json.dumps(summary))

@@ -1,0 +1,111 @@
+/* corpus.c — the sentences `attnscope bench` times: a file, or the built-in 24 news sentences
+ * (the corpus of the reference fixtures, /work/shared/fixtures/metrics/corpus.tsv, also in
+ * tests/data/metrics/corpus.tsv: about 20 tokens each, like the seed notebook's test sentences). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench_internal.h"
+
+static const char *const builtin[] = {
+    "Leaders of twelve nations met in Geneva on Monday to discuss a new treaty on river water rights.",
+    "Flooding forced thousands of families from their homes along the coast, officials said late Sunday.",
+    "The foreign minister arrived in Nairobi for talks on trade and regional security.",
+    "Voters in the small island nation will choose a new parliament next month amid a debate on fishing quotas.",
+    "Rescue teams searched the rubble through the night after the earthquake struck the mountain town.",
+    "A ceasefire between the two factions held for a third day as aid convoys reached the border.",
+    "The visiting team scored twice in the final ten minutes to win the league title on goal difference.",
+    "Her serve was broken only once as she advanced to the semifinal without dropping a set.",
+    "The veteran pitcher signed a two-year contract worth an estimated eighteen million dollars.",
+    "Injuries to both starting guards left the coach with few options for the playoff opener.",
+    "The marathon was won in record time despite strong winds along the lakefront course.",
+    "Fans waited in the rain for hours to greet the cyclists at the finish line.",
+    "Shares of the chipmaker fell sharply after it warned that quarterly sales would miss forecasts.",
+    "The central bank left interest rates unchanged, citing steady growth and modest inflation.",
+    "A merger of the two airlines would create the largest carrier in the region, analysts said.",
+    "Oil prices climbed for a fourth straight session as supplies tightened ahead of winter.",
+    "The retailer plans to close forty stores and expand its online delivery service next year.",
+    "Profits at the ketchup maker were hurt by higher costs for packaging and transport.",
+    "Researchers have built a battery that charges in minutes and lasts for thousands of cycles.",
+    "The space agency delayed the launch of its lunar probe because of a fuel valve problem.",
+    "A new version of the popular browser blocks trackers by default and loads pages faster.",
+    "Astronomers spotted a comet that will pass close enough to Earth to be seen without a telescope.",
+    "The software update fixes a flaw that let attackers read messages on older phones.",
+    "Scientists sequenced the genome of a rare orchid found only on one mountain slope.",
+};
+
+static int push(bench_corpus *c, const char *s, size_t n) {
+    if (!attn_grow((void **)&c->text, &c->cap, (size_t)c->n + 1, sizeof *c->text)) return 0;
+    char *t = attn_strndup(s, n);
+    if (!t) return 0;
+    c->text[c->n++] = t;
+    return 1;
+}
+
+/* Column of "text" in a TSV header line, or -1 when the line is not such a header. */
+static int text_column(const char *line) {
+    if (!strchr(line, '\t')) return -1;
+    int col = 0;
+    for (const char *p = line;; col++) {
+        size_t n = strcspn(p, "\t\r\n");
+        if (n == 4 && !strncmp(p, "text", 4)) return col;
+        if (p[n] != '\t') return -1;
+        p += n + 1;
+    }
+}
+
+/* Field col of a tab-separated line: start and length. */
+static const char *field(const char *line, int col, size_t *n) {
+    for (int i = 0; i < col; i++) {
+        const char *tab = strchr(line, '\t');
+        if (!tab) return NULL;
+        line = tab + 1;
+    }
+    *n = strcspn(line, "\t\r\n");
+    return line;
+}
+
+attn_status bench_corpus_load(bench_corpus *c, const char *path) {
+    memset(c, 0, sizeof *c);
+    if (!path) {
+        for (size_t i = 0; i < sizeof builtin / sizeof *builtin; i++)
+            if (!push(c, builtin[i], strlen(builtin[i]))) return bench_corpus_free(c), attn_fail(ATTN_E_NOMEM, "out of memory");
+        return ATTN_OK;
+    }
+    char *data;
+    size_t len;
+    attn_status s = attn_read_file(path, &data, &len);
+    if (s) return s;
+    if (attn_utf8_invalid_at(data, len) >= 0) {
+        free(data);
+        return attn_fail(ATTN_E_INVALID, "%s: not valid UTF-8 (byte %td)", path, attn_utf8_invalid_at(data, len));
+    }
+    int col = -1, first = 1;
+    for (char *line = data; *line;) {
+        size_t n = strcspn(line, "\n");
+        char *next = line + n + (line[n] == '\n');
+        line[n] = '\0';
+        if (first && (col = text_column(line)) >= 0) { /* TSV header */
+            first = 0, line = next;
+            continue;
+        }
+        first = 0;
+        size_t fn = 0;
+        const char *f = col >= 0 ? field(line, col, &fn) : line;
+        if (col < 0) fn = strcspn(line, "\r");
+        while (f && fn && (f[fn - 1] == ' ' || f[fn - 1] == '\t')) fn--;
+        if (f && fn && !push(c, f, fn)) {
+            free(data), bench_corpus_free(c);
+            return attn_fail(ATTN_E_NOMEM, "out of memory");
+        }
+        line = next;
+    }
+    free(data);
+    if (c->n == 0) return attn_fail(ATTN_E_INVALID, "%s: no sentences (one a line, or a TSV with a \"text\" column)", path);
+    return ATTN_OK;
+}
+
+void bench_corpus_free(bench_corpus *c) {
+    for (int i = 0; i < c->n; i++) free(c->text[i]);
+    free(c->text);
+    memset(c, 0, sizeof *c);
+}

@@ -1,0 +1,132 @@
+/* cmd_bench.c — `attnscope bench [LABEL=]MODEL... [options]`: latency, throughput and peak memory of
+ * each model (attn_bench_run, each in its own child process), as a table, JSON, or bench.csv/json. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static void help(void) {
+    printf("usage: attnscope bench [LABEL=]MODEL... [--corpus FILE] [--threads N] [--batch N] [--precision fp32|bf16]\n"
+           "                       [--runs N] [--warmup N] [--json] [--out DIR] [--quiet]\n\n"
+           "Times each model on a corpus: latency per sentence (tokenization + forward, batch 1, attentions\n"
+           "returned: mean, std, median), throughput (sentences/s, batches of --batch sorted by length),\n"
+           "peak resident memory (each model runs in its own process), parameters and speed relative to the\n"
+           "first model, with the CPU, kernel path, threads and build named.\n\n"
+           "  --corpus FILE   sentences, one a line (or a TSV with a \"text\" column); default: 24 built-in\n"
+           "                  news sentences of about 20 tokens\n"
+           "  --threads N     threads per forward (default 0 = all cores)\n"
+           "  --batch N       sentences per forward in the throughput pass (default 8)\n"
+           "  --precision P   fp32 (default) or bf16: linear layers in bf16 with f32 accumulation (AMX or AVX512-BF16);\n"
+           "                  the largest deviation of attention probabilities from fp32 is printed\n"
+           "  --runs N        timed passes over the corpus (default 5); --warmup N untimed ones first (default 1)\n"
+           "  --json          print a JSON list, one object per model, instead of the table\n"
+           "  --out DIR       also write DIR/bench.csv and DIR/bench.json (atomically)\n"
+           "  --quiet         no progress on stderr\n"
+           "The environment variable ATTN_KERNELS=avx512|avx2|portable forces a kernel path.\n");
+}
+
+/* "LABEL=MODEL" → label and model; a MODEL that exists as a path is never split. */
+static void split_label(char *arg, const char **label, const char **model) {
+    char *eq = strchr(arg, '=');
+    struct stat st;
+    if (eq && eq != arg && stat(arg, &st) != 0) {
+        *eq = '\0';
+        *label = arg, *model = eq + 1;
+        return;
+    }
+    const char *slash = strrchr(arg, '/');
+    *label = slash && slash[1] ? slash + 1 : arg; /* a folder's name, or the Hub id */
+    *model = arg;
+}
+
+/* --out DIR: created if absent, must be a writable folder. 0 after printing. */
+static int check_out_dir(const char *dir) {
+    struct stat st;
+    if (stat(dir, &st) != 0 && mkdir(dir, 0777) != 0) return !cli_error("%s: cannot create the folder: %s", dir, strerror(errno));
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) return !cli_error("%s: not a folder", dir);
+    if (access(dir, W_OK) != 0) return !cli_error("%s: not writable: %s", dir, strerror(errno));
+    return 1;
+}
+
+static int parse_options(int argc, char **argv, attn_bench_options *o, int *json, const char **out_dir, int *quiet) {
+    static const struct option opts[] = {
+        {"corpus", required_argument, 0, 'c'}, {"threads", required_argument, 0, 'j'}, {"batch", required_argument, 0, 'b'},
+        {"precision", required_argument, 0, 'p'}, {"runs", required_argument, 0, 'r'}, {"warmup", required_argument, 0, 'w'},
+        {"json", no_argument, 0, 'J'}, {"out", required_argument, 0, 'o'}, {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
+    };
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': o->corpus = optarg; break;
+        case 'j':
+            if (!cli_parse_int(optarg, 0, 1024, &o->threads)) return cli_usage_error("bench", "--threads must be 0..1024 (0 = all cores)");
+            break;
+        case 'b': if (!cli_parse_int(optarg, 1, 4096, &o->batch)) return cli_usage_error("bench", "--batch must be 1..4096"); break;
+        case 'r': if (!cli_parse_int(optarg, 1, 100000, &o->runs)) return cli_usage_error("bench", "--runs must be 1..100000"); break;
+        case 'w': if (!cli_parse_int(optarg, 0, 100000, &o->warmup)) return cli_usage_error("bench", "--warmup must be 0..100000"); break;
+        case 'p':
+            if (!strcmp(optarg, "fp32")) o->precision = ATTN_PRECISION_FP32;
+            else if (!strcmp(optarg, "bf16")) o->precision = ATTN_PRECISION_BF16;
+            else return cli_usage_error("bench", "--precision must be fp32 or bf16");
+            break;
+        case 'J': *json = 1; break;
+        case 'o': *out_dir = optarg; break;
+        case 'q': *quiet = 1; break;
+        case 'h': help(); return -1;
+        default: return cli_usage_error("bench", "unknown option");
+        }
+    }
+    if (optind >= argc) return cli_usage_error("bench", "expects at least one MODEL");
+    return 0;
+}
+
+int cmd_bench(int argc, char **argv) {
+    attn_bench_options o;
+    attn_bench_options_init(&o);
+    int json = 0, quiet = 0;
+    const char *out_dir = NULL;
+    int rc = parse_options(argc, argv, &o, &json, &out_dir, &quiet);
+    if (rc) return rc < 0 ? 0 : rc;
+    if (o.corpus) { /* checked before any work; the library reads it */
+        FILE *f = fopen(o.corpus, "rb");
+        if (!f) return cli_error("%s: %s", o.corpus, strerror(errno));
+        fclose(f);
+    }
+    if (out_dir && !check_out_dir(out_dir)) return 1;
+
+    int n = argc - optind;
+    const char **labels = calloc((size_t)n, sizeof *labels);
+    char **dirs = calloc((size_t)n, sizeof *dirs);
+    attn_bench_result *res = calloc((size_t)n, sizeof *res);
+    if (!labels || !dirs || !res) rc = cli_error("out of memory");
+    for (int i = 0; !rc && i < n; i++) { /* every model resolved (downloaded) before any timing */
+        const char *model;
+        split_label(argv[optind + i], &labels[i], &model);
+        if (!(dirs[i] = cli_model_dir(model, quiet))) rc = 1;
+    }
+    for (int i = 0; !rc && i < n; i++) {
+        if (!quiet) fprintf(stderr, "bench: %s ...\n", labels[i]);
+        if (attn_bench_run(dirs[i], &o, &res[i]) != ATTN_OK) rc = cli_error("%s: %s", labels[i], attn_last_error());
+    }
+    if (!rc) {
+        char *text = json ? attn_bench_json(res, labels, n, o.corpus) : attn_bench_table(res, labels, n, o.corpus);
+        if (!text) rc = cli_error("out of memory");
+        else fputs(text, stdout);
+        free(text);
+    }
+    if (!rc && out_dir) {
+        if (attn_bench_write_dir(out_dir, res, labels, n, o.corpus) != ATTN_OK) rc = cli_lib_error();
+        else if (!quiet) fprintf(stderr, "bench: wrote %s/bench.csv and %s/bench.json\n", out_dir, out_dir);
+    }
+    for (int i = 0; dirs && i < n; i++) free(dirs[i]);
+    free(dirs), free(labels), free(res);
+    return rc;
+}

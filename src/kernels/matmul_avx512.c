@@ -1,0 +1,119 @@
+/* matmul_avx512.c — y (M, N) = x (M, K) · w (N, K)ᵀ + b on packed weight panels, AVX-512F
+ * (compiled with -mavx512f ...; only ever called after dispatch.c has checked the CPU and the OS).
+ *
+ * Packed layout (attn_pack_panels16, done once at load): w (N, K) → panels (⌈N/16⌉, K, 16), panel p
+ * holding outputs 16p..16p+15 interleaved along K, zero beyond N. One 64-byte line of a panel is
+ * one k step of 16 outputs, so the micro-kernel reads weights as a sequential stream.
+ *
+ * Micro-kernel (BLIS shape, x broadcast): MR ≤ 12 rows × 32 outputs (two adjacent panels):
+ *   per k: 2 panel loads, MR broadcasts of x[r][k], 2·MR FMAs into 2·MR zmm accumulators
+ *   (24 + 2 + 1 = 27 of 32 registers at MR = 12).
+ * Rows are split into balanced tiles (25 = 9 + 8 + 8, never a 1-row tile whose 2 FMA chains would
+ * stall on latency). Epilogue: + bias, optional erf GELU in registers, masked store at the N edge.
+ *
+ * Loop nest, per thread (each thread owns a contiguous range of 32-output panel pairs):
+ *   for mc in M by MC rows          x block (MC, K) stays in L2
+ *     for each panel pair           2·16·K floats: from memory once per mc block, then L1/L2
+ *       for each row tile           the micro-kernel over all of K */
+#include <immintrin.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels.h"
+
+#define MR 12
+#define MC 96       /* rows per block: 96 × 3072 floats = 1.2 MB, in L2 */
+#define PF_LINES 12 /* software prefetch distance in k steps (64-byte panel lines) */
+
+#if defined(__GNUC__) && !defined(__clang__)
+#define UNROLL _Pragma("GCC unroll 12")
+#else
+#define UNROLL _Pragma("unroll")
+#endif
+
+__m512 attn_gelu16_avx512(__m512 x); /* ops_avx512.c */
+
+static inline __mmask16 lanes(int n) { return n >= 16 ? (__mmask16)0xFFFF : n <= 0 ? (__mmask16)0 : (__mmask16)((1u << n) - 1u); }
+
+/* y rows (mr × nv·16, row stride ldy, the last ncols ≤ nv·16 columns valid) = x rows · panels. */
+static inline __attribute__((always_inline)) void ukernel(int mr, int nv, const float *x, int K, const float *p,
+                                                          const float *b, float *y, int ldy, int ncols, int gelu) {
+    __m512 acc[MR][2];
+    UNROLL for (int r = 0; r < mr; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+    const float *p1 = p + (size_t)16 * K; /* the second panel follows the first */
+    for (int k = 0; k < K; k++) {
+        _mm_prefetch((const char *)(p + (size_t)(k + PF_LINES) * 16), _MM_HINT_T0);
+        __m512 w0 = _mm512_load_ps(p + (size_t)k * 16), w1 = _mm512_setzero_ps();
+        if (nv == 2) {
+            _mm_prefetch((const char *)(p1 + (size_t)(k + PF_LINES) * 16), _MM_HINT_T0);
+            w1 = _mm512_load_ps(p1 + (size_t)k * 16);
+        }
+        UNROLL for (int r = 0; r < mr; r++) {
+            __m512 xv = _mm512_set1_ps(x[(size_t)r * K + k]);
+            acc[r][0] = _mm512_fmadd_ps(xv, w0, acc[r][0]);
+            if (nv == 2) acc[r][1] = _mm512_fmadd_ps(xv, w1, acc[r][1]);
+        }
+    }
+    __mmask16 m0 = lanes(ncols), m1 = lanes(ncols - 16);
+    __m512 b0 = b ? _mm512_maskz_loadu_ps(m0, b) : _mm512_setzero_ps();
+    __m512 b1 = b && nv == 2 ? _mm512_maskz_loadu_ps(m1, b + 16) : _mm512_setzero_ps();
+    UNROLL for (int r = 0; r < mr; r++) {
+        __m512 v0 = _mm512_add_ps(acc[r][0], b0);
+        if (gelu) v0 = attn_gelu16_avx512(v0);
+        _mm512_mask_storeu_ps(y + (size_t)r * ldy, m0, v0);
+        if (nv == 2) {
+            __m512 v1 = _mm512_add_ps(acc[r][1], b1);
+            if (gelu) v1 = attn_gelu16_avx512(v1);
+            _mm512_mask_storeu_ps(y + (size_t)r * ldy + 16, m1, v1);
+        }
+    }
+}
+
+/* mr and nv made compile-time constants for ukernel. */
+static void ukernel_any(int mr, int nv, const float *x, int K, const float *p, const float *b, float *y, int ldy,
+                        int ncols, int gelu) {
+#define U(R)                                                                        \
+    case R:                                                                         \
+        if (nv == 2) ukernel(R, 2, x, K, p, b, y, ldy, ncols, gelu);                \
+        else ukernel(R, 1, x, K, p, b, y, ldy, ncols, gelu);                        \
+        break;
+    switch (mr) {
+        U(1) U(2) U(3) U(4) U(5) U(6) U(7) U(8) U(9) U(10) U(11) U(12)
+    }
+#undef U
+}
+
+void attn_matmul_packed_avx512_part(float *y, const float *x, const float *panels, const float *b, int M, int K, int N,
+                                    int gelu, int tid, int nt) {
+    int units = (N + 31) / 32; /* panel pairs */
+    int per = units / nt, extra = units % nt;
+    int u0 = tid * per + (tid < extra ? tid : extra), u1 = u0 + per + (tid < extra);
+    for (int m0 = 0; m0 < M; m0 += MC) {
+        int rows = M - m0 < MC ? M - m0 : MC;
+        int tiles = (rows + MR - 1) / MR;
+        for (int u = u0; u < u1; u++) {
+            int n0 = 32 * u, ncols = N - n0 < 32 ? N - n0 : 32, nv = ncols > 16 ? 2 : 1;
+            const float *p = panels + (size_t)n0 * K;
+            for (int t = 0, i = m0; t < tiles; t++) { /* balanced row tiles */
+                int mr = rows / tiles + (t < rows % tiles);
+                ukernel_any(mr, nv, x + (size_t)i * K, K, p, b ? b + n0 : NULL, y + (size_t)i * N + n0, N, ncols, gelu);
+                i += mr;
+            }
+        }
+    }
+}
+
+/* The plain-layout entry point (tests, benches): packs w into a temporary, then as above on all
+ * threads. The forward never comes here: its weights are packed once at load (attn_linear). */
+void attn_matmul_avx512(float *y, const float *x, const float *w, const float *b, int M, int K, int N) {
+    float *panels = attn_panels16_alloc(N, K);
+    if (!panels) { /* out of memory: the same result, more slowly */
+        attn_matmul_portable(y, x, w, b, M, K, N);
+        return;
+    }
+    attn_pack_panels16(panels, w, N, K);
+    #pragma omp parallel
+    attn_matmul_packed_avx512_part(y, x, panels, b, M, K, N, 0, omp_get_thread_num(), omp_get_num_threads());
+    free(panels);
+}

@@ -1,0 +1,114 @@
+/* matmul_avx512bf16.c — y (M, N) = x (M, K) · w (N, K)ᵀ + b with bf16 inputs and f32 accumulation:
+ * AVX512-BF16 vdpbf16ps (compiled with -mavx512bf16 ...; only called after dispatch.c has found
+ * AVX512_BF16 on the CPU and ZMM state enabled by the OS).
+ *
+ * Packed layout (attn_pack_panels16_bf16, once, when the model is set to bf16): w → panels
+ * (⌈N/16⌉, K2, 16, 2) bf16, K2 = ⌈K/2⌉ rounded up to 16 (attn_bf16_pairs, for AMX tiles): one 64-byte line holds k and k+1 of 16 outputs, the pair vdpbf16ps
+ * multiplies and adds into one f32 lane. Zero past N and past K.
+ *
+ * x is rounded to bf16 pairs per block of MC rows into the caller's scratch (each thread converts
+ * the rows it needs: M·K conversions against M·K·N/threads multiply-adds). Micro-kernel as in
+ * matmul_avx512.c: MR ≤ 12 rows × 32 outputs, 24 accumulators, per k pair 2 panel loads, MR
+ * broadcasts of an x pair and 2·MR vdpbf16ps (each 32 multiply-adds). Half the weight bytes of f32:
+ * the batch-1 forward, which streams every weight once, is bound by memory bandwidth. */
+#include <immintrin.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "kernels.h"
+
+#define MR 12
+#define PF_LINES 12
+
+#if defined(__GNUC__) && !defined(__clang__)
+#define UNROLL _Pragma("GCC unroll 12")
+#else
+#define UNROLL _Pragma("unroll")
+#endif
+
+__m512 attn_gelu16_avx512(__m512 x); /* ops_avx512.c */
+
+static inline __mmask16 lanes(int n) { return n >= 16 ? (__mmask16)0xFFFF : n <= 0 ? (__mmask16)0 : (__mmask16)((1u << n) - 1u); }
+
+static inline __m512bh as_bh(__m512i v) { return (__m512bh)v; }
+
+/* xb rows (mr × K2 pairs) · panels → y (mr × ncols ≤ 32, row stride ldy). */
+static inline __attribute__((always_inline)) void ukernel(int mr, int nv, const uint32_t *xb, int K2, const uint16_t *p,
+                                                          const float *b, float *y, int ldy, int ncols, int gelu) {
+    __m512 acc[MR][2];
+    UNROLL for (int r = 0; r < mr; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+    const uint16_t *p1 = p + (size_t)32 * K2; /* the second panel: 16 outputs × 2 × K2 */
+    for (int k = 0; k < K2; k++) {
+        _mm_prefetch((const char *)(p + (size_t)(k + PF_LINES) * 32), _MM_HINT_T0);
+        __m512bh w0 = as_bh(_mm512_load_si512(p + (size_t)k * 32)), w1 = w0;
+        if (nv == 2) {
+            _mm_prefetch((const char *)(p1 + (size_t)(k + PF_LINES) * 32), _MM_HINT_T0);
+            w1 = as_bh(_mm512_load_si512(p1 + (size_t)k * 32));
+        }
+        UNROLL for (int r = 0; r < mr; r++) {
+            __m512bh xv = as_bh(_mm512_set1_epi32((int)xb[(size_t)r * K2 + k]));
+            acc[r][0] = _mm512_dpbf16_ps(acc[r][0], xv, w0);
+            if (nv == 2) acc[r][1] = _mm512_dpbf16_ps(acc[r][1], xv, w1);
+        }
+    }
+    __mmask16 m0 = lanes(ncols), m1 = lanes(ncols - 16);
+    __m512 b0 = b ? _mm512_maskz_loadu_ps(m0, b) : _mm512_setzero_ps();
+    __m512 b1 = b && nv == 2 ? _mm512_maskz_loadu_ps(m1, b + 16) : _mm512_setzero_ps();
+    UNROLL for (int r = 0; r < mr; r++) {
+        __m512 v0 = _mm512_add_ps(acc[r][0], b0);
+        if (gelu) v0 = attn_gelu16_avx512(v0);
+        _mm512_mask_storeu_ps(y + (size_t)r * ldy, m0, v0);
+        if (nv == 2) {
+            __m512 v1 = _mm512_add_ps(acc[r][1], b1);
+            if (gelu) v1 = attn_gelu16_avx512(v1);
+            _mm512_mask_storeu_ps(y + (size_t)r * ldy + 16, m1, v1);
+        }
+    }
+}
+
+static void ukernel_any(int mr, int nv, const uint32_t *xb, int K2, const uint16_t *p, const float *b, float *y, int ldy,
+                        int ncols, int gelu) {
+#define U(R)                                                                \
+    case R:                                                                 \
+        if (nv == 2) ukernel(R, 2, xb, K2, p, b, y, ldy, ncols, gelu);      \
+        else ukernel(R, 1, xb, K2, p, b, y, ldy, ncols, gelu);              \
+        break;
+    switch (mr) {
+        U(1) U(2) U(3) U(4) U(5) U(6) U(7) U(8) U(9) U(10) U(11) U(12)
+    }
+#undef U
+}
+
+/* rows (rows × K) f32 → (rows × K2) bf16 pairs, round to nearest even, zero past K (K2 ≥ ⌈K/2⌉). */
+void attn_bf16_pairs_from_f32(uint32_t *dst, const float *x, int rows, int K, int K2) {
+    for (int r = 0; r < rows; r++) {
+        const float *xr = x + (size_t)r * K;
+        uint32_t *d = dst + (size_t)r * K2;
+        for (int k = 0; k < 2 * K2; k += 32) { /* 32 floats → 16 pairs */
+            __m512 lo = _mm512_maskz_loadu_ps(lanes(K - k), xr + k), hi = _mm512_maskz_loadu_ps(lanes(K - k - 16), xr + k + 16);
+            _mm512_storeu_si512(d + k / 2, (__m512i)_mm512_cvtne2ps_pbh(hi, lo));
+        }
+    }
+}
+
+void attn_matmul_packed_bf16_avx512_part(float *y, const float *x, const uint16_t *panels, const float *b, int M, int K, int N,
+                                         int gelu, int tid, int nt, uint32_t *scratch) {
+    int K2 = attn_bf16_pairs(K), units = (N + 31) / 32;
+    int per = units / nt, extra = units % nt;
+    int u0 = tid * per + (tid < extra ? tid : extra), u1 = u0 + per + (tid < extra);
+    if (u0 >= u1) return;
+    for (int m0 = 0; m0 < M; m0 += ATTN_BF16_MC) {
+        int rows = M - m0 < ATTN_BF16_MC ? M - m0 : ATTN_BF16_MC;
+        int tiles = (rows + MR - 1) / MR;
+        attn_bf16_pairs_from_f32(scratch, x + (size_t)m0 * K, rows, K, K2);
+        for (int u = u0; u < u1; u++) {
+            int n0 = 32 * u, ncols = N - n0 < 32 ? N - n0 : 32, nv = ncols > 16 ? 2 : 1;
+            const uint16_t *p = panels + (size_t)n0 * 2 * K2;
+            for (int t = 0, i = 0; t < tiles; t++) {
+                int mr = rows / tiles + (t < rows % tiles);
+                ukernel_any(mr, nv, scratch + (size_t)i * K2, K2, p, b ? b + n0 : NULL, y + (size_t)(m0 + i) * N + n0, N, ncols, gelu);
+                i += mr;
+            }
+        }
+    }
+}

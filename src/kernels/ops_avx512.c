@@ -1,0 +1,116 @@
+/* ops_avx512.c — AVX-512F versions of the erf GELU and of one attention head with the scale and the
+ * softmax fused into the score loop (compiled with -mavx512f ...; only called after dispatch.c has
+ * checked the CPU and the OS). The same formulas as ops_avx2.c, 16 lanes wide; references in ops.c. */
+#include <immintrin.h>
+#include <math.h>
+
+#include "kernels.h"
+
+static inline __mmask16 lanes(int n) { return n >= 16 ? (__mmask16)0xFFFF : n <= 0 ? (__mmask16)0 : (__mmask16)((1u << n) - 1u); }
+
+/* e^x, Cephes' expf (see ops_avx2.c), x clamped to [-87, 88]. */
+static inline __m512 exp16(__m512 x) {
+    x = _mm512_max_ps(_mm512_min_ps(x, _mm512_set1_ps(88.0f)), _mm512_set1_ps(-87.0f));
+    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+    p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+    __m512i e = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23);
+    return _mm512_mul_ps(p, _mm512_castsi512_ps(e));
+}
+
+/* erfc(z), z ≥ 0, relative error < 1.2e-7 (Numerical Recipes' erfcc). */
+static inline __m512 erfc16_pos(__m512 z) {
+    __m512 t = _mm512_div_ps(_mm512_set1_ps(1.0f), _mm512_fmadd_ps(_mm512_set1_ps(0.5f), z, _mm512_set1_ps(1.0f)));
+    __m512 p = _mm512_set1_ps(0.17087277f);
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-0.82215223f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(1.48851587f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-1.13520398f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(0.27886807f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-0.18628806f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(0.09678418f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(0.37409196f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(1.00002368f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-1.26551223f));
+    p = _mm512_fnmadd_ps(z, z, p);
+    return _mm512_mul_ps(t, exp16(p));
+}
+
+/* GELU(x) = x/2 · erfc(-x/√2), as gelu8 in ops_avx2.c. Used by the GEMM epilogue too. */
+__m512 attn_gelu16_avx512(__m512 x) {
+    __m512 z = _mm512_mul_ps(_mm512_abs_ps(x), _mm512_set1_ps(0.70710678118654752f));
+    __mmask16 small = _mm512_cmp_ps_mask(z, _mm512_set1_ps(10.0f), _CMP_LT_OQ); /* erfc(10) = 2e-45: 0 */
+    __m512 e = _mm512_maskz_mov_ps(small, erfc16_pos(_mm512_min_ps(z, _mm512_set1_ps(10.0f))));
+    __mmask16 neg = _mm512_movepi32_mask(_mm512_castps_si512(x)); /* sign bit: AVX512DQ */
+    __m512 f = _mm512_mask_mov_ps(_mm512_sub_ps(_mm512_set1_ps(2.0f), e), neg, e);
+    return _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), x), f);
+}
+
+void attn_gelu_avx512(float *x, size_t n) {
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(x + i, attn_gelu16_avx512(_mm512_loadu_ps(x + i)));
+    if (i < n) {
+        __mmask16 m = lanes((int)(n - i));
+        _mm512_mask_storeu_ps(x + i, m, attn_gelu16_avx512(_mm512_maskz_loadu_ps(m, x + i)));
+    }
+}
+
+/* row[j] = q_i · k_j (· scale), j < T, vectorised over the head dimension. */
+static void scores(const float *qi, const float *k, int ld, int T, int hd, float scale, int scale_q_first, float *row) {
+    __m512 sv = _mm512_set1_ps(scale);
+    for (int j = 0; j < T; j++) {
+        const float *kj = k + (size_t)j * ld;
+        __m512 acc = _mm512_setzero_ps();
+        for (int d = 0; d < hd; d += 16) {
+            __mmask16 m = lanes(hd - d);
+            __m512 qv = _mm512_maskz_loadu_ps(m, qi + d);
+            if (scale_q_first) qv = _mm512_mul_ps(qv, sv);
+            acc = _mm512_fmadd_ps(qv, _mm512_maskz_loadu_ps(m, kj + d), acc);
+        }
+        float s = _mm512_reduce_add_ps(acc);
+        row[j] = scale_q_first ? s : s * scale;
+    }
+}
+
+/* In place softmax of row[0..T): max, exp and sum 16 at a time. */
+static void softmax16(float *row, int T) {
+    __m512 mx = _mm512_set1_ps(-INFINITY);
+    for (int j = 0; j < T; j += 16) mx = _mm512_max_ps(mx, _mm512_mask_loadu_ps(mx, lanes(T - j), row + j));
+    __m512 mv = _mm512_set1_ps(_mm512_reduce_max_ps(mx)), sum = _mm512_setzero_ps();
+    for (int j = 0; j < T; j += 16) {
+        __mmask16 m = lanes(T - j);
+        __m512 e = _mm512_maskz_mov_ps(m, exp16(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, row + j), mv)));
+        _mm512_mask_storeu_ps(row + j, m, e);
+        sum = _mm512_add_ps(sum, e);
+    }
+    __m512 inv = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(sum));
+    for (int j = 0; j < T; j += 16) {
+        __mmask16 m = lanes(T - j);
+        _mm512_mask_storeu_ps(row + j, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, row + j), inv));
+    }
+}
+
+/* Same contract as attn_attend_head_portable (ops.c). The head's q, k, v (T × hd each, 24 KB at
+ * T = 25, hd = 64) stay in L1 across the rows. */
+void attn_attend_head_avx512(const float *q, const float *k, const float *v, int ld, int T, int hd, float scale,
+                             int scale_q_first, float *probs, float *out, int ldo) {
+    for (int i = 0; i < T; i++) {
+        float *row = probs + (size_t)i * T;
+        scores(q + (size_t)i * ld, k, ld, T, hd, scale, scale_q_first, row);
+        softmax16(row, T);
+        float *o = out + (size_t)i * ldo; /* o = Σ_j row[j] · v_j */
+        for (int d = 0; d < hd; d += 16) {
+            __mmask16 m = lanes(hd - d);
+            __m512 acc = _mm512_setzero_ps();
+            for (int j = 0; j < T; j++)
+                acc = _mm512_fmadd_ps(_mm512_set1_ps(row[j]), _mm512_maskz_loadu_ps(m, v + (size_t)j * ld + d), acc);
+            _mm512_mask_storeu_ps(o + d, m, acc);
+        }
+    }
+}
