@@ -6,17 +6,20 @@ libjansson-dev libutf8proc-dev libcurl4-openssl-dev libssl-dev libzip-dev libxml
 libcairo2-dev libpango1.0-dev liblapacke-dev fonts-dejavu-core fonts-noto-color-emoji fonts-droid-fallback poppler-utils"
 # CI runs every test: the differential tokenizer test (node + npm) and the one-node Slurm cluster
 # (slurm-wlm + munge) too; elsewhere they are optional and their tests skip.
-[ "${CI:-}" = true ] && pkgs="$pkgs nodejs npm slurm-wlm munge"
+[ "${CI:-}" = true ] && pkgs="$pkgs slurm-wlm munge"
 # --peers: also what bench/compare_peers.sh compares with (PyTorch eager on OpenBLAS; node + npm
 # for onnxruntime-node, which the script installs itself with --ignore-scripts)
-[ "${1:-}" = "--peers" ] && pkgs="$pkgs python3-torch libopenblas0-openmp nodejs npm"
+[ "${1:-}" = "--peers" ] && pkgs="$pkgs python3-torch libopenblas0-openmp"
 missing=""
-# The HTML report: zlib (deflate); chromium and nodejs for its browser tests.
-pkgs="$pkgs zlib1g-dev chromium nodejs"
+# The HTML report: zlib (deflate); chromium for its browser tests.
+pkgs="$pkgs zlib1g-dev chromium"
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
-# npm comes with some nodejs builds (NodeSource); Debian packages it apart
+# node + npm: the browser tests, the differential tokenizer test, the ONNX Runtime peer. A machine
+# may already have them from another source (NodeSource's nodejs bundles npm and conflicts with
+# Debian's npm package), so only what is missing as a command is installed.
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
 command -v npm >/dev/null 2>&1 || missing="$missing npm"
 if [ -n "$missing" ]; then
     echo "installing:$missing" >&2
