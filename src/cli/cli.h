@@ -10,33 +10,6 @@
 #define CLI_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define CLI_PRINTF(a, b)
-/* ---- figure options, shared by the commands that draw (figure_opts.c) ----------------------
- * Put CLI_FIGURE_LONG_OPTIONS in the command's getopt_long table, pass every option getopt
- * returns to cli_figure_opt, then call cli_figure_opts_ready before any work. */
-enum { CLI_OPT_FIGURES = 0x1000, CLI_OPT_DPI, CLI_OPT_FIGURES_DIR, CLI_OPT_COLORS };
-#define CLI_FIGURE_LONG_OPTIONS                                                                      \
-    {"figures", required_argument, 0, CLI_OPT_FIGURES}, {"dpi", required_argument, 0, CLI_OPT_DPI}, \
-    {"figures-dir", required_argument, 0, CLI_OPT_FIGURES_DIR}, {"colors", required_argument, 0, CLI_OPT_COLORS}
-typedef struct cli_figure_opts {
-    unsigned formats;         /* attn_figure_format bits; 0 = no figures */
-    const char *dir_arg;      /* --figures-dir, or NULL */
-    char *dir;                /* the folder figures go to (set by cli_figure_opts_ready) */
-    attn_figure_style style;  /* --dpi, --colors */
-    int dpi_given, colors_given;
-} cli_figure_opts;
-void cli_figure_opts_init(cli_figure_opts *o);
-void cli_figure_opts_free(cli_figure_opts *o);
-/* 1 = a figure option, taken; 0 = not one; -1 = bad value (usage error printed: exit 2). */
-int cli_figure_opt(cli_figure_opts *o, const char *cmd, int c, const char *arg);
-/* Checks the combination (--dpi, --colors, --figures-dir need --figures) and that the folder
- * (--figures-dir, else default_dir, e.g. OUT/figures) is or can be made writable; it is created
- * by the first cli_figure_save. 0 = ready; else the exit code (printed). */
-int cli_figure_opts_ready(cli_figure_opts *o, const char *cmd, const char *default_dir);
-/* Makes the folder if needed, writes DIR/STEM.<ext> for each format, frees fig. 0, or 1 (printed). */
-int cli_figure_save(const cli_figure_opts *o, attn_figure *fig, const char *stem);
-/* The help lines of these options. */
-void cli_figure_opts_help(void);
-
 #endif
 
 typedef int (*cli_command_fn)(int argc, char **argv);

@@ -6,7 +6,7 @@
 
 /* Each token as the tokenizer decodes it alone ("Ġbank" → " bank"); the raw token where that gives
  * U+FFFD (a byte-level piece of a character). NULL when every label equals its token. */
-static char **display_labels(const attn_tokenizer *tok, const attn_encoding *e) {
+char **report_display_labels(const attn_tokenizer *tok, const attn_encoding *e) {
     char **d = attn_calloc((size_t)e->n + 1, sizeof *d);
     int differs = 0;
     for (int32_t t = 0; d && t < e->n; t++) {
@@ -41,7 +41,7 @@ attn_status attn_report_add_forward(attn_report *r, int sentence, int model, att
     if (!st) st = attn_model_check_input(m, &in);
     if (!st) st = attn_model_forward(m, &in, 1, ATTN_OUT_ATTENTIONS, &out);
     if (!st) {
-        char **display = display_labels(tok, &e);
+        char **display = report_display_labels(tok, &e);
         attn_report_attention a = {.n_tokens = e.n, .tokens = (const char *const *)e.tokens,
                                    .display = (const char *const *)display, .segments = segments,
                                    .word_ids = e.word_ids, .offsets = e.offsets, .layers = out.layers,
