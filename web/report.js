@@ -738,7 +738,7 @@
         const name = a.name.toLowerCase(), v = a.value.trim().toLowerCase();
         if (name.startsWith('on') || (name.startsWith('data-attn-on'))) node.removeAttribute(a.name);
         else if ((name === 'href' || name === 'xlink:href' || name === 'src') && !(v.startsWith('#') || v.startsWith('data:image/png') || v.startsWith('data:image/jpeg'))) node.removeAttribute(a.name);
-        else if (name === 'data-attn-style') { styles.push([node, a.value.replace(/url\s*\(/gi, 'none(')]); node.removeAttribute(a.name); }
+        else if (name === 'data-attn-style') { styles.push([node, a.value.replace(/url\s*\((?!\s*['"]?#)/gi, 'none(')]); node.removeAttribute(a.name); } // local url(#id) kept: gradients
         else if (/url\s*\(\s*['"]?(?!#)/i.test(a.value)) node.removeAttribute(a.name);
       }
     }
