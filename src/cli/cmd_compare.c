@@ -255,13 +255,16 @@ static int run_study(compare_args *a, compare_model *models, int n, int64_t tota
     compare_progress_end(&progress);
     if (st == ATTN_OK) st = attn_study_write_tables(attn_study_sums_of(study), cfg, a->out);
     int rc = st == ATTN_OK ? 0 : cli_lib_error();
-    if (!rc) rc = compare_figures_write(&a->fig, attn_study_sums_of(study), a->quiet || a->json);
-    if (!rc) rc = compare_report_write(rep, attn_study_sums_of(study), cfg, &a->fig.style, a->quiet || a->json);
+    int figures = 0;
+    if (!rc) rc = compare_figures_write(&a->fig, attn_study_sums_of(study), &figures);
+    if (!rc) rc = compare_report_write(rep, attn_study_sums_of(study), cfg, &a->fig.style);
     if (!rc && a->json) compare_print_json(attn_study_sums_of(study), models, a->out, compare_now() - t0);
     else if (!rc) {
         compare_print_tables(attn_study_sums_of(study), models);
         printf("\nwrote %s/{architecture,dataset_sentences,metrics_by_sentence,metrics_by_domain,head_stats,"
-               "head_distances}.{csv,json}\nwall time %.2f s\n", a->out, compare_now() - t0);
+               "head_distances}.{csv,json}\n", a->out);
+        compare_outputs_print(rep, &a->fig, figures);
+        printf("wall time %.2f s\n", compare_now() - t0);
     }
     attn_study_free(study);
     free(sm), free(cfg);

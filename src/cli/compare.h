@@ -32,8 +32,8 @@ void compare_print_tables(const attn_study_sums *s, const compare_model *models)
 void compare_print_json(const attn_study_sums *s, const compare_model *models, const char *out, double seconds);
 
 /* ---- figures and report of the study (compare_figures.c, compare_report.c) ---------------- */
-/* Draws every chart of the study into the figures folder. 0, or 1 (printed). */
-int compare_figures_write(const cli_figure_opts *o, const attn_study_sums *s, int quiet);
+/* Draws every chart of the study into the figures folder; *written = how many. 0, or 1 (printed). */
+int compare_figures_write(const cli_figure_opts *o, const attn_study_sums *s, int *written);
 
 typedef struct compare_report {
     char *path;              /* OUT/report.html */
@@ -45,7 +45,9 @@ int compare_report_open(compare_report *cr, const char *out, const char *corpus,
                         int64_t max_sentences);
 /* Tables and charts, then the file. 0 or 1 (printed). */
 int compare_report_write(compare_report *cr, const attn_study_sums *s, const attn_config *const *configs,
-                         const attn_figure_style *style, int quiet);
+                         const attn_figure_style *style);
+/* "wrote N figures to DIR/", "wrote OUT/report.html (...)" for what was written. */
+void compare_outputs_print(const compare_report *cr, const cli_figure_opts *o, int figures);
 void compare_report_free(compare_report *cr);
 
 #endif

@@ -16,12 +16,13 @@ static attn_status save_figure(void *user, const char *stem, const char *title, 
     return ATTN_OK;
 }
 
-int compare_figures_write(const cli_figure_opts *o, const attn_study_sums *s, int quiet) {
+int compare_figures_write(const cli_figure_opts *o, const attn_study_sums *s, int *written) {
+    *written = 0;
     if (!o->formats) return 0;
     figure_sink fs = {o, 0, 0};
     attn_status st = attn_study_figures(s, &o->style, save_figure, &fs);
     if (fs.failed) return 1;
     if (st != ATTN_OK) return cli_lib_error();
-    if (!quiet) printf("wrote %d figures to %s/\n", fs.written, o->dir);
+    *written = fs.written;
     return 0;
 }

@@ -27,12 +27,16 @@ int compare_report_open(compare_report *cr, const char *out, const char *corpus,
 }
 
 int compare_report_write(compare_report *cr, const attn_study_sums *s, const attn_config *const *configs,
-                         const attn_figure_style *style, int quiet) {
+                         const attn_figure_style *style) {
     if (!cr->study) return 0;
     if (attn_study_report_finish(cr->study, s, configs, style) != ATTN_OK || attn_report_write(cr->report, cr->path) != ATTN_OK)
         return cli_lib_error();
-    if (!quiet) printf("wrote %s (%d sentences with attention)\n", cr->path, attn_report_sentence_count(cr->report));
     return 0;
+}
+
+void compare_outputs_print(const compare_report *cr, const cli_figure_opts *o, int figures) {
+    if (o->formats) printf("wrote %d figures to %s/\n", figures, o->dir);
+    if (cr->study) printf("wrote %s (%d sentences with attention)\n", cr->path, attn_report_sentence_count(cr->report));
 }
 
 void compare_report_free(compare_report *cr) {
