@@ -898,7 +898,9 @@ typedef struct attn_report_attention {
     const float *queries, *keys;   /* [L][H][T][d] each, or NULL: enables the neuron view */
     int32_t n_words;               /* W; 0 = no word-level attention */
     const char *const *words;      /* [W] */
-    const float *word_attentions;  /* [L][H][W][W] */
+    const float *word_attentions;  /* [L][H][W][W], or NULL with token_words: */
+    const int32_t *token_words;    /* [T] word of each token (attn_words.token_word), -1 = none: the page
+                                      derives the word-level attention from the tokens' (no second blob) */
 } attn_report_attention;
 
 /* Adds (packs and compresses at once; the caller's arrays may be freed afterwards). One entry per

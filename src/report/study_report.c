@@ -54,17 +54,6 @@ attn_status attn_study_report_sentence(attn_study_report *sr, const char *domain
     return attn_report_add_sentence(sr->r, &s, NULL);
 }
 
-/* Word-level attention of every layer and head: dst [L][H][W][W]. */
-static attn_status word_matrices(const attn_output *out, const attn_words *w, float *dst) {
-    size_t WW = (size_t)w->n * (size_t)w->n;
-    for (int l = 0; l < out->layers; l++)
-        for (int h = 0; h < out->heads; h++) {
-            attn_status st = attn_word_attention(out, w, l, h, dst + ((size_t)l * out->heads + h) * WW);
-            if (st != ATTN_OK) return st;
-        }
-    return ATTN_OK;
-}
-
 attn_status attn_study_report_attention(void *user, const attn_attention_view *v) {
     attn_study_report *sr = user;
     if (v->sentence >= sr->max_sentences || v->sentence >= attn_report_sentence_count(sr->r)) return ATTN_OK;
@@ -73,22 +62,18 @@ attn_status attn_study_report_attention(void *user, const attn_attention_view *v
     attn_words w = {0};
     attn_status st = attn_words_map(v->text, e, &w);
     if (st != ATTN_OK) return st;
-    size_t WW = (size_t)w.n * (size_t)w.n;
-    float *wa = w.n > 0 ? malloc((size_t)o->layers * o->heads * WW * sizeof *wa) : NULL;
     char **display = sr->tok[v->model] ? report_display_labels(sr->tok[v->model], e) : NULL;
-    if (w.n > 0 && !wa) st = attn_fail(ATTN_E_NOMEM, "report: out of memory");
-    if (st == ATTN_OK && wa) st = word_matrices(o, &w, wa);
+    /* words as token -> word map: the page aggregates them itself (a word blob would add ~70 %) */
     if (st == ATTN_OK) {
         attn_report_attention a = {.n_tokens = e->n, .tokens = (const char *const *)e->tokens,
                                    .display = (const char *const *)display, .word_ids = e->word_ids,
                                    .offsets = e->offsets, .layers = o->layers, .heads = o->heads,
-                                   .attentions = o->attentions, .n_words = wa ? w.n : 0,
-                                   .words = (const char *const *)w.words, .word_attentions = wa};
+                                   .attentions = o->attentions, .n_words = w.n,
+                                   .words = (const char *const *)w.words, .token_words = w.token_word};
         st = attn_report_add_attention(sr->r, (int)v->sentence, v->model, &a);
     }
     for (int32_t t = 0; display && t < e->n; t++) free(display[t]);
     free(display);
-    free(wa);
     attn_words_free(&w);
     return st;
 }

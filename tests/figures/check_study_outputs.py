@@ -112,18 +112,20 @@ def check_report(path, corpus, max_sentences, labels):
         if sorted(e["model"] for e in s["entries"]) != list(range(len(labels))):
             fail(f"sentence {i}: entries of models {[e['model'] for e in s['entries']]}")
         for e in s["entries"]:
-            if e.get("words") != s["text"].split():
-                fail(f"sentence {i} model {e['model']}: words {e.get('words')}")
-            L, H, W = e["layers"], e["heads"], len(s["text"].split())
-            wa = e["word_attention"]
-            if wa["shape"] != [L, H, W, W] or e["attention"]["scale"] != 1000:
-                fail(f"sentence {i}: word attention {wa['shape']}, scale {e['attention']['scale']}")
-            v, _ = report_check.decode(p, wa)
-            for row in range(L * H * W):  # each word's row sums to 1 (within the 3-decimal rounding)
-                t = sum(v[row * W:(row + 1) * W])
-                if t and abs(t - 1) > W * 0.0005 + 1e-9:
-                    fail(f"sentence {i}: word row {row} sums to {t}")
-                    break
+            words = s["text"].split()
+            if e.get("words") != words or "word_attention" in e or e["attention"]["scale"] != 1000:
+                fail(f"sentence {i} model {e['model']}: words {e.get('words')}, a word blob or not 3 decimals")
+            # each token's word, found here from its offsets and the whitespace words' spans
+            spans, at = [], 0
+            for w in words:
+                at = s["text"].index(w, at)
+                spans.append((at, at + len(w)))
+                at += len(w)
+            off = e["offsets"]
+            want = [next((k for k, (a, b) in enumerate(spans) if a <= off[2 * t] < b), -1) if off[2 * t + 1] > off[2 * t]
+                    and e["segments"][t] == 0 else -1 for t in range(len(e["tokens"]))]
+            if e.get("token_words") != want:
+                fail(f"sentence {i} model {e['model']}: token_words {e.get('token_words')}, want {want}")
     tables = {t["title"].split(" (")[0]: t for t in meta["tables"]}
     for name in ("Architecture", "Overall averages per model", "Metrics by domain", "Metrics by sentence",
                  "Head statistics", "Model agreement"):

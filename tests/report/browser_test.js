@@ -215,10 +215,24 @@ async function testCompare(ctx, dir) {
   const words = await page.evaluate(() => window.attnscope.panels.map((p) => p.T));
   check(words.every((w) => w === text.split(/\s+/).length), 'word level: every model on the ' + text.split(/\s+/).length + ' words: ' + JSON.stringify(words));
   await selectCtl(page, 'Level', 'tokens');
-  // the per-sentence table: a row opens its sentence; head statistics: a row opens the head
+  // the page's word aggregation equals the library's (align --json: layer 1, mean over heads)
   n = await rendered(page);
   await page.locator('#domain').selectOption('');
   await afterRender(page, n);
+  n = await rendered(page);
+  await page.locator('#sentence').selectOption('0');
+  await afterRender(page, n);
+  const align = JSON.parse(fs.readFileSync(path.join(dir, 'align.json'), 'utf8'));
+  const cmp = await page.evaluate((al) => window.attnscope.panels.map((p, k) => {
+    const tw = p.entry.token_words, T = p.T, W = al.words.length, avg = new Uint16Array(T * T), l = 1;
+    for (let i = 0; i < T * T; i++) { let s = 0; for (let h = 0; h < p.H; h++) s += p.raw[(l * p.H + h) * T * T + i]; avg[i] = Math.round(s / p.H); }
+    const w = window.attnscope.wordsFromTokens(avg, tw, 1, 1, T, W, 1000), ref = al.models[k].attention;
+    let worst = 0;
+    for (let u = 0; u < W; u++) for (let v = 0; v < W; v++) worst = Math.max(worst, Math.abs(w[u * W + v] / 1000 - ref[u][v]));
+    return { same: JSON.stringify(tw) === JSON.stringify(al.models[k].token_word.map((x) => x === null ? -1 : x)), worst };
+  }), align);
+  check(cmp.length === 3 && cmp.every((c) => c.same && c.worst < 0.003), 'page word aggregation = attn_word_attention: ' + JSON.stringify(cmp));
+  // the per-sentence table: a row opens its sentence; head statistics: a row opens the head
   const per = meta.tables.findIndex((t) => t.startsWith('Metrics by sentence'));
   const heads = meta.tables.findIndex((t) => t.startsWith('Head statistics'));
   await page.locator('section.table').nth(per).locator('input[type=search]').fill('S8');
