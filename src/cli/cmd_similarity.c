@@ -118,7 +118,7 @@ int cmd_similarity(int argc, char **argv) {
     } else if (!rc) {
         print_table(m, r, n, word);
     }
-    if (!rc) rc = words_figures_similarity(&figs, m, r, n, word, quiet);
+    if (!rc) rc = words_figures_similarity(&figs, m, r, n, word, quiet || as_json);
     cli_figure_opts_free(&figs);
     for (int i = 0; m && r && i < n; i++) attn_similarity_free(&r[i]), cli_model_close(&m[i]);
     free(m), free(r);

@@ -22,7 +22,7 @@ int words_figures_similarity(const cli_figure_opts *o, const cli_model *m, const
     attn_fig_lines d = {title, "Hidden state (0 = embeddings)", "Cosine similarity", n, names, np, y};
     attn_figure *f = NULL;
     int rc = attn_figure_lines(&d, &o->style, &f) != ATTN_OK ? cli_lib_error() : cli_figure_save(o, f, "similarity");
-    if (!rc && !quiet) fprintf(stderr, "figure similarity in %s/\n", o->dir);
+    if (!rc && !quiet) printf("figure similarity in %s/\n", o->dir);
     free(names), free(np), free(y);
     return rc;
 }
@@ -65,6 +65,6 @@ int words_figures_focus(const cli_figure_opts *o, const words_focus_fig *d, int 
     free(v);
     snprintf(title, sizeof title, "Where '%s' attends, %s", d->word, d->head[0] < 0 ? "layer by layer" : "head by head");
     if (!rc) rc = focus_heatmap(o, d, title);
-    if (!rc && !quiet) fprintf(stderr, "figures focus_bars, focus_heatmap in %s/\n", o->dir);
+    if (!rc && !quiet) printf("figures focus_bars, focus_heatmap in %s/\n", o->dir);
     return rc;
 }
