@@ -20,6 +20,8 @@ import zlib
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "report"))
 import report_check  # noqa: E402  (the report reader of the report tests)
+sys.path.insert(0, os.path.dirname(__file__))
+import check_figures  # noqa: E402  (one page, fixed date, no word off the page, no two words overlapping)
 
 failures = []
 
@@ -62,7 +64,7 @@ def png_pixels_vary(path):
     return len(rows) > 10
 
 
-def check_figures(d, labels):
+def check_study_figures(d, labels):
     pairs = [(a, b) for i, a in enumerate(labels) for b in labels[i + 1:]]
     want = {"metrics_by_model": ["Attention Patterns per Model", "CLS Attention Max", "Entropy"] + labels,
             "metrics_by_domain": ["Attention Patterns by Domain", "Content/Function Ratio", "Sci/Tech", "World"] + labels}
@@ -87,6 +89,7 @@ def check_figures(d, labels):
         text = subprocess.run(["pdftotext", "-raw", os.path.join(d, stem + ".pdf"), "-"], capture_output=True,
                               text=True).stdout
         flat = " ".join(text.split())
+        check_figures.check_pdf(stem, os.path.join(d, stem + ".pdf"))
         for w in words:
             if w not in flat:
                 fail(f"{stem}.pdf: {w!r} not in its text: {flat[:200]}")
@@ -164,7 +167,8 @@ def check_report(path, corpus, max_sentences, labels):
 
 def main():
     if sys.argv[1] == "figures":
-        check_figures(sys.argv[2], sys.argv[3:])
+        check_study_figures(sys.argv[2], sys.argv[3:])
+        failures.extend(check_figures.failures)
     else:
         check_report(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5:])
     print(f"check_study_outputs {sys.argv[1]}: {len(failures)} failures")
