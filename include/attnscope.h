@@ -951,7 +951,8 @@ ATTN_API attn_status attn_study_figures(const attn_study_sums *s, const attn_fig
                                         attn_study_figure_fn fn, void *user);
 
 /* A corpus report as the study runs: sentences (in corpus order) and, while each sentence's
- * attention lives, its token- and word-level attention per model; at the end the study's tables
+ * attention lives, its attention per model with its words (a token -> word map: the page derives the
+ * word level); at the end the study's tables
  * (architecture, domain pivot, per-sentence metrics whose rows open the sentence, head
  * statistics whose rows open the head, model agreement) and its charts as inline SVG. Only the
  * first max_sentences sentences are embedded (their rows stay in the per-sentence table), so the

@@ -278,7 +278,8 @@ int cmd_compare(int argc, char **argv) {
     if (first < 0) return help(), 0;
     if (first == 0) return 2;
     char *fig_dir = NULL;
-    int fig_rc = asprintf(&fig_dir, "%s/figures", a.out) < 0 ? cli_error("out of memory") : cli_figure_opts_ready(&a.fig, "compare", fig_dir);
+    int fig_rc = asprintf(&fig_dir, "%s/figures", a.out) < 0 ? cli_error("out of memory")
+                                                               : cli_figure_opts_ready(&a.fig, "compare", fig_dir);
     free(fig_dir);
     if (fig_rc) return cli_figure_opts_free(&a.fig), fig_rc;
     if (!prepare_out(a.out)) return cli_figure_opts_free(&a.fig), 1;

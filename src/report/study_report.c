@@ -214,7 +214,8 @@ static attn_status add_chart(void *user, const char *stem, const char *title, at
 
 attn_status attn_study_report_finish(attn_study_report *sr, const attn_study_sums *s, const attn_config *const *configs,
                                      const attn_figure_style *style) {
-    if (s->n_models != sr->n_models) return attn_fail(ATTN_E_INVALID, "report: the sums have %d models, not %d", s->n_models, sr->n_models);
+    if (s->n_models != sr->n_models)
+        return attn_fail(ATTN_E_INVALID, "report: the sums have %d models, not %d", s->n_models, sr->n_models);
     attn_status st = architecture_table(sr->r, s, configs);
     if (st == ATTN_OK) st = metric_table(sr->r, s, 0);
     if (st == ATTN_OK) st = metric_table(sr->r, s, 1);
