@@ -23,8 +23,8 @@ static void help(void) {
          "                       half the size of the default 16-bit round(p*65535)) for large reports\n"
          "  -o FILE.html         output (default attnscope-view.html)");
     run_figures_help();
-    puts("                         (with MODEL: each model's views, named LABEL_... with several models;\n"
-         "                         default folder: beside -o)");
+    puts("                         for view: the views of each MODEL on the sentence, named LABEL_... with\n"
+         "                         several models; default folder: figures/ beside -o");
 }
 
 /* The attention views of the sentence through one model as figure files. 0 or 1 (printed). */
