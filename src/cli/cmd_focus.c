@@ -172,7 +172,7 @@ int cmd_focus(int argc, char **argv) {
     if (!rc && a.as_json) rc = cli_json_print(rows_json(m.label, sentence, &a, &e, pieces, np, &r));
     else if (!rc) print_rows(m.label, &a, &e, pieces, np, &r);
     if (!rc) {
-        words_focus_fig d = {a.word, r.mode, &e, pieces[0], r.n, r.w, r.layer, r.head};
+        words_focus_fig d = {a.word, r.mode, &e, m.tok, pieces[0], r.n, r.w, r.layer, r.head};
         rc = words_figures_focus(&figs, &d, quiet || a.as_json);
     }
     cli_figure_opts_free(&figs);

@@ -34,6 +34,7 @@ int words_figures_similarity(const cli_figure_opts *o, const cli_model *m, const
 typedef struct words_focus_fig {
     const char *word, *mode;  /* mode: "mean over heads", "rollout", "per head" */
     const attn_encoding *enc; /* the sentence's tokens (T = enc->n) */
+    const attn_tokenizer *tok; /* for the token labels (cli_token_label) */
     int query;                /* first token of the word (highlighted) */
     int n_rows;
     const float *rows;        /* [n_rows][T] */
