@@ -909,7 +909,9 @@ typedef struct attn_report_attention {
     const float *queries, *keys;   /* [L][H][T][d] each, or NULL: enables the neuron view */
     int32_t n_words;               /* W; 0 = no word-level attention */
     const char *const *words;      /* [W] */
-    const float *word_attentions;  /* [L][H][W][W] */
+    const float *word_attentions;  /* [L][H][W][W], or NULL with token_words: */
+    const int32_t *token_words;    /* [T] word of each token (attn_words.token_word), -1 = none: the page
+                                      derives the word-level attention from the tokens' (no second blob) */
 } attn_report_attention;
 
 /* Adds (packs and compresses at once; the caller's arrays may be freed afterwards). One entry per
@@ -1035,6 +1037,46 @@ ATTN_API char *attn_bench_table(const attn_bench_result *results, const char *co
 /* Writes DIR/bench.csv and DIR/bench.json atomically. */
 ATTN_API attn_status attn_bench_write_dir(const char *dir, const attn_bench_result *results, const char *const *labels,
                                           int n, const char *corpus);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Study figures and report: the corpus study (attn_study_sums) drawn and put in a report      */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Every chart of a study, one call of fn each, in this order: "metrics_by_model" (the seed's
+ * "Attention Patterns per Model"), "metrics_by_domain" ("Attention Patterns by Domain"), then per
+ * model "head_stats_LABEL" and "head_map_LABEL" (needs 2 heads or more), then per pair of models
+ * "agreement_A_B" (layers of A x layers of B; when the sums hold the agreement). The metric
+ * charts use the last layer that carries metrics. stem is a file name stem (label characters
+ * outside [A-Za-z0-9._-] become '_'); fn owns f (attn_figure_free it) and stops the walk by
+ * returning an error. */
+typedef attn_status (*attn_study_figure_fn)(void *user, const char *stem, const char *title, attn_figure *f);
+ATTN_API attn_status attn_study_figures(const attn_study_sums *s, const attn_figure_style *style,
+                                        attn_study_figure_fn fn, void *user);
+
+/* A corpus report as the study runs: sentences (in corpus order) and, while each sentence's
+ * attention lives, its attention per model with its words (a token -> word map: the page derives the
+ * word level); at the end the study's tables
+ * (architecture, domain pivot, per-sentence metrics whose rows open the sentence, head
+ * statistics whose rows open the head, model agreement) and its charts as inline SVG. Only the
+ * first max_sentences sentences are embedded (their rows stay in the per-sentence table), so the
+ * report stays bounded whatever the corpus length. Uses ATTN_REPORT_SCALE_MILLI. */
+typedef struct attn_study_report attn_study_report;
+/* labels/infos/tokenizers [n_models] (infos may be NULL; tokenizers, borrowed, give the tokens'
+ * display labels and may be NULL); the models are added to r in this order. r is borrowed. */
+ATTN_API attn_status attn_study_report_create(attn_report *r, const char *const *labels, const char *const *infos,
+                                              const attn_tokenizer *const *tokenizers, int n_models,
+                                              int64_t max_sentences, attn_study_report **out);
+/* Call once per attn_study_add, in the same order, with the same domain and text. */
+ATTN_API attn_status attn_study_report_sentence(attn_study_report *sr, const char *domain, const char *text);
+/* Hooks for attn_study_options.on_attention and .on_row (pass sr as the user pointer, or call
+ * them from your own hooks). */
+ATTN_API attn_status attn_study_report_attention(void *sr, const attn_attention_view *v);
+ATTN_API attn_status attn_study_report_row(void *sr, const attn_metric_row *row);
+/* Adds the tables and the charts (style NULL = defaults). configs[n_models] as for
+ * attn_study_write_tables. */
+ATTN_API attn_status attn_study_report_finish(attn_study_report *sr, const attn_study_sums *s,
+                                              const attn_config *const *configs, const attn_figure_style *style);
+ATTN_API void attn_study_report_free(attn_study_report *sr);
 
 #ifdef __cplusplus
 }

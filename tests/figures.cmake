@@ -23,3 +23,7 @@ target_link_libraries(sample_figures PRIVATE attnscope)
 add_test(NAME figures_sample COMMAND sample_figures ${ATTN_TEST_DATA}/metrics/metrics_by_sentence.seed.csv
          ${CMAKE_CURRENT_BINARY_DIR})
 set_tests_properties(figures_sample PROPERTIES ENVIRONMENT "${ATTN_FIG_LSAN}")
+# compare --figures / report.html, and --figures on similarity, focus and view, as a user runs them.
+add_test(NAME figures_study COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/figures/test_study_outputs.sh
+         $<TARGET_FILE:attnscope_cli> ${Python3_EXECUTABLE} ${ATTN_TEST_DATA})
+set_tests_properties(figures_study PROPERTIES ENVIRONMENT "OMP_WAIT_POLICY=PASSIVE;${ATTN_FIG_LSAN}" TIMEOUT 300)

@@ -14,4 +14,5 @@ add_test(NAME report_cli COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/report/test_view
 set_tests_properties(report_cli PROPERTIES ENVIRONMENT "OMP_WAIT_POLICY=PASSIVE")
 add_test(NAME report_browser COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/report/test_browser.sh $<TARGET_FILE:attnscope_cli>
          $<TARGET_FILE:report_gen_corpus> ${Python3_EXECUTABLE} ${ATTN_TEST_DATA})
-set_tests_properties(report_browser PROPERTIES ENVIRONMENT "OMP_WAIT_POLICY=PASSIVE" SKIP_RETURN_CODE 77 TIMEOUT 300 RUN_SERIAL ON)
+set_tests_properties(report_browser PROPERTIES ENVIRONMENT
+                     "OMP_WAIT_POLICY=PASSIVE;LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/figures/lsan.supp" SKIP_RETURN_CODE 77 TIMEOUT 300 RUN_SERIAL ON)

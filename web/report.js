@@ -499,10 +499,36 @@
     p.neuronTitle.textContent = 'Neuron view — layer ' + l + ', head ' + h + ', query “' + p.tokens[qi] + '”';
   }
 
+  // Word-level attention from the token-level one (what attn_word_attention computes): from word u
+  // to word v = mean over u's tokens of the sum over v's tokens, rows renormalised over the words;
+  // tw [T] is each token's word (-1 = none). Returns [L][H][W][W] in the same fixed point.
+  function wordsFromTokens(raw, tw, L, H, T, W, scale) {
+    const out = new Uint16Array(L * H * W * W), row = new Float64Array(W), count = new Int32Array(W);
+    for (const w of tw) if (w >= 0) count[w]++;
+    for (let lh = 0; lh < L * H; lh++) {
+      const off = lh * T * T, dst = lh * W * W;
+      for (let u = 0; u < W; u++) {
+        row.fill(0);
+        for (let i = 0; i < T; i++) {
+          if (tw[i] !== u) continue;
+          for (let j = 0; j < T; j++) if (tw[j] >= 0) row[tw[j]] += raw[off + i * T + j];
+        }
+        let sum = 0;
+        for (let v = 0; v < W; v++) sum += row[v];
+        if (!count[u] || sum <= 0) continue;
+        for (let v = 0; v < W; v++) out[dst + u * W + v] = Math.round((row[v] / sum) * scale);
+      }
+    }
+    return out;
+  }
+  const hasWords = (e) => e.words && (e.word_attention || e.token_words);
+
   // ---- panels ----------------------------------------------------------------------------------
   function entryView(entry) {
     if (state.level === 'words' && entry.words && entry.word_attention)
       return { tokens: entry.words, desc: entry.word_attention, segments: null, q: null, k: null };
+    if (state.level === 'words' && entry.words && entry.token_words)
+      return { tokens: entry.words, desc: entry.attention, segments: null, q: null, k: null, derive: entry.token_words };
     return { tokens: entry.display || entry.tokens, desc: entry.attention, segments: entry.segments, q: entry.queries, k: entry.keys };
   }
   async function makePanel(entry) {
@@ -510,6 +536,7 @@
     const p = { entry, model, tokens: v.tokens, segments: v.segments && v.segments.some((s) => s) ? v.segments : null,
       L: v.desc.shape[0], H: v.desc.shape[1], T: v.desc.shape[2], scale: v.desc.scale || 65535,
       raw: await decode(v.desc), cache: new Map(), selected: new Set(), hover: null, neuronToken: 0 };
+    if (v.derive) { p.raw = wordsFromTokens(p.raw, v.derive, p.L, p.H, p.T, v.tokens.length, p.scale); p.T = v.tokens.length; }
     if (v.q && v.k) { p.q = await decode(v.q); p.k = await decode(v.k); p.d = v.q.shape[3]; }
     p.headCanvas = el('canvas', { class: 'headview' });
     p.modelCanvas = el('canvas', { class: 'modelview' });
@@ -583,7 +610,7 @@
       bar.appendChild(select('Pairs', [['all', 'all'], ['AA', 'A→A'], ['BB', 'B→B'], ['AB', 'A→B'], ['BA', 'B→A']], state.pairs, (v) => { state.pairs = v; drawAll(); }));
     bar.appendChild(select('Layout', [['vertical', 'vertical'], ['horizontal', 'horizontal (long / CJK)']], state.layout, (v) => { state.layout = v; drawAll(); }));
     const s = SENTENCES[state.sentence];
-    if (s && s.entries.length && s.entries.every((e) => e.words && e.word_attention))
+    if (s && s.entries.length && s.entries.every(hasWords))
       bar.appendChild(select('Level', [['tokens', 'tokens'], ['words', 'words']], state.level, (v) => { state.level = v; openSentence(state.sentence); }));
     const all = el('button', { text: 'all heads', title: 'select every head' });
     all.addEventListener('click', () => { state.heads = new Set(Array.from({ length: maxHeads() }, (_, h) => h)); drawAll(); });
@@ -738,7 +765,7 @@
         const name = a.name.toLowerCase(), v = a.value.trim().toLowerCase();
         if (name.startsWith('on') || (name.startsWith('data-attn-on'))) node.removeAttribute(a.name);
         else if ((name === 'href' || name === 'xlink:href' || name === 'src') && !(v.startsWith('#') || v.startsWith('data:image/png') || v.startsWith('data:image/jpeg'))) node.removeAttribute(a.name);
-        else if (name === 'data-attn-style') { styles.push([node, a.value.replace(/url\s*\(/gi, 'none(')]); node.removeAttribute(a.name); }
+        else if (name === 'data-attn-style') { styles.push([node, a.value.replace(/url\s*\((?!\s*['"]?#)/gi, 'none(')]); node.removeAttribute(a.name); } // local url(#id) kept: gradients
         else if (/url\s*\(\s*['"]?(?!#)/i.test(a.value)) node.removeAttribute(a.name);
       }
     }
@@ -804,7 +831,7 @@
     renderPicker();
     renderModelToggles();
     renderStudy();
-    window.attnscope = { meta: META, state, openSentence, get panels() { return panels; }, tokenCenter };
+    window.attnscope = { meta: META, state, openSentence, get panels() { return panels; }, tokenCenter, wordsFromTokens };
     if (SENTENCES.length) openSentence(0).catch(fail);
     else {
       document.body.dataset.firstRenderMs = performance.now().toFixed(0);

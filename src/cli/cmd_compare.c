@@ -17,6 +17,8 @@ typedef struct compare_args {
     attn_corpus_options corpus_opts;
     attn_study_options study;
     int json, quiet, threads;
+    cli_figure_opts fig;        /* --figures ... (compare_figures.c) */
+    int no_report, report_max;  /* report.html (compare_report.c) */
 } compare_args;
 
 static void help(void) {
@@ -38,11 +40,17 @@ static void help(void) {
          "  --batch-size N         sequences per forward pass (default 8)\n"
          "  --threads N            threads (default: all cores)\n"
          "  --json                 a JSON summary on stdout instead of the tables\n"
-         "  --quiet                no progress on stderr");
+         "  --quiet                no progress on stderr\n"
+         "  --no-report            do not write DIR/report.html (the study as one offline HTML page)\n"
+         "  --report-max-sentences N  sentences whose attention the report embeds (default 500;\n"
+         "                         later ones are only in its tables and charts)");
+    cli_figure_opts_help();
+    puts("                         (default folder DIR/figures)");
 }
 
 enum { O_CORPUS = 256, O_OUT, O_METRICS, O_LAYER, O_FWORDS, O_FORMAT, O_TEXTCOL, O_LABELCOL, O_MINW, O_MAXW,
-       O_PERLABEL, O_SEED, O_BATCH, O_THREADS, O_JSON, O_QUIET, O_HELP };
+       O_PERLABEL, O_SEED, O_BATCH, O_THREADS, O_JSON, O_QUIET, O_HELP,
+       O_NO_REPORT, O_REPORT_MAX };
 
 static int parse_layer(const char *v, int *layer) {
     if (strcmp(v, "last") == 0) return *layer = ATTN_LAYER_LAST, 1;
@@ -75,6 +83,10 @@ static int parse_option(int c, const char *v, compare_args *a) {
     case O_JSON: a->json = 1; return 1;
     case O_QUIET: a->quiet = 1; return 1;
     case O_HELP: return -1;
+    case O_NO_REPORT: a->no_report = 1; return 1;
+    case O_REPORT_MAX:
+        if (!cli_parse_int(v, 0, 1000000000, &a->report_max)) return cli_usage_error("compare", "bad number '%s'", v), 0;
+        return 1;
     case O_METRICS:
         if (strcmp(v, "seed") && strcmp(v, "corrected")) return cli_usage_error("compare", "--metrics is corrected or seed"), 0;
         a->study.mode = strcmp(v, "seed") == 0 ? ATTN_METRICS_SEED : ATTN_METRICS_CORRECTED;
@@ -90,6 +102,8 @@ static int parse_option(int c, const char *v, compare_args *a) {
     }
     case O_MINW: case O_MAXW: case O_PERLABEL: case O_SEED: case O_BATCH: case O_THREADS: return parse_number(c, v, a);
     }
+    int fig = cli_figure_opt(&a->fig, "compare", c, v);
+    if (fig) return fig > 0;
     return cli_usage_error("compare", "unknown option"), 0;
 }
 
@@ -104,10 +118,13 @@ static int parse_args(int argc, char **argv, compare_args *a) {
         {"per-label", required_argument, 0, O_PERLABEL}, {"seed", required_argument, 0, O_SEED},
         {"batch-size", required_argument, 0, O_BATCH}, {"threads", required_argument, 0, O_THREADS},
         {"json", no_argument, 0, O_JSON}, {"quiet", no_argument, 0, O_QUIET}, {"help", no_argument, 0, O_HELP},
-        {0, 0, 0, 0}};
+        {"no-report", no_argument, 0, O_NO_REPORT}, {"report-max-sentences", required_argument, 0, O_REPORT_MAX},
+        CLI_FIGURE_LONG_OPTIONS, {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     attn_corpus_options_init(&a->corpus_opts);
     attn_study_options_init(&a->study);
+    cli_figure_opts_init(&a->fig);
+    a->report_max = 500;
     int c, r;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
@@ -181,21 +198,30 @@ static void free_models(compare_model *models, int n) {
 typedef struct row_sink {
     attn_sentence_writer *writer;
     compare_progress *progress;
+    compare_report *report;
 } row_sink;
 
 static attn_status on_row(void *user, const attn_metric_row *row) {
-    return attn_sentence_writer_row(((row_sink *)user)->writer, row);
+    row_sink *sink = user;
+    attn_status st = attn_sentence_writer_row(sink->writer, row);
+    if (st == ATTN_OK && sink->report->study) st = attn_study_report_row(sink->report->study, row);
+    return st;
+}
+
+static attn_status on_attention(void *user, const attn_attention_view *v) {
+    return attn_study_report_attention(((row_sink *)user)->report->study, v);
 }
 
 static void on_progress(void *user, int64_t runs_done) { compare_progress_update(((row_sink *)user)->progress, runs_done); }
 
 /* Streams the corpus through the study into the per-sentence files. */
-static attn_status feed_corpus(const compare_args *a, attn_study *study, attn_sentence_writer *w) {
+static attn_status feed_corpus(const compare_args *a, attn_study *study, attn_sentence_writer *w, attn_study_report *rep) {
     attn_corpus *corpus;
     attn_status st = attn_corpus_open(a->corpus, &a->corpus_opts, &corpus);
     attn_sentence s;
     while (st == ATTN_OK && (st = attn_corpus_next(corpus, &s)) == ATTN_OK && s.text)
-        st = attn_study_add(study, s.label, s.text);
+        if ((st = rep ? attn_study_report_sentence(rep, s.label, s.text) : ATTN_OK) == ATTN_OK)
+            st = attn_study_add(study, s.label, s.text);
     if (st == ATTN_OK) st = attn_study_finish(study);
     attn_corpus_free(corpus);
     if (st == ATTN_OK) st = attn_sentence_writer_commit(w);
@@ -204,7 +230,7 @@ static attn_status feed_corpus(const compare_args *a, attn_study *study, attn_se
 }
 
 /* The study over loaded models: per-sentence files streamed, then the tables from the sums. */
-static int run_study(compare_args *a, compare_model *models, int n, int64_t total, double t0) {
+static int run_study(compare_args *a, compare_model *models, int n, int64_t total, double t0, compare_report *rep) {
     attn_study_model *sm = calloc((size_t)n, sizeof *sm);
     const attn_config **cfg = calloc((size_t)n, sizeof *cfg);
     if (!sm || !cfg) {
@@ -218,21 +244,27 @@ static int run_study(compare_args *a, compare_model *models, int n, int64_t tota
     compare_progress progress = {.quiet = a->quiet, .tty = isatty(STDERR_FILENO), .models = n, .total = total * n,
                                  .start = compare_now(), .next_report = 1};
     attn_sentence_writer *w = NULL;
-    row_sink sink = {NULL, &progress};
+    row_sink sink = {NULL, &progress, rep};
     a->study.on_row = on_row, a->study.on_progress = on_progress, a->study.user = &sink;
+    if (rep->study) a->study.on_attention = on_attention;
     attn_study *study = NULL;
     attn_status st = attn_study_create(sm, n, &a->study, &study);
     if (st == ATTN_OK) st = attn_sentence_writer_open(a->out, a->study.mode, a->study.layer == ATTN_LAYER_ALL, &w);
     sink.writer = w;
-    if (st == ATTN_OK) st = feed_corpus(a, study, w);
+    if (st == ATTN_OK) st = feed_corpus(a, study, w, rep->study);
     compare_progress_end(&progress);
     if (st == ATTN_OK) st = attn_study_write_tables(attn_study_sums_of(study), cfg, a->out);
     int rc = st == ATTN_OK ? 0 : cli_lib_error();
+    int figures = 0;
+    if (!rc) rc = compare_figures_write(&a->fig, attn_study_sums_of(study), &figures);
+    if (!rc) rc = compare_report_write(rep, attn_study_sums_of(study), cfg, &a->fig.style);
     if (!rc && a->json) compare_print_json(attn_study_sums_of(study), models, a->out, compare_now() - t0);
     else if (!rc) {
         compare_print_tables(attn_study_sums_of(study), models);
         printf("\nwrote %s/{architecture,dataset_sentences,metrics_by_sentence,metrics_by_domain,head_stats,"
-               "head_distances}.{csv,json}\nwall time %.2f s\n", a->out, compare_now() - t0);
+               "head_distances}.{csv,json}\n", a->out);
+        compare_outputs_print(rep, &a->fig, figures);
+        printf("wall time %.2f s\n", compare_now() - t0);
     }
     attn_study_free(study);
     free(sm), free(cfg);
@@ -245,16 +277,27 @@ int cmd_compare(int argc, char **argv) {
     int first = parse_args(argc, argv, &a);
     if (first < 0) return help(), 0;
     if (first == 0) return 2;
-    if (!prepare_out(a.out)) return 1;
+    char *fig_dir = NULL;
+    int fig_rc = asprintf(&fig_dir, "%s/figures", a.out) < 0 ? cli_error("out of memory")
+                                                               : cli_figure_opts_ready(&a.fig, "compare", fig_dir);
+    free(fig_dir);
+    if (fig_rc) return cli_figure_opts_free(&a.fig), fig_rc;
+    if (!prepare_out(a.out)) return cli_figure_opts_free(&a.fig), 1;
+    compare_report rep = {0};
     char **words = NULL;
     int n_words = 0, n = argc - first, rc = 1;
-    if (a.function_words && attn_function_words_read(a.function_words, &words, &n_words) != ATTN_OK) return cli_lib_error();
+    if (a.function_words && attn_function_words_read(a.function_words, &words, &n_words) != ATTN_OK)
+        return cli_figure_opts_free(&a.fig), cli_lib_error();
     a.study.function_words = (const char *const *)words, a.study.n_function_words = n_words;
     int64_t total = 0;
     compare_model *models = NULL;
     if (attn_corpus_count(a.corpus, &a.corpus_opts, &total) != ATTN_OK) cli_lib_error();
     else if (!(models = calloc((size_t)n, sizeof *models))) cli_error("out of memory");
-    else if (load_models(argv + first, n, &a, models)) rc = run_study(&a, models, n, total, t0);
+    else if (load_models(argv + first, n, &a, models) &&
+             (a.no_report || !compare_report_open(&rep, a.out, a.corpus, models, n, a.report_max)))
+        rc = run_study(&a, models, n, total, t0, &rep);
+    compare_report_free(&rep);
+    cli_figure_opts_free(&a.fig);
     free_models(models, n);
     attn_function_words_free(words, n_words);
     return rc;

@@ -23,6 +23,9 @@ static void help(void) {
          "                       (the word's tokens), \"mode\", \"rows\": [{\"layer\", \"head\" (null for the\n"
          "                       mean or rollout), \"weights\": one per token}]}\n"
          "  --quiet              no download progress");
+    cli_figure_opts_help();
+    puts("                         (the last row as bars over the tokens, and every row as a heatmap;\n"
+         "                         default folder ./figures)");
 }
 
 typedef struct focus_args {
@@ -107,14 +110,18 @@ static void print_rows(const char *label, const focus_args *a, const attn_encodi
     }
 }
 
-static int parse_args(int argc, char **argv, focus_args *a, int *quiet) {
+static int parse_args(int argc, char **argv, focus_args *a, int *quiet, cli_figure_opts *figs) {
     static const struct option opts[] = {
         {"word", required_argument, 0, 'w'}, {"layer", required_argument, 0, 'l'}, {"head", required_argument, 0, 'H'},
         {"rollout", no_argument, 0, 'r'},    {"occurrence", required_argument, 0, 'o'}, {"json", no_argument, 0, 'j'},
-        {"quiet", no_argument, 0, 'q'},      {"help", no_argument, 0, 'h'},             {0, 0, 0, 0}};
+        {"quiet", no_argument, 0, 'q'},      {"help", no_argument, 0, 'h'},             CLI_FIGURE_LONG_OPTIONS,
+        {0, 0, 0, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "w:l:H:ro:jqh", opts, NULL)) != -1) {
+        int fig = cli_figure_opt(figs, "focus", c, optarg);
+        if (fig < 0) return 2;
+        if (fig) continue;
         switch (c) {
         case 'w': a->word = optarg; break;
         case 'l':
@@ -137,13 +144,15 @@ static int parse_args(int argc, char **argv, focus_args *a, int *quiet) {
     if (!a->word || !*a->word) return cli_usage_error("focus", "--word WORD is required");
     if (a->rollout && a->head >= 0) return cli_usage_error("focus", "--rollout mixes all heads; it takes no --head");
     if (argc - optind != 2) return cli_usage_error("focus", "expects one MODEL and one SENTENCE");
-    return 0;
+    return cli_figure_opts_ready(figs, "focus", "figures");
 }
 
 int cmd_focus(int argc, char **argv) {
     focus_args a = {.layer = -1, .head = -1, .occurrence = 1};
-    int quiet = 0, rc = parse_args(argc, argv, &a, &quiet);
-    if (rc) return rc < 0 ? 0 : rc;
+    cli_figure_opts figs;
+    cli_figure_opts_init(&figs);
+    int quiet = 0, rc = parse_args(argc, argv, &a, &quiet, &figs);
+    if (rc) return cli_figure_opts_free(&figs), rc < 0 ? 0 : rc;
     const char *sentence = argv[optind + 1];
     cli_model m;
     attn_encoding e = {0};
@@ -162,6 +171,11 @@ int cmd_focus(int argc, char **argv) {
     if (!rc && !compute_rows(&o, pieces, np, &a, &r)) rc = 1;
     if (!rc && a.as_json) rc = cli_json_print(rows_json(m.label, sentence, &a, &e, pieces, np, &r));
     else if (!rc) print_rows(m.label, &a, &e, pieces, np, &r);
+    if (!rc) {
+        words_focus_fig d = {a.word, r.mode, &e, m.tok, pieces[0], r.n, r.w, r.layer, r.head};
+        rc = words_figures_focus(&figs, &d, quiet || a.as_json);
+    }
+    cli_figure_opts_free(&figs);
     rows_free(&r);
     free(pieces);
     attn_output_free(&o);

@@ -20,6 +20,8 @@ static void help(void) {
          "                       word's token strings per sentence), \"token_index\", \"cosine\" (one value\n"
          "                       per hidden state)}; with several MODELs, an array of them\n"
          "  --quiet              no download progress");
+    cli_figure_opts_help();
+    puts("                         (the cosine per hidden state, one line per model; default folder ./figures)");
 }
 
 static json_t *result_json(const char *label, const char *word, char **sent, const int occ[2], const attn_similarity *r) {
@@ -75,11 +77,16 @@ int cmd_similarity(int argc, char **argv) {
     int as_json = 0, quiet = 0, occ[2] = {1, 1};
     static const struct option opts[] = {{"word", required_argument, 0, 'w'}, {"occurrence", required_argument, 0, 'o'},
                                          {"json", no_argument, 0, 'j'},       {"quiet", no_argument, 0, 'q'},
-                                         {"help", no_argument, 0, 'h'},       {0, 0, 0, 0}};
-    int c;
+                                         {"help", no_argument, 0, 'h'},       CLI_FIGURE_LONG_OPTIONS,
+                                         {0, 0, 0, 0}};
+    int c, fig;
+    cli_figure_opts figs;
+    cli_figure_opts_init(&figs);
     optind = 1;
     while ((c = getopt_long(argc, argv, "w:o:jqh", opts, NULL)) != -1) {
-        if (c == 'w') word = optarg;
+        if ((fig = cli_figure_opt(&figs, "similarity", c, optarg)) != 0) {
+            if (fig < 0) return 2;
+        } else if (c == 'w') word = optarg;
         else if (c == 'j') as_json = 1;
         else if (c == 'q') quiet = 1;
         else if (c == 'h') { help(); return 0; }
@@ -94,6 +101,7 @@ int cmd_similarity(int argc, char **argv) {
     if (!word || !*word) return cli_usage_error("similarity", "--word WORD is required");
     int n = argc - optind - 2;
     if (n < 1) return cli_usage_error("similarity", "expects MODEL... and two sentences");
+    if ((fig = cli_figure_opts_ready(&figs, "similarity", "figures")) != 0) return fig;
     char **sent = argv + argc - 2;
     cli_model *m = calloc((size_t)n, sizeof *m);
     attn_similarity *r = calloc((size_t)n, sizeof *r);
@@ -110,6 +118,8 @@ int cmd_similarity(int argc, char **argv) {
     } else if (!rc) {
         print_table(m, r, n, word);
     }
+    if (!rc) rc = words_figures_similarity(&figs, m, r, n, word, quiet || as_json);
+    cli_figure_opts_free(&figs);
     for (int i = 0; m && r && i < n; i++) attn_similarity_free(&r[i]), cli_model_close(&m[i]);
     free(m), free(r);
     return rc;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "run_figures.h"
 
 static void help(void) {
     puts("usage: attnscope view [LABEL=]MODEL... \"SENTENCE\" [--pair \"SECOND\"] [-o FILE.html]\n"
@@ -22,6 +22,32 @@ static void help(void) {
          "  --compact            store attention as round(p*1000) (exactly the 3 decimals shown; about\n"
          "                       half the size of the default 16-bit round(p*65535)) for large reports\n"
          "  -o FILE.html         output (default attnscope-view.html)");
+    run_figures_help();
+    puts("                         for view: the views of each MODEL on the sentence, named LABEL_... with\n"
+         "                         several models; default folder: figures/ beside -o");
+}
+
+/* The attention views of the sentence through one model as figure files. 0 or 1 (printed). */
+static int draw_figures(run_figures *rf, const char *label, const char *dir, attn_model *m, attn_tokenizer *tok,
+                        const char *text, const char *pair, int several, int quiet) {
+    if (!rf->fig.formats) return 0;
+    int rc = run_figures_check(rf, attn_model_config(m));
+    if (rc) return rc;
+    attn_encoding e;
+    attn_output out = {0};
+    if (attn_tokenizer_encode(tok, text, pair, NULL, &e) != ATTN_OK) return cli_error("%s: %s", label, attn_last_error());
+    attn_input in = {e.ids, e.type_ids, e.n};
+    if (attn_model_check_input(m, &in) != ATTN_OK || attn_model_forward(m, &in, 1, ATTN_OUT_ATTENTIONS, &out) != ATTN_OK)
+        rc = cli_error("%s: %s", label, attn_last_error());
+    char *prefix = NULL;
+    if (!rc && several && asprintf(&prefix, "%s_", label) < 0) rc = cli_error("out of memory");
+    rf->stem_prefix = prefix;
+    if (!rc) rc = run_figures_draw(rf, dir, label, e.ids, &out, quiet);
+    rf->stem_prefix = NULL;
+    free(prefix);
+    attn_output_free(&out);
+    attn_encoding_free(&e);
+    return rc;
 }
 
 /* "LABEL=VALUE" → label (malloc'ed) and value; a plain VALUE gets its last path part as label. */
@@ -40,7 +66,8 @@ static char *split_label(const char *arg, const char **value) {
 }
 
 /* Each MODEL through the sentence. 0 after printing the error. */
-static int add_models(attn_report *r, char **models, int n, int quiet) {
+static int add_models(attn_report *r, char **models, int n, int quiet, run_figures *rf, const char *text,
+                      const char *pair) {
     for (int i = 0; i < n; i++) {
         const char *spec;
         char *label = split_label(models[i], &spec);
@@ -51,6 +78,7 @@ static int add_models(attn_report *r, char **models, int n, int quiet) {
                              attn_report_add_model(r, label, spec, &index) == ATTN_OK &&
                              attn_report_add_forward(r, 0, index, m, tok) == ATTN_OK;
         if (!ok && dir) cli_error("%s: %s", spec, attn_last_error());
+        else if (ok) ok = !draw_figures(rf, label, dir, m, tok, text, pair, n > 1, quiet);
         if (!label) cli_error("out of memory");
         attn_tokenizer_free(tok);
         attn_model_free(m);
@@ -73,16 +101,19 @@ static int add_dumps(attn_report *r, char **att, char **tok, int n) {
     return 1;
 }
 
-int cmd_view(int argc, char **argv) {
+static int view_main(int argc, char **argv, run_figures *rf) {
     const char *pair = NULL, *out = "attnscope-view.html", *title = NULL;
     char *att[64], *tok[64];
     int natt = 0, ntok = 0, quiet = 0, compact = 0, c;
     static const struct option opts[] = {{"pair", required_argument, 0, 'p'},   {"output", required_argument, 0, 'o'},
                                          {"attentions", required_argument, 0, 'a'}, {"tokens", required_argument, 0, 't'},
                                          {"title", required_argument, 0, 'T'},  {"compact", no_argument, 0, 'c'},  {"quiet", no_argument, 0, 'q'},
-                                         {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+                                         {"help", no_argument, 0, 'h'},         RUN_FIGURE_LONG_OPTIONS, {0, 0, 0, 0}};
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+        int fig = run_figures_opt(rf, c, optarg);
+        if (fig < 0) return 2;
+        if (fig) continue;
         switch (c) {
         case 'p': pair = optarg; break;
         case 'o': out = optarg; break;
@@ -105,6 +136,9 @@ int cmd_view(int argc, char **argv) {
     if (natt != ntok) return cli_usage_error("view", "give one --tokens per --attentions");
     if (natt && (npos || pair)) return cli_usage_error("view", "--attentions takes no MODEL, SENTENCE or --pair");
     if (!natt && npos < 2) return cli_usage_error("view", "expects one or more MODEL and then the SENTENCE");
+    if (natt && rf->fig.formats) return cli_usage_error("view", "--figures needs MODEL (not --attentions)");
+    int fig_rc = run_figures_ready(rf, out);
+    if (fig_rc) return fig_rc;
     if (attn_report_check_output(out) != ATTN_OK) return cli_lib_error();
 
     attn_report *r = NULL;
@@ -115,10 +149,19 @@ int cmd_view(int argc, char **argv) {
         ok = add_dumps(r, att, tok, natt);
     } else {
         attn_report_sentence s = {.text = argv[argc - 1], .pair = pair};
-        ok = attn_report_add_sentence(r, &s, NULL) == ATTN_OK ? add_models(r, argv + optind, npos - 1, quiet) : !cli_lib_error();
+        ok = attn_report_add_sentence(r, &s, NULL) == ATTN_OK ? add_models(r, argv + optind, npos - 1, quiet, rf, s.text, pair) : !cli_lib_error();
     }
     if (ok && attn_report_write(r, out) != ATTN_OK) ok = !cli_lib_error();
     if (ok && !quiet) printf("wrote %s (%d sentence%s)\n", out, attn_report_sentence_count(r), attn_report_sentence_count(r) == 1 ? "" : "s");
     attn_report_free(r);
     return ok ? 0 : 1;
+}
+
+int cmd_view(int argc, char **argv) {
+    run_figures rf;
+    run_figures_init(&rf);
+    rf.cmd = "view";
+    int rc = view_main(argc, argv, &rf);
+    run_figures_free(&rf);
+    return rc;
 }

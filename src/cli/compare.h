@@ -3,7 +3,7 @@
 #ifndef ATTN_CLI_COMPARE_H
 #define ATTN_CLI_COMPARE_H
 
-#include "attnscope.h"
+#include "cli.h"
 
 typedef struct compare_model {
     char *label;
@@ -30,5 +30,24 @@ double compare_now(void);
 void compare_print_tables(const attn_study_sums *s, const compare_model *models);
 /* The JSON summary on stdout. */
 void compare_print_json(const attn_study_sums *s, const compare_model *models, const char *out, double seconds);
+
+/* ---- figures and report of the study (compare_figures.c, compare_report.c) ---------------- */
+/* Draws every chart of the study into the figures folder; *written = how many. 0, or 1 (printed). */
+int compare_figures_write(const cli_figure_opts *o, const attn_study_sums *s, int *written);
+
+typedef struct compare_report {
+    char *path;              /* OUT/report.html */
+    attn_report *report;
+    attn_study_report *study;
+} compare_report;
+/* Checks OUT/report.html can be written and starts the report (models added). 0 or 1 (printed). */
+int compare_report_open(compare_report *cr, const char *out, const char *corpus, const compare_model *models, int n,
+                        int64_t max_sentences);
+/* Tables and charts, then the file. 0 or 1 (printed). */
+int compare_report_write(compare_report *cr, const attn_study_sums *s, const attn_config *const *configs,
+                         const attn_figure_style *style);
+/* "wrote N figures to DIR/", "wrote OUT/report.html (...)" for what was written. */
+void compare_outputs_print(const compare_report *cr, const cli_figure_opts *o, int figures);
+void compare_report_free(compare_report *cr);
 
 #endif

@@ -13,6 +13,7 @@ void run_figures_init(run_figures *rf) {
     memset(rf, 0, sizeof *rf);
     cli_figure_opts_init(&rf->fig);
     rf->layer = -1;
+    rf->cmd = "run";
 }
 
 void run_figures_free(run_figures *rf) {
@@ -24,7 +25,7 @@ void run_figures_free(run_figures *rf) {
 int run_figures_opt(run_figures *rf, int c, const char *arg) {
     if (c == RUN_OPT_FIG_LAYER) {
         if (!cli_parse_int(arg, 0, 1023, &rf->layer)) {
-            cli_usage_error("run", "--fig-layer must be a layer number");
+            cli_usage_error(rf->cmd, "--fig-layer must be a layer number");
             return -1;
         }
         return 1;
@@ -33,22 +34,22 @@ int run_figures_opt(run_figures *rf, int c, const char *arg) {
         free(rf->heads);
         rf->heads = NULL;
         if (!cli_parse_int_list(arg, &rf->heads, &rf->n_heads) || rf->n_heads == 0) {
-            cli_usage_error("run", "--fig-heads wants head numbers, e.g. 0,1");
+            cli_usage_error(rf->cmd, "--fig-heads wants head numbers, e.g. 0,1");
             return -1;
         }
         return 1;
     }
-    return cli_figure_opt(&rf->fig, "run", c, arg);
+    return cli_figure_opt(&rf->fig, rf->cmd, c, arg);
 }
 
 int run_figures_ready(run_figures *rf, const char *dump_path) {
     if (!rf->fig.formats && (rf->layer >= 0 || rf->heads))
-        return cli_usage_error("run", "--fig-layer and --fig-heads go with --figures");
+        return cli_usage_error(rf->cmd, "--fig-layer and --fig-heads go with --figures");
     char *def = NULL;
     const char *slash = dump_path ? strrchr(dump_path, '/') : NULL;
     if (slash) def = malloc((size_t)(slash - dump_path) + sizeof "/figures");
     if (def) sprintf(def, "%.*s/figures", (int)(slash - dump_path), dump_path);
-    int rc = cli_figure_opts_ready(&rf->fig, "run", def ? def : "figures");
+    int rc = cli_figure_opts_ready(&rf->fig, rf->cmd, def ? def : "figures");
     free(def);
     return rc;
 }
@@ -56,23 +57,43 @@ int run_figures_ready(run_figures *rf, const char *dump_path) {
 int run_figures_check(run_figures *rf, const attn_config *cfg) {
     if (!rf->fig.formats) return 0;
     if (rf->layer >= cfg->layers)
-        return cli_usage_error("run", "--fig-layer %d: the model has %d layers (0..%d)", rf->layer, cfg->layers, cfg->layers - 1);
+        return cli_usage_error(rf->cmd, "--fig-layer %d: the model has %d layers (0..%d)", rf->layer, cfg->layers, cfg->layers - 1);
     for (int k = 0; k < rf->n_heads; k++)
         if (rf->heads[k] < 0 || rf->heads[k] >= cfg->heads)
-            return cli_usage_error("run", "--fig-heads %d: the model has %d heads (0..%d)", rf->heads[k], cfg->heads, cfg->heads - 1);
+            return cli_usage_error(rf->cmd, "--fig-heads %d: the model has %d heads (0..%d)", rf->heads[k], cfg->heads, cfg->heads - 1);
     return 0;
 }
 
-/* Token strings of the ids (the tokenizer's, or the ids themselves when it has none). */
+/* A token as a reader sees it: decoded alone ("Ġbank" -> "bank", "##ing" stays), without the
+ * leading space of byte-level BPE; the raw token when decoding gives U+FFFD (part of a character)
+ * or nothing. malloc'ed, NULL when the tokenizer has no such id. */
+char *cli_token_label(const attn_tokenizer *tok, int32_t id) {
+    const char *raw = attn_tokenizer_id_to_token(tok, id);
+    char *d = NULL;
+    if (!raw) return NULL;
+    if (attn_tokenizer_decode(tok, &id, 1, 0, &d) != ATTN_OK || !d || strstr(d, "\xef\xbf\xbd") ||
+        strspn(d, " ") == strlen(d) || strncmp(raw, "##", 2) == 0) {
+        free(d);
+        return strdup(raw);
+    }
+    char *label = strdup(d + (d[0] == ' ' && d[1] ? 1 : 0));
+    free(d);
+    return label;
+}
+
+/* Token labels of the ids (the tokenizer's, or the ids themselves when it has none). */
 static char **token_strings(const char *model_dir, const int32_t *ids, int n) {
     attn_tokenizer *tok = NULL;
     if (attn_tokenizer_open(model_dir, &tok) != ATTN_OK) tok = NULL;
     char **s = calloc((size_t)n, sizeof *s);
     for (int i = 0; s && i < n; i++) {
-        const char *t = tok ? attn_tokenizer_id_to_token(tok, ids[i]) : NULL;
+        char *label = tok ? cli_token_label(tok, ids[i]) : NULL;
+        const char *t = label;
         char buf[16];
         if (!t) snprintf(buf, sizeof buf, "%d", ids[i]), t = buf;
-        if (!(s[i] = strdup(t))) {
+        s[i] = strdup(t);
+        free(label);
+        if (!s[i]) {
             for (int k = 0; k < i; k++) free(s[k]);
             free(s);
             s = NULL;
@@ -102,11 +123,12 @@ int run_figures_draw(const run_figures *rf, const char *model_dir, const char *m
     if (name[0] && name[strlen(name) - 1] == '/') name[strlen(name) - 1] = '\0';
     attn_fig_attention a = {name, out->layers, out->heads, out->len, out->attentions, (const char *const *)tokens};
     int layer = rf->layer >= 0 ? rf->layer : out->layers - 1, head = rf->heads ? rf->heads[0] : 0;
-    char stem[4][64];
-    snprintf(stem[0], sizeof stem[0], "attention_head_L%d_H%d", layer, head);
-    snprintf(stem[1], sizeof stem[1], "attention_layer_L%d", layer);
-    snprintf(stem[2], sizeof stem[2], "model_view");
-    snprintf(stem[3], sizeof stem[3], "head_view_L%d", layer);
+    char stem[4][192];
+    const char *pre = rf->stem_prefix ? rf->stem_prefix : "";
+    snprintf(stem[0], sizeof stem[0], "%sattention_head_L%d_H%d", pre, layer, head);
+    snprintf(stem[1], sizeof stem[1], "%sattention_layer_L%d", pre, layer);
+    snprintf(stem[2], sizeof stem[2], "%smodel_view", pre);
+    snprintf(stem[3], sizeof stem[3], "%shead_view_L%d", pre, layer);
     int rc = 0;
     for (int k = 0; k < 4 && !rc; k++) {
         attn_figure *f = NULL;
@@ -116,7 +138,7 @@ int run_figures_draw(const run_figures *rf, const char *model_dir, const char *m
                                  : attn_figure_head_view(&a, layer, rf->heads, rf->n_heads, &rf->fig.style, &f);
         rc = s != ATTN_OK ? cli_lib_error() : cli_figure_save(&rf->fig, f, stem[k]);
     }
-    if (!rc && !quiet) printf("figures of input 0 (layer %d) in %s/\n", layer, rf->fig.dir);
+    if (!rc && !quiet) printf("figures of %s (layer %d) in %s/\n", rf->stem_prefix ? name : "input 0", layer, rf->fig.dir);
     for (int i = 0; i < out->len; i++) free(tokens[i]);
     free(tokens);
     free(name);

@@ -14,6 +14,8 @@ typedef struct run_figures {
     int layer;          /* -1 = the last layer */
     int32_t *heads;     /* --fig-heads, or NULL = all heads (the single-head view uses heads[0]) */
     int n_heads;
+    const char *cmd;         /* command named in errors (default "run") */
+    const char *stem_prefix; /* put before each file name (e.g. "BERT_" when several models), or NULL */
 } run_figures;
 
 void run_figures_init(run_figures *rf);

@@ -28,4 +28,18 @@ json_t *cli_json_token_strings(const attn_encoding *e, const int32_t *idx, int n
  * 0, or 1 after printing an error when j is NULL (json_pack fails on strings that are not UTF-8). */
 int cli_json_print(json_t *j);
 
+/* ---- --figures of similarity and focus (words_figures.c); 0, or 1 after printing ---------- */
+int words_figures_similarity(const cli_figure_opts *o, const cli_model *m, const attn_similarity *r, int n,
+                             const char *word, int quiet);
+typedef struct words_focus_fig {
+    const char *word, *mode;  /* mode: "mean over heads", "rollout", "per head" */
+    const attn_encoding *enc; /* the sentence's tokens (T = enc->n) */
+    const attn_tokenizer *tok; /* for the token labels (cli_token_label) */
+    int query;                /* first token of the word (highlighted) */
+    int n_rows;
+    const float *rows;        /* [n_rows][T] */
+    const int *layer, *head;  /* [n_rows]; head -1 = mean over heads / rollout */
+} words_focus_fig;
+int words_figures_focus(const cli_figure_opts *o, const words_focus_fig *d, int quiet);
+
 #endif

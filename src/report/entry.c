@@ -41,8 +41,12 @@ static attn_status check_shapes(const attn_report *r, int sentence, int model, c
                          a->n_tokens, a->layers, a->heads);
     if ((a->queries || a->keys) && (!a->queries || !a->keys || a->head_dim < 1 || a->head_dim > 4096))
         return attn_fail(ATTN_E_INVALID, "report: sentence %d: queries and keys go together, with head_dim > 0", sentence);
-    if (a->n_words < 0 || (a->n_words > 0 && (!a->words || !a->word_attentions)) || a->n_words > 4096)
+    if (a->n_words < 0 || (a->n_words > 0 && (!a->words || (!a->word_attentions && !a->token_words))) || a->n_words > 4096)
         return attn_fail(ATTN_E_INVALID, "report: sentence %d: word-level attention needs words and their matrices", sentence);
+    for (int32_t t = 0; a->n_words > 0 && a->token_words && t < a->n_tokens; t++)
+        if (a->token_words[t] < -1 || a->token_words[t] >= a->n_words)
+            return attn_fail(ATTN_E_INVALID, "report: sentence %d: token %d belongs to word %d of %d", sentence, t,
+                             a->token_words[t], a->n_words);
     json_t *entries = json_object_get(json_array_get(r->sentences, (size_t)sentence), "entries"), *e;
     size_t i;
     json_array_foreach(entries, i, e) if (json_integer_value(json_object_get(e, "model")) == model)
@@ -94,6 +98,8 @@ static attn_status put_arrays(attn_report *r, json_t *e, int sentence, const att
         json_t *words = string_array(a->words, a->n_words);
         if (!words) return attn_fail(ATTN_E_INVALID, "report: sentence %d: a word is missing or not valid UTF-8", sentence);
         json_object_set_new(e, "words", words);
+        if (a->token_words) json_object_set_new(e, "token_words", int_array(a->token_words, (size_t)a->n_tokens));
+        if (!a->word_attentions) return ATTN_OK;
         if ((bad = first_non_probability(a->word_attentions, LH * W * W)) >= 0)
             return attn_fail(ATTN_E_INVALID, "report: sentence %d: word attention value %lld is %g, not in [0, 1]", sentence,
                              (long long)bad, (double)a->word_attentions[bad]);

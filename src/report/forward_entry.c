@@ -6,7 +6,7 @@
 
 /* Each token as the tokenizer decodes it alone ("Ġbank" → " bank"); the raw token where that gives
  * U+FFFD (a byte-level piece of a character). NULL when every label equals its token. */
-static char **display_labels(const attn_tokenizer *tok, const attn_encoding *e) {
+char **report_display_labels(const attn_tokenizer *tok, const attn_encoding *e) {
     char **d = attn_calloc((size_t)e->n + 1, sizeof *d);
     int differs = 0;
     for (int32_t t = 0; d && t < e->n; t++) {
@@ -40,16 +40,20 @@ attn_status attn_report_add_forward(attn_report *r, int sentence, int model, att
     for (int32_t t = 0, second = 0; segments && t < e.n; t++) segments[t] = second |= e.sequence_ids[t] == 1;
     if (!st) st = attn_model_check_input(m, &in);
     if (!st) st = attn_model_forward(m, &in, 1, ATTN_OUT_ATTENTIONS, &out);
+    attn_words w = {0}; /* the first text's words: the page's word level, models side by side */
+    if (!st) st = attn_words_map(text, &e, &w);
     if (!st) {
-        char **display = display_labels(tok, &e);
+        char **display = report_display_labels(tok, &e);
         attn_report_attention a = {.n_tokens = e.n, .tokens = (const char *const *)e.tokens,
                                    .display = (const char *const *)display, .segments = segments,
                                    .word_ids = e.word_ids, .offsets = e.offsets, .layers = out.layers,
-                                   .heads = out.heads, .attentions = out.attentions};
+                                   .heads = out.heads, .attentions = out.attentions, .n_words = w.n <= 4096 ? w.n : 0,
+                                   .words = (const char *const *)w.words, .token_words = w.token_word};
         st = attn_report_add_attention(r, sentence, model, &a);
         for (int32_t t = 0; display && t < e.n; t++) free(display[t]);
         free(display);
     }
+    attn_words_free(&w);
     attn_output_free(&out);
     free(segments);
     attn_encoding_free(&e);

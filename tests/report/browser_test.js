@@ -190,12 +190,77 @@ async function testCorpus(ctx, dir) {
   await page.close();
 }
 
+// the report `attnscope compare` writes (three tiny models over examples/corpus/news.tsv)
+async function testCompare(ctx, dir) {
+  const rec = await open(ctx, path.join(dir, 'compare.html')), page = rec.page;
+  const meta = await page.evaluate(() => ({ panels: window.attnscope.panels.length,
+    domains: window.attnscope.meta.sentences.map((s) => s.domain),
+    tables: window.attnscope.meta.tables.map((t) => t.title) }));
+  check(meta.panels === 3 && meta.domains.length === 100, 'compare report: 3 models, 100 sentences');
+  let n = await rendered(page);
+  await page.locator('#domain').selectOption('Sports');
+  await afterRender(page, n);
+  const groups = await page.evaluate(() => Array.from(document.querySelectorAll('#sentence optgroup')).map((g) => g.label));
+  check(JSON.stringify(groups) === '["Sports"]', 'compare picker domain filter: ' + JSON.stringify(groups));
+  const opened = await page.evaluate(() => window.attnscope.state.sentence);
+  check(meta.domains[opened] === 'Sports', 'domain filter opens a Sports sentence: ' + opened);
+  const last = meta.domains.lastIndexOf('Sports');
+  n = await rendered(page);
+  await page.locator('#sentence').selectOption(String(last));
+  await afterRender(page, n);
+  const text = await page.evaluate((i) => window.attnscope.meta.sentences[i].text, last);
+  check((await page.locator('#sentence-text').innerText()).includes(text), 'picker opens Sports sentence ' + last);
+  // the models side by side on words
+  await selectCtl(page, 'Level', 'words');
+  const words = await page.evaluate(() => window.attnscope.panels.map((p) => p.T));
+  check(words.every((w) => w === text.split(/\s+/).length), 'word level: every model on the ' + text.split(/\s+/).length + ' words: ' + JSON.stringify(words));
+  await selectCtl(page, 'Level', 'tokens');
+  // the page's word aggregation equals the library's (align --json: layer 1, mean over heads)
+  n = await rendered(page);
+  await page.locator('#domain').selectOption('');
+  await afterRender(page, n);
+  n = await rendered(page);
+  await page.locator('#sentence').selectOption('0');
+  await afterRender(page, n);
+  const align = JSON.parse(fs.readFileSync(path.join(dir, 'align.json'), 'utf8'));
+  const cmp = await page.evaluate((al) => window.attnscope.panels.map((p, k) => {
+    const tw = p.entry.token_words, T = p.T, W = al.words.length, avg = new Uint16Array(T * T), l = 1;
+    for (let i = 0; i < T * T; i++) { let s = 0; for (let h = 0; h < p.H; h++) s += p.raw[(l * p.H + h) * T * T + i]; avg[i] = Math.round(s / p.H); }
+    const w = window.attnscope.wordsFromTokens(avg, tw, 1, 1, T, W, 1000), ref = al.models[k].attention;
+    let worst = 0;
+    for (let u = 0; u < W; u++) for (let v = 0; v < W; v++) worst = Math.max(worst, Math.abs(w[u * W + v] / 1000 - ref[u][v]));
+    return { same: JSON.stringify(tw) === JSON.stringify(al.models[k].token_word.map((x) => x === null ? -1 : x)), worst };
+  }), align);
+  check(cmp.length === 3 && cmp.every((c) => c.same && c.worst < 0.003), 'page word aggregation = attn_word_attention: ' + JSON.stringify(cmp));
+  // the per-sentence table: a row opens its sentence; head statistics: a row opens the head
+  const per = meta.tables.findIndex((t) => t.startsWith('Metrics by sentence'));
+  const heads = meta.tables.findIndex((t) => t.startsWith('Head statistics'));
+  await page.locator('section.table').nth(per).locator('input[type=search]').fill('S8');
+  n = await rendered(page);
+  await page.locator('section.table').nth(per).locator('tbody tr').filter({ has: page.locator('td:first-child', { hasText: /^7$/ }) }).first().click();
+  await afterRender(page, n);
+  check((await page.evaluate(() => window.attnscope.state.sentence)) === 7, 'per-sentence row opens sentence 7 (S8)');
+  n = await rendered(page);
+  await page.locator('section.table').nth(heads).locator('tbody tr').nth(6).click();
+  await afterRender(page, n);
+  const lh = await page.evaluate(() => [window.attnscope.state.layer, Array.from(window.attnscope.state.heads)]);
+  check(JSON.stringify(lh) === '[1,[2]]', 'head statistics row 6 opens layer 1 head 2: ' + JSON.stringify(lh));
+  // the study's charts: every one drawn, colour scales filled by their gradients
+  const charts = await page.evaluate(() => { const svgs = Array.from(document.querySelectorAll('section.charts svg'));
+    const filled = svgs.filter((s) => Array.from(s.querySelectorAll('path')).some((p) => getComputedStyle(p).fill.startsWith('url(')));
+    return { n: svgs.length, gradients: filled.length }; });
+  check(charts.n === 11, 'compare report has 11 charts: ' + charts.n);
+  check(charts.gradients === 9, 'colour scales of 9 charts use their gradients: ' + charts.gradients);
+  clean(rec, 'compare.html');
+  await page.close();
+}
+
 (async () => {
   const dir = process.argv[2];
   const b = await launch();
   if (!b) { console.log('FAIL: cannot launch chromium'); process.exit(1); }
   try {
-    for (const t of [testHeadView, testLong, testNeuron, testCorpus]) {
+    for (const t of [testHeadView, testLong, testNeuron, testCorpus, testCompare]) {
       try { await t(b.context, dir); } catch (e) { check(false, t.name + ': ' + (e && e.stack || e)); }
     }
   } finally { await b.close(); }

@@ -1,0 +1,91 @@
+/* words_figures.c — `similarity ... --figures` (cosine per hidden state, one line per model) and
+ * `focus ... --figures` (one word's attention as bars over the tokens, and the rows × tokens
+ * heatmap), drawn by the library's figure functions. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "words_cli.h"
+
+int words_figures_similarity(const cli_figure_opts *o, const cli_model *m, const attn_similarity *r, int n,
+                             const char *word, int quiet) {
+    if (!o->formats) return 0;
+    const char **names = calloc((size_t)n, sizeof *names);
+    int32_t *np = calloc((size_t)n, sizeof *np);
+    const double **y = calloc((size_t)n, sizeof *y);
+    if (!names || !np || !y) {
+        free(names), free(np), free(y);
+        return cli_error("out of memory");
+    }
+    for (int i = 0; i < n; i++) names[i] = m[i].label, np[i] = r[i].n_states, y[i] = r[i].cosine;
+    char title[256];
+    snprintf(title, sizeof title, "Cosine similarity of '%s' between the two sentences", word);
+    attn_fig_lines d = {title, "Hidden state (0 = embeddings)", "Cosine similarity", n, names, np, y};
+    attn_figure *f = NULL;
+    int rc = attn_figure_lines(&d, &o->style, &f) != ATTN_OK ? cli_lib_error() : cli_figure_save(o, f, "similarity");
+    if (!rc && !quiet) printf("figure similarity in %s/\n", o->dir);
+    free(names), free(np), free(y);
+    return rc;
+}
+
+/* The heatmap: rows [n][T] labelled "L2" (mean over heads / rollout) or "L2 H0". */
+static int focus_heatmap(const cli_figure_opts *o, const words_focus_fig *d, const char *const *tokens, const char *title) {
+    size_t T = (size_t)d->enc->n, n = (size_t)d->n_rows;
+    double *v = malloc(n * T * sizeof *v);
+    char (*labels)[24] = calloc(n, sizeof *labels);
+    const char **rl = calloc(n, sizeof *rl);
+    int rc = 0;
+    if (!v || !labels || !rl) rc = cli_error("out of memory");
+    for (size_t i = 0; !rc && i < n; i++) {
+        for (size_t j = 0; j < T; j++) v[i * T + j] = d->rows[i * T + j];
+        if (d->head[i] < 0) snprintf(labels[i], sizeof labels[i], "L%d", d->layer[i]);
+        else snprintf(labels[i], sizeof labels[i], "L%d H%d", d->layer[i], d->head[i]);
+        rl[i] = labels[i];
+    }
+    attn_fig_heatmap h = {title, "Token", d->head[0] < 0 ? "Layer" : "Layer, head", "Attention", (int)n, (int)T, v, rl,
+                          tokens, 0, 0};
+    attn_figure *f = NULL;
+    if (!rc) rc = attn_figure_heatmap(&h, &o->style, &f) != ATTN_OK ? cli_lib_error() : cli_figure_save(o, f, "focus_heatmap");
+    free(v), free(labels), free(rl);
+    return rc;
+}
+
+/* Token labels for the figures (decoded: "Ġbank" -> "bank"); [T] malloc'ed strings, or NULL. */
+static char **focus_labels(const words_focus_fig *d) {
+    char **l = calloc((size_t)d->enc->n, sizeof *l);
+    for (int32_t t = 0; l && t < d->enc->n; t++) {
+        l[t] = cli_token_label(d->tok, d->enc->ids[t]);
+        if (!l[t]) l[t] = strdup(d->enc->tokens[t]);
+    }
+    return l;
+}
+
+int words_figures_focus(const cli_figure_opts *o, const words_focus_fig *d, int quiet) {
+    if (!o->formats || d->n_rows < 1) return 0;
+    size_t T = (size_t)d->enc->n, last = (size_t)d->n_rows - 1;
+    double *v = malloc(T * sizeof *v);
+    char **labels = focus_labels(d);
+    int rc = 0;
+    for (size_t t = 0; labels && t < T; t++)
+        if (!labels[t]) rc = 1;
+    if (!v || !labels || rc) {
+        for (size_t t = 0; labels && t < T; t++) free(labels[t]);
+        free(labels), free(v);
+        return cli_error("out of memory");
+    }
+    for (size_t j = 0; j < T; j++) v[j] = d->rows[last * T + j];
+    char title[256], row[48];
+    if (d->head[last] < 0) snprintf(row, sizeof row, "layer %d, %s", d->layer[last], d->mode);
+    else snprintf(row, sizeof row, "layer %d, head %d", d->layer[last], d->head[last]);
+    snprintf(title, sizeof title, "Where '%s' attends (%s)", d->word, row);
+    attn_fig_token_bars b = {title, NULL, (int)T, (const char *const *)labels, v, d->query};
+    attn_figure *f = NULL;
+    rc = attn_figure_token_bars(&b, &o->style, &f) != ATTN_OK ? cli_lib_error() : cli_figure_save(o, f, "focus_bars");
+    free(v);
+    snprintf(title, sizeof title, "Where '%s' attends, %s", d->word, d->head[0] < 0 ? "layer by layer" : "head by head");
+    if (!rc) rc = focus_heatmap(o, d, (const char *const *)labels, title);
+    for (size_t t = 0; t < T; t++) free(labels[t]);
+    free(labels);
+    if (!rc && !quiet) printf("figures focus_bars, focus_heatmap in %s/\n", o->dir);
+    return rc;
+}
