@@ -39,7 +39,7 @@ attn_status attn_report_add_forward(attn_report *r, int sentence, int model, att
     /* the second text starts at its first token; special tokens after it belong to it */
     for (int32_t t = 0, second = 0; segments && t < e.n; t++) segments[t] = second |= e.sequence_ids[t] == 1;
     if (!st) st = attn_model_check_input(m, &in);
-    if (!st) st = attn_model_forward(m, &in, 1, ATTN_OUT_ATTENTIONS, &out);
+    if (!st) st = attn_model_forward(m, &in, 1, ATTN_OUT_ATTENTIONS | ATTN_OUT_QK, &out); /* q, k: the neuron view */
     attn_words w = {0}; /* the first text's words: the page's word level, models side by side */
     if (!st) st = attn_words_map(text, &e, &w);
     if (!st) {
@@ -47,7 +47,9 @@ attn_status attn_report_add_forward(attn_report *r, int sentence, int model, att
         attn_report_attention a = {.n_tokens = e.n, .tokens = (const char *const *)e.tokens,
                                    .display = (const char *const *)display, .segments = segments,
                                    .word_ids = e.word_ids, .offsets = e.offsets, .layers = out.layers,
-                                   .heads = out.heads, .attentions = out.attentions, .n_words = w.n <= 4096 ? w.n : 0,
+                                   .heads = out.heads, .attentions = out.attentions,
+                                   .head_dim = out.heads ? out.hidden / out.heads : 0, .queries = out.queries,
+                                   .keys = out.keys, .n_words = w.n <= 4096 ? w.n : 0,
                                    .words = (const char *const *)w.words, .token_words = w.token_word};
         st = attn_report_add_attention(r, sentence, model, &a);
         for (int32_t t = 0; display && t < e.n; t++) free(display[t]);

@@ -133,7 +133,12 @@ async function testNeuron(ctx, dir) {
   await waitFor(page, () => window.attnscope.panels.length && window.attnscope.panels[0].T === 5, null, 5000).catch(() => {});
   const w = await page.evaluate(() => [window.attnscope.panels[0].T, window.attnscope.panels[0].tokens.join(' ')]);
   check(w[0] === 5 && w[1] === 'the bank of the river', 'word level shows the words: ' + JSON.stringify(w));
-  const other = await open(ctx, path.join(dir, 'xss.html'));
+  // view MODEL asks the forward pass for q and k (ATTN_OUT_QK): one neuron view per model panel
+  const fwd = await open(ctx, path.join(dir, 'xss.html'));
+  check((await fwd.page.locator('canvas.neuron').count()) === 2, 'view MODEL has the neuron view (q/k from the forward pass)');
+  await fwd.page.close();
+  // a corpus report carries no q/k: no neuron view
+  const other = await open(ctx, path.join(dir, 'compare.html'));
   check((await other.page.locator('canvas.neuron').count()) === 0, 'no neuron view without q/k');
   await other.page.close();
   clean(rec, 'neuron.html');
