@@ -6,6 +6,7 @@
  * in the environment forces a set this machine supports (for benchmarks and tests); an unknown or
  * unsupported name leaves the fastest set in place (attn_kernels_supported tells them apart). */
 #include <omp.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #endif
 
 #include "kernels.h"
+#include "team_pool.h"
 
 #if ATTN_X86
 static unsigned xcr0(void) {
@@ -199,26 +201,41 @@ static int pack_panel(float *dst, attn_row_fn row, void *ctx, int p, int N, int 
     return 0;
 }
 
+typedef struct pack_job {
+    float *panels;
+    attn_row_fn row;
+    void *ctx;
+    int N, K;
+    pthread_mutex_t lock;
+    int refused, nomem; /* refused: 1 + the first row row() refused */
+} pack_job;
+
+static void pack_share(void *job_ptr, int tid, int nt) {
+    pack_job *j = job_ptr;
+    int panels_n = (j->N + 15) / 16, p0 = (int)((long)panels_n * tid / nt), p1 = (int)((long)panels_n * (tid + 1) / nt);
+    float *tmp = malloc((size_t)16 * j->K * sizeof(float)); /* rows widened from another dtype */
+    int mine = tmp ? 0 : -1;
+    for (int p = p0; p < p1 && !mine; p++) mine = pack_panel(j->panels + (size_t)p * j->K * 16, j->row, j->ctx, p, j->N, j->K, tmp);
+    free(tmp);
+    pthread_mutex_lock(&j->lock);
+    if (mine < 0) j->nomem = 1;
+    else if (mine && (!j->refused || mine < j->refused)) j->refused = mine;
+    pthread_mutex_unlock(&j->lock);
+}
+
 attn_status attn_linear_pack_rows(attn_linear *l, attn_row_fn row, void *ctx, const float *b, int N, int K) {
     *l = (attn_linear){.b = b, .N = N, .K = K};
     float *panels = attn_panels16_alloc(N, K);
     if (!panels) return attn_fail(ATTN_E_NOMEM, "cannot allocate packed weights (%d x %d)", N, K);
-    int panels_n = (N + 15) / 16, refused = 0, nomem = 0; /* refused: 1 + the first bad row */
     /* all cores: loading is memory bound (first touch of the panels, reading the file's pages) */
-    #pragma omp parallel
-    {
-        float *tmp = malloc((size_t)16 * K * sizeof(float)); /* rows widened from another dtype */
-        int mine = tmp ? 0 : -1;
-        #pragma omp for schedule(static)
-        for (int p = 0; p < panels_n; p++)
-            if (!mine) mine = pack_panel(panels + (size_t)p * K * 16, row, ctx, p, N, K, tmp);
-        free(tmp);
-        #pragma omp critical(attn_pack_rows)
-        {
-            if (mine < 0) nomem = 1;
-            else if (mine && (!refused || mine < refused)) refused = mine;
-        }
-    }
+    pack_job job = {.panels = panels, .row = row, .ctx = ctx, .N = N, .K = K};
+    pthread_mutex_init(&job.lock, NULL);
+    attn_team team;
+    attn_team_begin(&team, omp_get_max_threads());
+    attn_team_run(&team, pack_share, &job);
+    attn_team_end(&team);
+    pthread_mutex_destroy(&job.lock);
+    int refused = job.refused, nomem = job.nomem;
     if (refused || nomem) {
         free(panels);
         if (nomem) return attn_fail(ATTN_E_NOMEM, "cannot allocate packed weights (%d x %d)", N, K);
