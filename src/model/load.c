@@ -175,13 +175,17 @@ static const float *src_row(void *ctx, int n, float *tmp) {
 
 /* The packed copy replaces the file's pages: drop them from this process's resident set (they stay
  * in the page cache; an unwritten private mapping re-reads them if touched again). */
-static void release_pages(const attn_tensor *t) {
+static void release_pages(const attn_tensor_set *ts, const attn_tensor *t) {
 #ifdef MADV_DONTNEED
+    int mapped = 0; /* only file pages: a buffer the set decoded (.bin) would read back as zeros */
+    for (int i = 0; i < ts->nmaps && !mapped; i++)
+        mapped = t->data >= ts->maps[i].data && t->data + t->nbytes <= ts->maps[i].data + ts->maps[i].size;
+    if (!mapped) return;
     uintptr_t page = 4096, a = ((uintptr_t)t->data + page - 1) & ~(page - 1);
     uintptr_t e = ((uintptr_t)t->data + t->nbytes) & ~(page - 1);
     if (e > a) madvise((void *)a, e - a, MADV_DONTNEED);
 #else
-    (void)t;
+    (void)ts, (void)t;
 #endif
 }
 
@@ -192,7 +196,7 @@ static attn_status prepare_linear(loader *ld, attn_linear *l, const linear_src *
         if (ld->dry) return ATTN_OK;
         attn_status s = attn_linear_pack_rows(l, src_row, (void *)src, b, N, K);
         for (int i = 0; !s && i < src->nparts; i++)
-            if (in_place(src->part[i])) release_pages(src->part[i]);
+            if (in_place(src->part[i])) release_pages(ld->ts, src->part[i]);
         return s;
     }
     if (src->nparts == 1 && in_place(src->part[0])) { /* read as stored, from the file */
