@@ -1,4 +1,4 @@
-/* model.h — the loaded encoder: configuration plus F32 weights carved from one block. */
+/* model.h — the loaded encoder: configuration plus F32 weights, in the mapped checkpoint or packed (load.c). */
 #ifndef ATTN_MODEL_H
 #define ATTN_MODEL_H
 
