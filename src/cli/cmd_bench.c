@@ -13,13 +13,15 @@
 
 static void help(void) {
     printf("usage: attnscope bench [LABEL=]MODEL... [--corpus FILE] [--threads N] [--batch N] [--precision fp32|bf16]\n"
-           "                       [--runs N] [--warmup N] [--json] [--out DIR] [--quiet]\n\n"
+           "                       [--runs N] [--warmup N] [--json] [--out DIR] [--quiet]\n"
+           "                       [--figures svg,png,pdf [--figures-dir DIR] [--dpi N] [--colors ...]]\n\n"
            "Times each model on a corpus: latency per sentence (tokenization + forward, batch 1, attentions\n"
            "returned: mean, std, median), throughput (sentences/s, batches of --batch sorted by length),\n"
            "peak resident memory (each model runs in its own process), parameters and speed relative to the\n"
            "first model, with the CPU, kernel path, threads and build named.\n\n"
            "  --corpus FILE   sentences, one a line (or a TSV with a \"text\" column); default: 24 built-in\n"
-           "                  news sentences of about 20 tokens\n"
+           "                  news sentences of about 20 tokens; the example corpus (100 sentences of 10-40\n"
+           "                  tokens) is --corpus examples/corpus/news.tsv\n"
            "  --threads N     threads per forward (default 0 = all cores)\n"
            "  --batch N       sentences per forward in the throughput pass (default 8)\n"
            "  --precision P   fp32 (default) or bf16: linear layers in bf16 with f32 accumulation (AMX or AVX512-BF16);\n"
@@ -27,7 +29,9 @@ static void help(void) {
            "  --runs N        timed passes over the corpus (default 5); --warmup N untimed ones first (default 1)\n"
            "  --json          print a JSON list, one object per model, instead of the table\n"
            "  --out DIR       also write DIR/bench.csv and DIR/bench.json (atomically)\n"
-           "  --quiet         no progress on stderr\n"
+           "  --quiet         no progress on stderr\n");
+    cli_figure_opts_help();
+    printf("                         (the seed's 2x2 performance figure, bench.*; default folder: --out DIR, else ./figures)\n"
            "The environment variable ATTN_KERNELS=avx512|avx2|portable forces a kernel path.\n");
 }
 
@@ -54,12 +58,13 @@ static int check_out_dir(const char *dir) {
     return 1;
 }
 
-static int parse_options(int argc, char **argv, attn_bench_options *o, int *json, const char **out_dir, int *quiet) {
+static int parse_options(int argc, char **argv, attn_bench_options *o, int *json, const char **out_dir, int *quiet,
+                         cli_figure_opts *fig) {
     static const struct option opts[] = {
         {"corpus", required_argument, 0, 'c'}, {"threads", required_argument, 0, 'j'}, {"batch", required_argument, 0, 'b'},
         {"precision", required_argument, 0, 'p'}, {"runs", required_argument, 0, 'r'}, {"warmup", required_argument, 0, 'w'},
         {"json", no_argument, 0, 'J'}, {"out", required_argument, 0, 'o'}, {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
+        {"help", no_argument, 0, 'h'}, CLI_FIGURE_LONG_OPTIONS, {0, 0, 0, 0},
     };
     optind = 1;
     int c;
@@ -81,20 +86,41 @@ static int parse_options(int argc, char **argv, attn_bench_options *o, int *json
         case 'o': *out_dir = optarg; break;
         case 'q': *quiet = 1; break;
         case 'h': help(); return -1;
-        default: return cli_usage_error("bench", "unknown option");
+        default: {
+            int used = cli_figure_opt(fig, "bench", c, optarg);
+            if (used < 0) return 2;
+            if (!used) return cli_usage_error("bench", "unknown option");
+        }
         }
     }
     if (optind >= argc) return cli_usage_error("bench", "expects at least one MODEL");
     return 0;
 }
 
-int cmd_bench(int argc, char **argv) {
+/* The seed's performance figure: time, memory and parameters per model. */
+static int draw_figure(const cli_figure_opts *fig, const attn_bench_result *res, const char *const *labels, int n) {
+    double *v = calloc((size_t)n * 4, sizeof *v);
+    if (!v) return cli_error("out of memory");
+    for (int i = 0; i < n; i++)
+        v[i] = res[i].latency_mean_ms, v[n + i] = res[i].latency_std_ms, v[2 * n + i] = res[i].peak_rss_mb,
+        v[3 * n + i] = (double)res[i].parameters;
+    attn_fig_bench d = {.n_models = n, .model_names = labels, .time_ms = v, .time_std_ms = v + n,
+                        .memory_mb = v + 2 * n, .parameters = v + 3 * n};
+    attn_figure *f = NULL;
+    int rc = attn_figure_bench(&d, &fig->style, &f) != ATTN_OK ? cli_lib_error() : cli_figure_save(fig, f, "bench");
+    free(v);
+    return rc;
+}
+
+static int run_bench(int argc, char **argv, cli_figure_opts *fig) {
     attn_bench_options o;
     attn_bench_options_init(&o);
     int json = 0, quiet = 0;
     const char *out_dir = NULL;
-    int rc = parse_options(argc, argv, &o, &json, &out_dir, &quiet);
+    int rc = parse_options(argc, argv, &o, &json, &out_dir, &quiet, fig);
     if (rc) return rc < 0 ? 0 : rc;
+    if (argc - optind > 64 && fig->formats) return cli_usage_error("bench", "--figures draws at most 64 models");
+    if ((rc = cli_figure_opts_ready(fig, "bench", out_dir ? out_dir : "figures"))) return rc;
     if (o.corpus) { /* checked before any work; the library reads it */
         FILE *f = fopen(o.corpus, "rb");
         if (!f) return cli_error("%s: %s", o.corpus, strerror(errno));
@@ -126,7 +152,19 @@ int cmd_bench(int argc, char **argv) {
         if (attn_bench_write_dir(out_dir, res, labels, n, o.corpus) != ATTN_OK) rc = cli_lib_error();
         else if (!quiet) fprintf(stderr, "bench: wrote %s/bench.csv and %s/bench.json\n", out_dir, out_dir);
     }
+    if (!rc && fig->formats) {
+        rc = draw_figure(fig, res, labels, n);
+        if (!rc && !quiet) fprintf(stderr, "bench: figure bench.* in %s/\n", fig->dir);
+    }
     for (int i = 0; dirs && i < n; i++) free(dirs[i]);
     free(dirs), free(labels), free(res);
+    return rc;
+}
+
+int cmd_bench(int argc, char **argv) {
+    cli_figure_opts fig;
+    cli_figure_opts_init(&fig);
+    int rc = run_bench(argc, argv, &fig);
+    cli_figure_opts_free(&fig);
     return rc;
 }

@@ -6,6 +6,7 @@
  * in the environment forces a set this machine supports (for benchmarks and tests); an unknown or
  * unsupported name leaves the fastest set in place (attn_kernels_supported tells them apart). */
 #include <omp.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #endif
 
 #include "kernels.h"
+#include "team_pool.h"
 
 #if ATTN_X86
 static unsigned xcr0(void) {
@@ -155,8 +157,8 @@ void attn_attend_head(const float *q, const float *k, const float *v, int ld, in
 size_t attn_panels16_floats(int N, int K) { return (size_t)((N + 15) / 16) * 16 * (size_t)K; }
 
 float *attn_panels16_alloc(int N, int K) {
-    size_t bytes = attn_panels16_floats(N, K) * sizeof(float);
-    return aligned_alloc(64, (bytes + 63) / 64 * 64);
+    size_t bytes = (attn_panels16_floats(N, K) * sizeof(float) + 63) / 64 * 64;
+    return aligned_alloc(64, bytes);
 }
 
 void attn_pack_panels16(float *panels, const float *w, int N, int K) {
@@ -181,6 +183,70 @@ attn_status attn_linear_prepare(attn_linear *l, float *w, const float *b, int N,
     } else {
         l->panels = l->own = panels;
     }
+    return ATTN_OK;
+}
+
+int attn_linear_packs(void) { return ks()->part == NULL; }
+
+/* Panel p of the (N, K) weight given by row(): 16 rows gathered into (K, 16). 0, or 1 + the first
+ * row that row() refused. */
+static int pack_panel(float *dst, attn_row_fn row, void *ctx, int p, int N, int K, float *tmp) {
+    int nr = N - 16 * p < 16 ? N - 16 * p : 16;
+    const float *src[16];
+    for (int c = 0; c < nr; c++)
+        if (!(src[c] = row(ctx, 16 * p + c, tmp + (size_t)c * K))) return 1 + 16 * p + c;
+    if (nr < 16) memset(dst, 0, (size_t)K * 16 * sizeof(float));
+    for (int k = 0; k < K; k++)
+        for (int c = 0; c < nr; c++) dst[(size_t)k * 16 + c] = src[c][k];
+    return 0;
+}
+
+typedef struct pack_job {
+    float *panels;
+    attn_row_fn row;
+    void *ctx;
+    int N, K;
+    pthread_mutex_t lock;
+    int refused, nomem; /* refused: 1 + the first row row() refused */
+} pack_job;
+
+static void pack_share(void *job_ptr, int tid, int nt) {
+    pack_job *j = job_ptr;
+    int panels_n = (j->N + 15) / 16, p0 = (int)((long)panels_n * tid / nt), p1 = (int)((long)panels_n * (tid + 1) / nt);
+    float *tmp = malloc((size_t)16 * j->K * sizeof(float)); /* rows widened from another dtype */
+    int mine = tmp ? 0 : -1;
+    for (int p = p0; p < p1 && !mine; p++) mine = pack_panel(j->panels + (size_t)p * j->K * 16, j->row, j->ctx, p, j->N, j->K, tmp);
+    free(tmp);
+    pthread_mutex_lock(&j->lock);
+    if (mine < 0) j->nomem = 1;
+    else if (mine && (!j->refused || mine < j->refused)) j->refused = mine;
+    pthread_mutex_unlock(&j->lock);
+}
+
+attn_status attn_linear_pack_rows(attn_linear *l, attn_row_fn row, void *ctx, const float *b, int N, int K) {
+    *l = (attn_linear){.b = b, .N = N, .K = K};
+    float *panels = attn_panels16_alloc(N, K);
+    if (!panels) return attn_fail(ATTN_E_NOMEM, "cannot allocate packed weights (%d x %d)", N, K);
+    /* all cores: loading is memory bound (first touch of the panels, reading the file's pages) */
+    pack_job job = {.panels = panels, .row = row, .ctx = ctx, .N = N, .K = K};
+    pthread_mutex_init(&job.lock, NULL);
+    attn_team team;
+    attn_team_begin(&team, omp_get_max_threads());
+    attn_team_run(&team, pack_share, &job);
+    attn_team_end(&team);
+    pthread_mutex_destroy(&job.lock);
+    int refused = job.refused, nomem = job.nomem;
+    if (refused || nomem) {
+        free(panels);
+        if (nomem) return attn_fail(ATTN_E_NOMEM, "cannot allocate packed weights (%d x %d)", N, K);
+        float *tmp = malloc((size_t)K * sizeof(float)); /* again on this thread, for its message */
+        attn_status s = ATTN_E_FORMAT;
+        if (!tmp) s = attn_fail(ATTN_E_NOMEM, "cannot allocate packed weights (%d x %d)", N, K);
+        else if (row(ctx, refused - 1, tmp)) s = attn_fail(ATTN_E_FORMAT, "weight row %d refused", refused - 1);
+        free(tmp);
+        return s;
+    }
+    l->panels = l->own = panels;
     return ATTN_OK;
 }
 

@@ -61,6 +61,14 @@ typedef struct attn_linear {
 /* w must stay valid (and writable: it may be overwritten by its packed form) as long as l is used. */
 attn_status attn_linear_prepare(attn_linear *l, float *w, const float *b, int N, int K);
 void attn_linear_free(attn_linear *l);
+/* Whether the dispatched set computes on packed panels (then build layers with attn_linear_pack_rows). */
+int attn_linear_packs(void);
+/* Row n (K floats) of a weight, as a pointer to F32 data: its own storage, or tmp (K floats) filled
+ * by widening. NULL after attn_fail (a bad weight). */
+typedef const float *(*attn_row_fn)(void *ctx, int n, float *tmp);
+/* Packs the (N, K) weight given row by row straight into fresh panels (l->own): for weights that
+ * live elsewhere (a read-only mapped file, another dtype). Packing sets only (attn_linear_packs). */
+attn_status attn_linear_pack_rows(attn_linear *l, attn_row_fn row, void *ctx, const float *b, int N, int K);
 /* Thread tid of nt computes its column block (call from every thread of a region, then barrier).
  * act: ATTN_ACT_* applied to the result, or -1 for none. scratch: this thread's
  * attn_linear_scratch_bytes(K) bytes, 64-byte aligned (used by the bf16 path only; may be NULL otherwise). */

@@ -12,7 +12,9 @@
  * stall on latency). Epilogue: + bias, optional erf GELU in registers, masked store at the N edge.
  *
  * Loop nest, per thread (each thread owns a contiguous range of 32-output panel pairs):
- *   for mc in M by MC rows          x block (MC, K) stays in L2
+ *   for mc in M by MC rows          x block (MC, K) stays in L2: MC = 1.2 MB / 4K rows (96 at
+ *                                   K = 3072, 384 at K = 768), so that a large M (a corpus batch)
+ *                                   streams the weights from memory as few times as L2 allows
  *     for each panel pair           2·16·K floats: from memory once per mc block, then L1/L2
  *       for each row tile           the micro-kernel over all of K */
 #include <immintrin.h>
@@ -23,7 +25,7 @@
 #include "kernels.h"
 
 #define MR 12
-#define MC 96       /* rows per block: 96 × 3072 floats = 1.2 MB, in L2 */
+#define MC_BYTES (96 * 3072 * 4) /* x block per row block: 1.2 MB, in L2 (96 rows at K = 3072) */
 #define PF_LINES 12 /* software prefetch distance in k steps (64-byte panel lines) */
 
 #if defined(__GNUC__) && !defined(__clang__)
@@ -89,8 +91,10 @@ void attn_matmul_packed_avx512_part(float *y, const float *x, const float *panel
     int units = (N + 31) / 32; /* panel pairs */
     int per = units / nt, extra = units % nt;
     int u0 = tid * per + (tid < extra ? tid : extra), u1 = u0 + per + (tid < extra);
-    for (int m0 = 0; m0 < M; m0 += MC) {
-        int rows = M - m0 < MC ? M - m0 : MC;
+    int mc = MC_BYTES / (4 * (K > 0 ? K : 1));
+    mc = mc < 96 ? 96 : mc > 480 ? 480 : mc;
+    for (int m0 = 0; m0 < M; m0 += mc) {
+        int rows = M - m0 < mc ? M - m0 : mc;
         int tiles = (rows + MR - 1) / MR;
         for (int u = u0; u < u1; u++) {
             int n0 = 32 * u, ncols = N - n0 < 32 ? N - n0 : 32, nv = ncols > 16 ? 2 : 1;

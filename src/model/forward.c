@@ -8,6 +8,7 @@
  * Shapes: C hidden, NH heads, hd = C/NH, I intermediate, L layers, N packed rows. */
 #include <math.h>
 #include <omp.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "kernels.h"
 #include "model.h"
 #include "team.h"
+#include "team_pool.h"
 
 typedef struct seq_span {
     int start; /* first packed row */
@@ -86,19 +88,19 @@ static void share(int n, int tid, int nt, int *r0, int *r1) {
     *r1 = *r0 + per + (tid < extra);
 }
 
-/* Multi-head self-attention of layer l, inside the forward's parallel region (an omp for over
- * (sequence, head) tasks; the caller synchronises after it).
+/* Multi-head self-attention of layer l, inside the forward's parallel region ((sequence, head)
+ * tasks handed out by next_task; the caller synchronises after it and resets next_task).
  * qkv (N, 3C) → ctx (N, C); probabilities of sequence b go to att_b (NH, T_b, T_b): the output's
  * layer l when attentions are returned, else the scratch. With ATTN_OUT_QK the head's q and k rows
  * (after projection and bias, before any scaling) are copied to out[b].queries / keys. */
 static void attention(const attn_config *c, int l, const float *qkv, float *ctx, float *scratch, attn_output *out,
-                      const seq_span *seqs, int n, unsigned outputs) {
+                      const seq_span *seqs, int n, unsigned outputs, atomic_int *next_task) {
     int C = c->hidden, NH = c->heads, hd = C / NH;
     float scale = 1.0f / sqrtf((float)hd);
     int scale_q_first = c->arch == ATTN_ARCH_DISTILBERT; /* DistilBERT scales q before the product */
     int tasks = n * NH;
-    #pragma omp for schedule(dynamic, 1) nowait
-    for (int task = 0; task < tasks; task++) {
+    /* tasks taken one at a time: sequences differ in length */
+    for (int task; (task = atomic_fetch_add_explicit(next_task, 1, memory_order_relaxed)) < tasks;) {
         int b = task / NH, h = task % NH, T = seqs[b].len;
         size_t TT = (size_t)T * T;
         const float *q = qkv + (size_t)seqs[b].start * 3 * C + h * hd; /* (T, hd) rows 3C apart */
@@ -199,13 +201,31 @@ static int alloc_outputs(const attn_config *c, const attn_input *in, int n, unsi
 
 /* The layers, inside one parallel region: each step is a thread's share (a column block of a
  * linear layer, a range of LayerNorm rows, some attention heads) followed by a barrier. */
-static void encoder_layers(const attn_model *m, const arena *a, attn_output *out, const seq_span *seqs, int n, int N,
-                           unsigned outputs, team_barrier *bar) {
+typedef struct layers_job {
+    const attn_model *m;
+    const arena *a;
+    attn_output *out;
+    const seq_span *seqs;
+    int n, N;
+    unsigned outputs;
+    team_barrier bar;
+    atomic_int next_task; /* attention's task counter */
+} layers_job;
+
+static void encoder_layers(void *job_ptr, int tid, int nt) {
+    layers_job *job = job_ptr;
+    const attn_model *m = job->m;
+    const arena *a = job->a;
+    attn_output *out = job->out;
+    const seq_span *seqs = job->seqs;
+    int n = job->n, N = job->N;
+    unsigned outputs = job->outputs;
+    team_barrier *bar = &job->bar;
     const attn_config *c = &m->cfg;
     int C = c->hidden, L = c->layers, keep_hidden = (outputs & ATTN_OUT_HIDDEN) != 0;
     float eps = (float)c->layer_norm_eps;
     size_t NC = (size_t)N * C;
-    int tid = omp_get_thread_num(), nt = omp_get_num_threads(), r0, r1;
+    int r0, r1;
     share(N, tid, nt, &r0, &r1);
     void *scratch = a->scratch ? a->scratch + (size_t)tid * a->scratch_bytes : NULL;
     size_t o0 = (size_t)r0 * C;
@@ -215,8 +235,9 @@ static void encoder_layers(const attn_model *m, const arena *a, attn_output *out
         float *y = a->hidden + (keep_hidden ? (size_t)l + 1 : (size_t)((l + 1) % 2)) * NC; /* (N, C) out */
         attn_linear_part(&w->qkv, a->qkv, x, N, -1, tid, nt, scratch);                              /* (N, 3C) */
         team_wait(bar);
-        attention(c, l, a->qkv, a->ctx, a->att, out, seqs, n, outputs);                    /* (N, C) */
+        attention(c, l, a->qkv, a->ctx, a->att, out, seqs, n, outputs, &job->next_task);   /* (N, C) */
         team_wait(bar);
+        if (tid == 0) atomic_store_explicit(&job->next_task, 0, memory_order_relaxed); /* next used after more barriers */
         attn_linear_part(&w->attn_out, a->tmp, a->ctx, N, -1, tid, nt, scratch);                    /* (N, C) */
         team_wait(bar);
         attn_layernorm_rows(a->attn_x + o0, a->tmp + o0, x + o0, w->attn_ln_g, w->attn_ln_b, r1 - r0, C, eps);
@@ -257,13 +278,14 @@ attn_status attn_model_forward(attn_model *m, const attn_input *in, int n, unsig
         return attn_fail(ATTN_E_NOMEM, "forward: cannot allocate activations for %d tokens", N);
     }
     embed(m, in, seqs, n, a.hidden);                                        /* hidden[0] (N, C) */
-    team_barrier bar = {0};
-    #pragma omp parallel num_threads(threads)
-    {
-        #pragma omp single
-        bar.n = omp_get_num_threads(); /* the team may be smaller than asked (nested, limits) */
-        encoder_layers(m, &a, out, seqs, n, N, outputs, &bar);
-    }
+    /* the library's own team: its workers sleep between forwards instead of spinning (team_pool.h) */
+    attn_team team;
+    attn_team_begin(&team, threads);
+    layers_job job = {.m = m, .a = &a, .out = out, .seqs = seqs, .n = n, .N = N, .outputs = outputs};
+    job.bar.n = team.n;
+    atomic_init(&job.next_task, 0);
+    attn_team_run(&team, encoder_layers, &job);
+    attn_team_end(&team);
 
     size_t NC = (size_t)N * C;
     if (keep_hidden) /* packed (L+1, N, C) → per sequence (L+1, T_b, C) */

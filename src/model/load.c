@@ -1,11 +1,19 @@
-/* load.c — checkpoint folder → attn_model: canonical weight names, shape checks, one F32 block.
+/* load.c — checkpoint folder → attn_model: canonical weight names, shape checks, weights in place.
+ *
+ * The checkpoint's files stay mapped as long as the model lives (m->ts). F32 weights are read where
+ * the file holds them; the linear layers of a packing kernel set are packed straight from the file
+ * into their panels (one copy, which is the packed form; the file's pages are then dropped from
+ * the resident set); only widened (F16/BF16/F64) and joined (query/key/value bias) weights get a
+ * copy in one 64-byte aligned block.
  *
  * Hub checkpoints name the same weight in several ways: with or without the base-model prefix
  * ("bert.", "distilbert.", "roberta."), and old BERT files call LayerNorm parameters gamma/beta.
  * Every other tensor (task heads: cls.*, vocab_*, lm_head.*, classifier.*, qa_outputs.*) is ignored. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "model.h"
 #include "tensors.h"
@@ -14,12 +22,13 @@ typedef struct loader {
     const attn_tensor_set *ts;
     const char *dir;
     const char *prefix;   /* "bert." ... */
-    float *block;         /* destination, filled in order */
-    size_t used, cap;     /* floats */
-    size_t count;         /* parameters taken (used minus alignment padding) */
+    float *block;         /* widened or joined copies of the weights that cannot be used in place */
+    size_t used, cap;     /* floats of block */
+    size_t count;         /* parameters taken */
     attn_dtype dtype;     /* of the first weight read */
     int dtype_set;
     int dry;              /* only check names and shapes and count the floats (block NULL) */
+    int pack;             /* the kernel set computes on packed panels (attn_linear_packs) */
 } loader;
 
 static const float dry_weight; /* what a found weight points to during the dry pass */
@@ -52,11 +61,15 @@ static int is_float_dtype(attn_dtype d) {
     return d == ATTN_DTYPE_F32 || d == ATTN_DTYPE_F16 || d == ATTN_DTYPE_BF16 || d == ATTN_DTYPE_F64;
 }
 
-/* Copies the weight `name` of shape (rows, cols) — cols 0 means a vector of rows — into the block.
- * Stores a pointer to it in *dst. A missing optional weight leaves *dst NULL. */
-static attn_status take(loader *ld, const float **dst, const char *name, int64_t rows, int64_t cols, int optional) {
-    *dst = NULL;
-    const attn_tensor *t = find_weight(ld, name);
+/* F32 data aligned for float loads is used where the file maps it (safetensors does not promise
+ * alignment: a file with an odd-sized F16 tensor before it shifts the offsets). */
+static int in_place(const attn_tensor *t) { return t->dtype == ATTN_DTYPE_F32 && ((uintptr_t)t->data & 3) == 0; }
+
+/* Finds the weight `name` of shape (rows, cols) — cols 0 means a vector of rows — and checks its
+ * shape and dtype. A missing optional weight gives *out NULL. */
+static attn_status find_checked(loader *ld, const attn_tensor **out, const char *name, int64_t rows, int64_t cols,
+                                int optional) {
+    const attn_tensor *t = *out = find_weight(ld, name);
     if (!t) {
         if (optional) return ATTN_OK;
         return attn_fail(ATTN_E_FORMAT, "%s: missing weight \"%s%s\"", ld->dir, ld->prefix, name);
@@ -78,22 +91,130 @@ static attn_status take(loader *ld, const float **dst, const char *name, int64_t
         return attn_fail(ATTN_E_FORMAT, "%s: weight \"%s\" has dtype %s, expected a float type", t->file, t->name,
                          attn_dtype_name(t->dtype));
     if (!ld->dtype_set) ld->dtype = t->dtype, ld->dtype_set = 1;
-    size_t n = (size_t)(rows * (cols ? cols : 1));
-    if (ld->dry) {
-        ld->used += n;
-        ld->count += n;
-        *dst = &dry_weight;
-        return ATTN_OK;
-    }
-    if (ld->used + n > ld->cap) return attn_fail(ATTN_E_FORMAT, "%s: internal error: weight block too small", ld->dir);
-    float *p = ld->block + ld->used;
-    tensor_to_f32(t, p);
-    for (size_t i = 0; i < n; i++)
-        if (!isfinite(p[i])) return attn_fail(ATTN_E_FORMAT, "%s: weight \"%s\" holds a non-finite value at element %zu", t->file, t->name, i);
-    ld->used += n;
-    ld->count += n;
-    *dst = p;
     return ATTN_OK;
+}
+
+/* n floats of the block, 64-byte aligned (the dry pass only counts them and returns NULL). */
+static float *block_take(loader *ld, size_t n) {
+    ld->used = (ld->used + 15) / 16 * 16;
+    float *p = ld->dry || ld->used + n > ld->cap ? NULL : ld->block + ld->used;
+    ld->used += n;
+    return p;
+}
+
+/* Index of the first Inf or NaN of p[n], or n. Blocks of 1024 with a branch-free test (the
+ * compiler vectorises it): this reads every weight of the file once. */
+static size_t first_nonfinite(const float *p, size_t n) {
+    for (size_t i0 = 0; i0 < n; i0 += 1024) {
+        size_t e = n - i0 < 1024 ? n : i0 + 1024;
+        uint32_t bad = 0;
+        for (size_t i = i0; i < e; i++) {
+            uint32_t u;
+            memcpy(&u, p + i, sizeof u);
+            bad |= (u & 0x7F800000u) == 0x7F800000u;
+        }
+        if (bad)
+            for (size_t i = i0; i < e; i++)
+                if (!isfinite(p[i])) return i;
+    }
+    return n;
+}
+
+/* p[n] holds t's elements first.. as F32: all finite, or the message naming the first that is not. */
+static attn_status finite_check(const attn_tensor *t, const float *p, size_t n, size_t first) {
+    size_t i = first_nonfinite(p, n);
+    if (i < n)
+        return attn_fail(ATTN_E_FORMAT, "%s: weight \"%s\" holds a non-finite value at element %zu", t->file, t->name,
+                         first + i);
+    return ATTN_OK;
+}
+
+/* The F32 values of a found weight: where the file maps them, else widened into the block. */
+static attn_status use_weight(loader *ld, const float **dst, const attn_tensor *t) {
+    size_t n = (size_t)tensor_numel(t);
+    ld->count += n;
+    if (in_place(t)) {
+        *dst = (const float *)(const void *)t->data;
+        return ld->dry ? ATTN_OK : finite_check(t, *dst, n, 0);
+    }
+    float *p = block_take(ld, n);
+    if (ld->dry) { *dst = &dry_weight; return ATTN_OK; }
+    if (!p) return attn_fail(ATTN_E_FORMAT, "%s: internal error: weight block too small", ld->dir);
+    tensor_to_f32(t, p);
+    *dst = p;
+    return finite_check(t, p, n, 0);
+}
+
+/* Finds, checks and takes the weight `name` (see find_checked). */
+static attn_status take(loader *ld, const float **dst, const char *name, int64_t rows, int64_t cols, int optional) {
+    const attn_tensor *t;
+    *dst = NULL;
+    attn_status s = find_checked(ld, &t, name, rows, cols, optional);
+    return s || !t ? s : use_weight(ld, dst, t);
+}
+
+/* ---- linear layers: packed straight from the file, or used as stored ------------------------ */
+
+/* The rows of one linear weight: one tensor, or query, key and value stacked (three). */
+typedef struct linear_src {
+    const attn_tensor *part[3];
+    int nparts, rows, K; /* rows per part */
+} linear_src;
+
+static const float *src_row(void *ctx, int n, float *tmp) {
+    const linear_src *s = ctx;
+    const attn_tensor *t = s->part[n / s->rows];
+    size_t first = (size_t)(n % s->rows) * (size_t)s->K;
+    const float *r = tmp;
+    if (in_place(t))
+        r = (const float *)(const void *)t->data + first;
+    else
+        for (int k = 0; k < s->K; k++) tmp[k] = tensor_get_f32(t, first + (size_t)k);
+    return finite_check(t, r, (size_t)s->K, first) ? NULL : r;
+}
+
+/* The packed copy replaces the file's pages: drop them from this process's resident set (they stay
+ * in the page cache; an unwritten private mapping re-reads them if touched again). */
+static void release_pages(const attn_tensor_set *ts, const attn_tensor *t) {
+#ifdef MADV_DONTNEED
+    int mapped = 0; /* only file pages: a buffer the set decoded (.bin) would read back as zeros */
+    for (int i = 0; i < ts->nmaps && !mapped; i++)
+        mapped = t->data >= ts->maps[i].data && t->data + t->nbytes <= ts->maps[i].data + ts->maps[i].size;
+    if (!mapped) return;
+    uintptr_t page = 4096, a = ((uintptr_t)t->data + page - 1) & ~(page - 1);
+    uintptr_t e = ((uintptr_t)t->data + t->nbytes) & ~(page - 1);
+    if (e > a) madvise((void *)a, e - a, MADV_DONTNEED);
+#else
+    (void)ts, (void)t;
+#endif
+}
+
+static attn_status prepare_linear(loader *ld, attn_linear *l, const linear_src *src, const float *b) {
+    int N = src->nparts * src->rows, K = src->K;
+    ld->count += (size_t)N * (size_t)K;
+    if (ld->pack) { /* one copy, and it is the packed form */
+        if (ld->dry) return ATTN_OK;
+        attn_status s = attn_linear_pack_rows(l, src_row, (void *)src, b, N, K);
+        for (int i = 0; !s && i < src->nparts; i++)
+            if (in_place(src->part[i])) release_pages(ld->ts, src->part[i]);
+        return s;
+    }
+    if (src->nparts == 1 && in_place(src->part[0])) { /* read as stored, from the file */
+        const float *w = (const float *)(const void *)src->part[0]->data;
+        if (ld->dry) return ATTN_OK;
+        attn_status s = finite_check(src->part[0], w, (size_t)N * (size_t)K, 0);
+        return s ? s : attn_linear_prepare(l, (float *)w, b, N, K); /* not written: this set does not pack */
+    }
+    float *w = block_take(ld, (size_t)N * (size_t)K); /* joined or widened */
+    if (ld->dry) return ATTN_OK;
+    if (!w) return attn_fail(ATTN_E_FORMAT, "%s: internal error: weight block too small", ld->dir);
+    for (int n = 0; n < N; n++) {
+        float *row = w + (size_t)n * K;
+        const float *r = src_row((void *)src, n, row);
+        if (!r) return ATTN_E_FORMAT;
+        if (r != row) memcpy(row, r, (size_t)K * sizeof(float));
+    }
+    return attn_linear_prepare(l, w, b, N, K);
 }
 
 /* Old checkpoints store embeddings.position_ids (I64 [1, P]); it must be 0..P-1 to mean what we compute. */
@@ -150,11 +271,6 @@ static const arch_names distilbert_names = {
      "output_layer_norm.weight", "output_layer_norm.bias"},
 };
 
-/* The next weight starts on a 64-byte boundary (the block itself is 64-byte aligned), so that the
- * AVX-512 kernels can repack a linear weight in place with aligned loads. */
-#define ALIGN_FLOATS 16
-static void align_next(loader *ld) { ld->used = (ld->used + ALIGN_FLOATS - 1) / ALIGN_FLOATS * ALIGN_FLOATS; }
-
 static attn_status load_layer(loader *ld, const arch_names *names, int l, int64_t C, int64_t I, layer_weights *L) {
     /* (rows, cols) of each tensor; cols 0 = a vector */
     const int64_t shape[LAYER_TENSORS][2] = {
@@ -162,25 +278,33 @@ static attn_status load_layer(loader *ld, const arch_names *names, int l, int64_
         [AO_W] = {C, C}, [AO_B] = {C, 0}, [ALN_G] = {C, 0}, [ALN_B] = {C, 0},
         [FI_W] = {I, C}, [FI_B] = {I, 0}, [FO_W] = {C, I}, [FO_B] = {C, 0}, [OLN_G] = {C, 0}, [OLN_B] = {C, 0},
     };
-    const float *p[LAYER_TENSORS];
+    const attn_tensor *t[LAYER_TENSORS];
     char prefix[64], name[192];
     snprintf(prefix, sizeof prefix, names->layer_fmt, l);
-    for (int i = 0; i < LAYER_TENSORS; i++) {
-        if (i == Q_W || i == AO_W || i == FI_W || i == FO_W) align_next(ld); /* q, k, v stay adjacent */
-        snprintf(name, sizeof name, "%s%s", prefix, names->layer[i]);
-        attn_status s = take(ld, &p[i], name, shape[i][0], shape[i][1], 0);
-        if (s) return s;
-    }
-    if (ld->dry) return ATTN_OK; /* nothing to prepare before the block exists */
-    int iC = (int)C, iI = (int)I;
     attn_status s;
-    *L = (layer_weights){.attn_ln_g = p[ALN_G], .attn_ln_b = p[ALN_B], .out_ln_g = p[OLN_G], .out_ln_b = p[OLN_B]};
-    /* the loader owns the block: the weights may be repacked in place */
-    if ((s = attn_linear_prepare(&L->qkv, (float *)p[Q_W], p[Q_B], 3 * iC, iC)) ||
-        (s = attn_linear_prepare(&L->attn_out, (float *)p[AO_W], p[AO_B], iC, iC)) ||
-        (s = attn_linear_prepare(&L->ff_in, (float *)p[FI_W], p[FI_B], iI, iC)) ||
-        (s = attn_linear_prepare(&L->ff_out, (float *)p[FO_W], p[FO_B], iC, iI)))
+    for (int i = 0; i < LAYER_TENSORS; i++) {
+        snprintf(name, sizeof name, "%s%s", prefix, names->layer[i]);
+        if ((s = find_checked(ld, &t[i], name, shape[i][0], shape[i][1], 0))) return s;
+    }
+    const float *v[LAYER_TENSORS] = {0};
+    static const int vectors[] = {AO_B, ALN_G, ALN_B, FI_B, FO_B, OLN_G, OLN_B};
+    for (size_t i = 0; i < sizeof vectors / sizeof *vectors; i++)
+        if ((s = use_weight(ld, &v[vectors[i]], t[vectors[i]]))) return s;
+    float *qkv_b = block_take(ld, (size_t)(3 * C)); /* (3C): query, key, value biases joined */
+    ld->count += (size_t)(3 * C);
+    for (int i = 0; !ld->dry && i < 3; i++) {
+        if (!qkv_b) return attn_fail(ATTN_E_FORMAT, "%s: internal error: weight block too small", ld->dir);
+        tensor_to_f32(t[Q_B + i], qkv_b + i * C);
+        if ((s = finite_check(t[Q_B + i], qkv_b + i * C, (size_t)C, 0))) return s;
+    }
+    int iC = (int)C, iI = (int)I;
+    const linear_src qkv = {{t[Q_W], t[K_W], t[V_W]}, 3, iC, iC}, ao = {{t[AO_W]}, 1, iC, iC};
+    const linear_src fi = {{t[FI_W]}, 1, iI, iC}, fo = {{t[FO_W]}, 1, iC, iI};
+    if ((s = prepare_linear(ld, &L->qkv, &qkv, qkv_b)) || (s = prepare_linear(ld, &L->attn_out, &ao, v[AO_B])) ||
+        (s = prepare_linear(ld, &L->ff_in, &fi, v[FI_B])) || (s = prepare_linear(ld, &L->ff_out, &fo, v[FO_B])))
         return s;
+    if (ld->dry) return ATTN_OK;
+    L->attn_ln_g = v[ALN_G], L->attn_ln_b = v[ALN_B], L->out_ln_g = v[OLN_G], L->out_ln_b = v[OLN_B];
     return ATTN_OK;
 }
 
@@ -195,14 +319,9 @@ static attn_status load_weights(loader *ld, attn_model *m) {
     TAKE(m->word_emb, "embeddings.word_embeddings.weight", c->vocab, C, 0);
     TAKE(m->pos_emb, "embeddings.position_embeddings.weight", c->max_positions, C, distil && c->sinusoidal_pos);
     if (!m->pos_emb) { /* sinusoidal and not stored */
-        if (ld->dry) {
-            m->pos_emb = &dry_weight;
-        } else {
-            float *p = ld->block + ld->used;
-            sinusoidal_table(p, c->max_positions, c->hidden);
-            m->pos_emb = p;
-        }
-        ld->used += (size_t)c->max_positions * (size_t)C;
+        float *p = block_take(ld, (size_t)c->max_positions * (size_t)C);
+        if (p) sinusoidal_table(p, c->max_positions, c->hidden);
+        m->pos_emb = p ? p : &dry_weight;
         ld->count += (size_t)c->max_positions * (size_t)C;
     }
     if (!distil) TAKE(m->type_emb, "embeddings.token_type_embeddings.weight", c->type_vocab, C, 0);
@@ -226,33 +345,32 @@ attn_status attn_model_open(const char *dir, attn_model **out) {
     if (s) { free(m); return s; }
     const attn_config *c = &m->cfg;
 
-    attn_tensor_set ts;
-    s = tensor_set_open_dir(&ts, dir);
+    /* the model keeps the files mapped: F32 weights are used where they lie */
+    s = tensor_set_open_dir(&m->ts, dir);
     if (s) { free(m); return s; }
+    m->ts_open = 1;
 
     static const char *const prefixes[] = {
         [ATTN_ARCH_BERT] = "bert.", [ATTN_ARCH_DISTILBERT] = "distilbert.", [ATTN_ARCH_ROBERTA] = "roberta.",
     };
-    /* a dry pass first: every weight present with the config's shape before the block (of the
-     * size the file really holds, not what a config claims) is allocated */
-    loader ld = {.ts = &ts, .dir = dir, .prefix = prefixes[c->arch], .dry = 1};
+    /* a dry pass first: every weight present with the config's shape before anything large (the
+     * block of copies, sized by what the file really holds, or a packed panel) is allocated */
+    loader ld = {.ts = &m->ts, .dir = dir, .prefix = prefixes[c->arch], .dry = 1, .pack = attn_linear_packs()};
     m->layers = attn_calloc((size_t)c->layers, sizeof *m->layers);
     s = m->layers ? load_weights(&ld, m) : attn_fail(ATTN_E_NOMEM, "%s: out of memory", dir);
     if (!s) {
         m->nparams = ld.used;
-        /* 64-byte aligned: the AVX-512 kernels repack linear weights in place with aligned loads */
         m->params = m->nparams <= SIZE_MAX / sizeof(float) - 16
-                        ? aligned_alloc(64, (m->nparams * sizeof(float) + 63) / 64 * 64) : NULL;
+                        ? aligned_alloc(64, (m->nparams * sizeof(float) + 63) / 64 * 64 + 64) : NULL;
         if (!m->params) s = attn_fail(ATTN_E_NOMEM, "%s: cannot allocate %zu parameters", dir, m->nparams);
     }
     if (s) {
-        tensor_set_free(&ts);
         attn_model_free(m);
         return s;
     }
-    ld = (loader){.ts = &ts, .dir = dir, .prefix = prefixes[c->arch], .block = m->params, .cap = m->nparams};
+    ld = (loader){.ts = &m->ts, .dir = dir, .prefix = prefixes[c->arch], .block = m->params, .cap = m->nparams,
+                  .pack = ld.pack};
     s = load_weights(&ld, m);
-    tensor_set_free(&ts);
     if (s) {
         attn_model_free(m);
         return s;
@@ -275,6 +393,7 @@ void attn_model_free(attn_model *m) {
     if (m->arena_ready) pthread_mutex_destroy(&m->arena.lock);
     free(m->params);
     free(m->layers);
+    if (m->ts_open) tensor_set_free(&m->ts);
     free(m);
 }
 

@@ -1,4 +1,4 @@
-/* model.h — the loaded encoder: configuration plus F32 weights carved from one block. */
+/* model.h — the loaded encoder: configuration plus F32 weights, in the mapped checkpoint or packed (load.c). */
 #ifndef ATTN_MODEL_H
 #define ATTN_MODEL_H
 
@@ -6,6 +6,7 @@
 
 #include "common.h"
 #include "kernels.h"
+#include "tensors.h"
 
 /* One encoder layer (post-LayerNorm, as in BERT, DistilBERT and RoBERTa). C = hidden, I = intermediate.
  * The linear layers are prepared for the dispatched kernels (kernels.h): their weights may have been
@@ -31,8 +32,10 @@ typedef struct model_arena {
 struct attn_model {
     attn_config cfg;
     attn_dtype dtype;           /* dtype of the stored weights */
-    float *params;              /* one 64-byte aligned block holding every weight below, F32 */
-    size_t nparams;
+    attn_tensor_set ts;         /* the checkpoint's files, mapped: F32 weights point into them */
+    int ts_open;
+    float *params;              /* 64-byte aligned block of the weights that are not used in place (load.c) */
+    size_t nparams;             /* floats in params */
     const float *word_emb;      /* (V, C) */
     const float *pos_emb;       /* (P, C) */
     const float *type_emb;      /* (TV, C), NULL for DistilBERT */

@@ -5,7 +5,7 @@ bench.csv/bench.json written together and agreeing, a corpus file, and errors th
 (one line naming the problem, non-zero exit, no files). Not a speed test.
 
     test_bench.py ATTNSCOPE DATA_DIR"""
-import csv, json, os, subprocess, sys, tempfile
+import csv, json, os, re, subprocess, sys, tempfile
 
 bin_, data = sys.argv[1], sys.argv[2]
 models = os.path.join(data, "models")
@@ -89,6 +89,25 @@ with tempfile.TemporaryDirectory() as tmp:
         check(o["sentences"] == 2 and o["corpus"] == corpus, f"corpus used: {o}")
     check(not [f for f in os.listdir(out) if ".tmp" in f], "no temporary files left")
 
+    # --figures: the seed's 2x2 figure in every format, parsable, with the model labels as text
+    figs = os.path.join(tmp, "figs")
+    r = run("TinyB=" + os.path.join(models, "bert-tiny"), "TinyD=" + os.path.join(models, "distilbert-tiny"),
+            "--figures", "svg,png,pdf", "--figures-dir", figs, *fast)
+    check(r.returncode == 0, f"bench --figures exit {r.returncode}: {r.stderr}")
+    if r.returncode == 0:
+        import xml.etree.ElementTree as ET
+        root = ET.parse(os.path.join(figs, "bench.svg")).getroot()
+        check(root.tag.endswith("svg") and root.get("width"), "bench.svg is an SVG with a size")
+        png = open(os.path.join(figs, "bench.png"), "rb").read()
+        check(png[:8] == b"\x89PNG\r\n\x1a\n" and png[12:16] == b"IHDR", "bench.png is a PNG")
+        pdf = os.path.join(figs, "bench.pdf")
+        info = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True)
+        check(info.returncode == 0 and re.search(r"^Pages:\s+1$", info.stdout, re.M), f"bench.pdf has one page: {info.stdout}")
+        text = subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True).stdout
+        for word in ["Transformer Models Performance", "Inference Time", "Memory Usage", "TinyB", "TinyD"]:
+            check(word in text, f"bench.pdf shows {word!r}: {text[:300]!r}")
+        check(not [f for f in os.listdir(figs) if ".tmp" in f], "no temporary figure files left")
+
     # errors: one line on stderr, non-zero exit, nothing written
     def expect_error(desc, needle, *args):
         r = run(*args)
@@ -108,6 +127,8 @@ with tempfile.TemporaryDirectory() as tmp:
     afile = os.path.join(tmp, "afile")
     open(afile, "w").close()
     expect_error("--out is a file", "not a folder", os.path.join(models, "bert-tiny"), "--out", afile)
+    expect_error("bad --figures", "--figures", os.path.join(models, "bert-tiny"), "--figures", "gif")
+    expect_error("--figures-dir alone", "--figures", os.path.join(models, "bert-tiny"), "--figures-dir", bad_out)
     check(not os.path.exists(bad_out), "no output folder created when the corpus is missing")
     nopos = os.path.join(tmp, "notok")
     os.mkdir(nopos)
