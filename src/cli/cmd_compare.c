@@ -17,6 +17,7 @@ typedef struct compare_args {
     attn_corpus_options corpus_opts;
     attn_study_options study;
     int json, quiet, threads;
+    compare_scale scale; /* --resume, --shard K/N */
 } compare_args;
 
 static void help(void) {
@@ -38,11 +39,13 @@ static void help(void) {
          "  --batch-size N         sequences per forward pass (default 8)\n"
          "  --threads N            threads (default: all cores)\n"
          "  --json                 a JSON summary on stdout instead of the tables\n"
-         "  --quiet                no progress on stderr");
+         "  --quiet                no progress on stderr\n"
+         "  --resume               continue a killed run from its last checkpoint (DIR/.attnscope-state)\n"
+         "  --shard K/N            only shard K of N (contiguous windows); combine with attnscope merge");
 }
 
 enum { O_CORPUS = 256, O_OUT, O_METRICS, O_LAYER, O_FWORDS, O_FORMAT, O_TEXTCOL, O_LABELCOL, O_MINW, O_MAXW,
-       O_PERLABEL, O_SEED, O_BATCH, O_THREADS, O_JSON, O_QUIET, O_HELP };
+       O_PERLABEL, O_SEED, O_BATCH, O_THREADS, O_JSON, O_QUIET, O_HELP, O_RESUME, O_SHARD };
 
 static int parse_layer(const char *v, int *layer) {
     if (strcmp(v, "last") == 0) return *layer = ATTN_LAYER_LAST, 1;
@@ -75,6 +78,8 @@ static int parse_option(int c, const char *v, compare_args *a) {
     case O_JSON: a->json = 1; return 1;
     case O_QUIET: a->quiet = 1; return 1;
     case O_HELP: return -1;
+    case O_RESUME: a->scale.resume = 1; return 1;
+    case O_SHARD: return compare_parse_shard(v, &a->scale);
     case O_METRICS:
         if (strcmp(v, "seed") && strcmp(v, "corrected")) return cli_usage_error("compare", "--metrics is corrected or seed"), 0;
         a->study.mode = strcmp(v, "seed") == 0 ? ATTN_METRICS_SEED : ATTN_METRICS_CORRECTED;
@@ -104,7 +109,7 @@ static int parse_args(int argc, char **argv, compare_args *a) {
         {"per-label", required_argument, 0, O_PERLABEL}, {"seed", required_argument, 0, O_SEED},
         {"batch-size", required_argument, 0, O_BATCH}, {"threads", required_argument, 0, O_THREADS},
         {"json", no_argument, 0, O_JSON}, {"quiet", no_argument, 0, O_QUIET}, {"help", no_argument, 0, O_HELP},
-        {0, 0, 0, 0}};
+        {"resume", no_argument, 0, O_RESUME}, {"shard", required_argument, 0, O_SHARD}, {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     attn_corpus_options_init(&a->corpus_opts);
     attn_study_options_init(&a->study);
@@ -189,17 +194,12 @@ static attn_status on_row(void *user, const attn_metric_row *row) {
 
 static void on_progress(void *user, int64_t runs_done) { compare_progress_update(((row_sink *)user)->progress, runs_done); }
 
-/* Streams the corpus through the study into the per-sentence files. */
-static attn_status feed_corpus(const compare_args *a, attn_study *study, attn_sentence_writer *w) {
+/* Streams the corpus through the checkpointed run (per-sentence parts, sums), then the final files. */
+static attn_status feed_corpus(const compare_args *a, attn_run *run) {
     attn_corpus *corpus;
     attn_status st = attn_corpus_open(a->corpus, &a->corpus_opts, &corpus);
-    attn_sentence s;
-    while (st == ATTN_OK && (st = attn_corpus_next(corpus, &s)) == ATTN_OK && s.text)
-        st = attn_study_add(study, s.label, s.text);
-    if (st == ATTN_OK) st = attn_study_finish(study);
+    if (st == ATTN_OK) st = attn_run_feed(run, corpus);
     attn_corpus_free(corpus);
-    if (st == ATTN_OK) st = attn_sentence_writer_commit(w);
-    else attn_sentence_writer_abort(w);
     return st;
 }
 
@@ -217,16 +217,18 @@ static int run_study(compare_args *a, compare_model *models, int n, int64_t tota
     }
     compare_progress progress = {.quiet = a->quiet, .tty = isatty(STDERR_FILENO), .models = n, .total = total * n,
                                  .start = compare_now(), .next_report = 1};
-    attn_sentence_writer *w = NULL;
+    attn_run *run = NULL;
     row_sink sink = {NULL, &progress};
     a->study.on_row = on_row, a->study.on_progress = on_progress, a->study.user = &sink;
     attn_study *study = NULL;
     attn_status st = attn_study_create(sm, n, &a->study, &study);
-    if (st == ATTN_OK) st = attn_sentence_writer_open(a->out, a->study.mode, a->study.layer == ATTN_LAYER_ALL, &w);
-    sink.writer = w;
-    if (st == ATTN_OK) st = feed_corpus(a, study, w);
+    if (st == ATTN_OK) st = compare_run_open(a->corpus, &a->corpus_opts, &a->study, a->out, models, n, study, cfg, total,
+                                             &a->scale, &run);
+    if (st == ATTN_OK) sink.writer = attn_run_writer(run), progress.total = (attn_run_end(run) - attn_run_next(run)) * n;
+    if (st == ATTN_OK) st = feed_corpus(a, run);
     compare_progress_end(&progress);
-    if (st == ATTN_OK) st = attn_study_write_tables(attn_study_sums_of(study), cfg, a->out);
+    if (st == ATTN_OK) st = attn_run_finish(run);
+    attn_run_free(run);
     int rc = st == ATTN_OK ? 0 : cli_lib_error();
     if (!rc && a->json) compare_print_json(attn_study_sums_of(study), models, a->out, compare_now() - t0);
     else if (!rc) {

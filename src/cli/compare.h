@@ -31,4 +31,15 @@ void compare_print_tables(const attn_study_sums *s, const compare_model *models)
 /* The JSON summary on stdout. */
 void compare_print_json(const attn_study_sums *s, const compare_model *models, const char *out, double seconds);
 
+/* --resume and --shard K/N (compare_scale.c) */
+typedef struct compare_scale {
+    int resume, shard, n_shards; /* n_shards 0: the whole corpus */
+} compare_scale;
+/* "K/N" into *sc; 0 after a usage error. */
+int compare_parse_shard(const char *v, compare_scale *sc);
+/* The checkpointed run of a study: its fingerprint from the options, the models and the corpus. */
+attn_status compare_run_open(const char *corpus, const attn_corpus_options *co, const attn_study_options *so,
+                             const char *out, const compare_model *models, int n, attn_study *study,
+                             const attn_config *const *cfg, int64_t total, const compare_scale *sc, attn_run **run);
+
 #endif
