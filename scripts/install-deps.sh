@@ -7,6 +7,8 @@ libcairo2-dev libpango1.0-dev liblapacke-dev fonts-dejavu-core fonts-noto-color-
 missing=""
 # The HTML report: zlib (deflate); chromium and nodejs for its browser tests.
 pkgs="$pkgs zlib1g-dev chromium nodejs"
+# Scale (docs/scale.md): the one-node Slurm cluster test of examples/slurm needs slurm-wlm + munge under CI.
+[ "${CI:-}" = true ] && pkgs="$pkgs slurm-wlm munge"
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done

@@ -52,7 +52,8 @@ int cmd_merge(int argc, char **argv) {
         if (made) rmdir(out);
         return rc;
     }
-    printf("merged %d shards (%lld sentences) into %s\n", n, (long long)sums->sentences, out);
+    printf("merged %d shards (%lld sentences) into %s: the tables of one run (figures and reports drawn from single\n"
+           "sentences' attentions are not reproduced: the shards do not keep attentions)\n", n, (long long)sums->sentences, out);
     attn_study_sums_free(sums);
     free(sums);
     return 0;
