@@ -2,6 +2,8 @@
  * per-sentence part files and `checkpoint` (the exact sums, the sentences done, the parts'
  * lengths, the run's fingerprint), rewritten atomically after every window. */
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <errno.h>
 #include <signal.h>
@@ -154,6 +156,7 @@ struct attn_run {
     char *out, *state;
     run_header h;
     attn_sentence_writer *writer;
+    int lock_fd;     /* flock'ed STATE/lock: one run per folder at a time */
     int checkpoints; /* written by this process (for the test hook) */
 };
 
@@ -285,8 +288,15 @@ static void shard_range(int64_t total, int64_t window, int k, int n, int64_t *fi
     if (*end > total) *end = total;
 }
 
+/* The state folder, locked for this run (the lock goes with the process, even on SIGKILL). */
 static attn_status state_folder(attn_run *r) {
     if (mkdir(r->state, 0777) != 0 && errno != EEXIST) return attn_fail(ATTN_E_IO, "%s: %s", r->state, strerror(errno));
+    char *path = attn_asprintf("%s/lock", r->state);
+    r->lock_fd = path ? open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666) : -1;
+    free(path);
+    if (r->lock_fd < 0) return attn_fail(ATTN_E_IO, "%s/lock: %s", r->state, strerror(errno));
+    if (flock(r->lock_fd, LOCK_EX | LOCK_NB) != 0)
+        return attn_fail(ATTN_E_IO, "%s: another attnscope run is using this folder", r->out);
     return ATTN_OK;
 }
 
@@ -346,6 +356,7 @@ attn_status attn_run_open(attn_study *study, const attn_config *const *configs, 
     attn_run *r = attn_calloc(1, sizeof *r);
     if (!r) return attn_fail(ATTN_E_NOMEM, "out of memory");
     r->study = study;
+    r->lock_fd = -1;
     r->out = attn_strdup(o->out);
     r->state = attn_asprintf("%s/" STATE_DIR, o->out);
     int n = study->n_models, found = 0;
@@ -380,6 +391,7 @@ int64_t attn_run_end(const attn_run *r) { return r->h.end; }
 void attn_run_free(attn_run *r) {
     if (!r) return;
     attn_sentence_writer_abort(r->writer);
+    if (r->lock_fd >= 0) close(r->lock_fd);
     header_free(&r->h);
     free(r->out), free(r->state);
     free(r);

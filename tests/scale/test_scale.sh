@@ -45,8 +45,8 @@ echo "ok: resume after SIGKILL at checkpoints 1 2 4 6 7 equals one run"
 rm -rf "$T/r"
 i=0
 while [ $i -lt 6 ]; do
-    run --out "$T/r" --resume >/dev/null 2>&1 &
-    pid=$!
+    "$BIN" compare "$M1" "$M2" --corpus "$T/c.tsv" --quiet --out "$T/r" --resume >/dev/null 2>&1 &
+    pid=$! # attnscope itself, not a subshell (a killed subshell would leave it running)
     sleep 0.$((3 + i * 2))
     kill -9 $pid 2>/dev/null
     wait $pid 2>/dev/null
@@ -55,6 +55,15 @@ done
 msg=$(run --out "$T/r" --resume 2>&1 >/dev/null) || fail "final resume: $msg"
 same "$T/ref" "$T/r"
 echo "ok: repeated kill -9 at arbitrary moments, then resume, equals one run"
+
+# two runs on one folder at once: the second is refused
+"$BIN" compare "$M1" "$M2" --corpus "$T/c.tsv" --quiet --out "$T/r" >/dev/null 2>&1 &
+pid=$!
+sleep 0.3
+msg=$(run --out "$T/r" --resume 2>&1 >/dev/null)
+rc=$?
+wait $pid || fail "the first of two concurrent runs failed"
+if [ $rc -ne 0 ]; then echo "$msg" | grep -q "another attnscope run is using this folder" || fail "concurrent: $msg"; fi
 
 # a different run is refused on resume
 rm -rf "$T/r"
