@@ -30,7 +30,7 @@ static float dot(const float *a, const float *b, int K) {
 /* Portable, parallel over blocks of 4 weight rows: each block is read from memory once and then
  * reused from cache for every row of x. */
 void attn_matmul_portable(float *y, const float *x, const float *w, const float *b, int M, int K, int N) {
-    #pragma omp parallel for schedule(static)
+    #pragma omp parallel for schedule(static) if ((double)M * K * N > ATTN_PARALLEL_MACS)
     for (int n0 = 0; n0 < N; n0 += 4) {
         int nn = N - n0 < 4 ? N - n0 : 4;
         for (int i = 0; i < M; i++)

@@ -104,7 +104,9 @@ static void tile_any(int mr, int nr, const float *x, const float *w, const float
 
 void attn_matmul_avx2(float *y, const float *x, const float *w, const float *b, int M, int K, int N) {
     int ntiles = (N + NR - 1) / NR;
-    #pragma omp parallel
+    /* small products (tiny models) stay on one thread: waking the team costs more than the work,
+     * and far more on a loaded machine; each output is computed the same way either way */
+    #pragma omp parallel if ((double)M * K * N > ATTN_PARALLEL_MACS)
     {
         /* contiguous tile range per thread, as schedule(static) would give */
         int nt = omp_get_num_threads(), id = omp_get_thread_num();

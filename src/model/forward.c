@@ -83,7 +83,9 @@ static void attention(const attn_config *c, const float *qkv, float *ctx, float 
     float scale = 1.0f / sqrtf((float)hd);
     int scale_q_first = c->arch == ATTN_ARCH_DISTILBERT; /* DistilBERT scales q before the product */
     int tasks = n * NH;
-    #pragma omp parallel for schedule(dynamic, 1)
+    double macs = 0; /* q·k and p·v of every head: stay on one thread when small (matmul.h) */
+    for (int b = 0; b < n; b++) macs += 2.0 * seqs[b].len * seqs[b].len * C;
+    #pragma omp parallel for schedule(dynamic, 1) if (macs > ATTN_PARALLEL_MACS)
     for (int task = 0; task < tasks; task++) {
         int b = task / NH, h = task % NH, T = seqs[b].len;
         const float *q = qkv + (size_t)seqs[b].start * 3 * C + h * hd; /* (T, hd) rows 3C apart */
