@@ -518,6 +518,9 @@ typedef struct attn_study_sums {
     size_t domains_cap, cells_cap;
     /* cross-model agreement on the same words (model_agreement.csv); NULL with one model */
     struct attn_agreement *agreement;
+    /* the exact (fixed-point) sums behind head_sum, dist_sum and cells[].sum, which are their
+     * nearest doubles: merging shards or resuming gives the same bits as one run (docs/scale.md) */
+    struct attn_sums_exact *exact;
 } attn_study_sums;
 
 /* Adds src into dst: same models (labels, shapes) and mode; domains matched by name. */
@@ -1077,6 +1080,53 @@ ATTN_API attn_status attn_study_report_row(void *sr, const attn_metric_row *row)
 ATTN_API attn_status attn_study_report_finish(attn_study_report *sr, const attn_study_sums *s,
                                               const attn_config *const *configs, const attn_figure_style *style);
 ATTN_API void attn_study_report_free(attn_study_report *sr);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Corpora past one machine: checkpointed, resumable and sharded study runs (docs/scale.md)   */
+/* ------------------------------------------------------------------------------------------ */
+/* A run keeps its state in OUT/.attnscope-state: the per-sentence rows as append-only part files
+ * and, after every window, a checkpoint (written atomically) with the exact sums, the sentences
+ * done, the part files' lengths and a fingerprint of the run. A resumed run cuts the parts back to
+ * the checkpoint and goes on from the next window: its outputs are byte-identical to one
+ * uninterrupted run. A shard K/N runs a contiguous range of whole windows; attn_merge_runs
+ * combines the shards' states into exactly the files one run over the whole corpus writes. */
+typedef struct attn_run_options {
+    const char *out;                /* the output folder (exists) */
+    const char *description;        /* the run's options as text: part of the fingerprint */
+    const char *corpus;             /* its bytes are part of the fingerprint */
+    const char *const *model_dirs;  /* [n_models] their files are part of the fingerprint */
+    int resume;                     /* continue from the checkpoint when there is one */
+    int shard, n_shards;            /* shard K of N (0 <= K < N); n_shards 0 = the whole corpus */
+    int64_t corpus_sentences;       /* the corpus's length (attn_corpus_count) */
+    /* may be NULL: sees each sentence attn_run_feed gives the study, just before it (index 0-based) */
+    attn_status (*on_sentence)(void *user, int64_t index, const char *domain, const char *text);
+    void *user;
+} attn_run_options;
+typedef attn_status (*attn_run_sentence_fn)(void *user, int64_t index, const char *domain, const char *text);
+typedef struct attn_run attn_run;
+/* Sets up (or, resuming, restores) the state for a study created with on_row writing through
+ * attn_run_writer. configs[n_models] are kept for architecture.csv. A checkpoint of another run
+ * is refused with ATTN_E_INVALID. */
+ATTN_API attn_status attn_run_open(attn_study *study, const attn_config *const *configs, const attn_run_options *o,
+                                   attn_run **out);
+ATTN_API attn_sentence_writer *attn_run_writer(attn_run *r);
+/* First sentence (0-based, corpus order) the run still has to do; its range ends at attn_run_end. */
+ATTN_API int64_t attn_run_next(const attn_run *r);
+ATTN_API int64_t attn_run_end(const attn_run *r);
+/* Feeds the corpus (from its start) through the study, skipping what is done, checkpointing after
+ * every window, then finishes the study. */
+ATTN_API attn_status attn_run_feed(attn_run *r, attn_corpus *corpus);
+/* Writes the final files into OUT (per-sentence tables from the parts, tables from the sums).
+ * A shard keeps its state for attn_merge_runs; a whole run removes it. */
+ATTN_API attn_status attn_run_finish(attn_run *r);
+ATTN_API void attn_run_free(attn_run *r);
+
+/* Merges the finished shards in dirs (any order; all N of one run, each once) into out: the
+ * files one run over the whole corpus writes. Checks everything before writing anything. The
+ * merged sums are returned in *sums (free with attn_study_sums_free, then free()). */
+ATTN_API attn_status attn_merge_runs(const char *const *dirs, int n, const char *out, attn_study_sums **sums);
+/* Queued sentences not yet run (0 right after a window). */
+ATTN_API int attn_study_pending(const attn_study *s);
 
 #ifdef __cplusplus
 }

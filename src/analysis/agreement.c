@@ -6,13 +6,15 @@
 #include <jansson.h>
 
 #include "common.h"
+#include "fixed_sum.h"
+#include "study_state_internal.h"
 
 struct attn_agreement {
     int n_models;
     int32_t *layers;   /* [n_models] */
     size_t *block;     /* [n_models][n_models]: first cell of pair (a < b), a block [layers[a]][layers[b]] */
     size_t cells;
-    double *sum;       /* [cells] sum over sentences of the sentence's mean JS distance */
+    attn_fixed *sum;   /* [cells] sum over sentences of the sentence's mean JS distance (exact) */
     int64_t *count;    /* [cells] sentences counted */
 };
 
@@ -72,7 +74,7 @@ attn_status attn_agreement_add_sentence(attn_agreement *a, int32_t n_words, cons
                     double d = attn_word_rows_js(word_attn[i] + (size_t)li * WW, word_attn[j] + (size_t)lj * WW, n_words, &rows);
                     if (rows == 0) continue;
                     ptrdiff_t c = cell(a, i, li, j, lj);
-                    a->sum[c] += d;
+                    if (!attn_fixed_add(&a->sum[c], d)) return attn_fail(ATTN_E_INVALID, "agreement: distance %g out of range", d);
                     a->count[c]++;
                 }
     return ATTN_OK;
@@ -94,7 +96,7 @@ int32_t attn_agreement_layers(const attn_agreement *a, int model) {
 
 double attn_agreement_mean(const attn_agreement *a, int ma, int la, int mb, int lb) {
     ptrdiff_t c = cell(a, ma, la, mb, lb);
-    return c < 0 || a->count[c] == 0 ? NAN : a->sum[c] / (double)a->count[c];
+    return c < 0 || a->count[c] == 0 ? NAN : attn_fixed_value(a->sum[c]) / (double)a->count[c];
 }
 
 int64_t attn_agreement_count(const attn_agreement *a, int ma, int la, int mb, int lb) {
@@ -110,7 +112,7 @@ int64_t attn_agreement_count(const attn_agreement *a, int ma, int la, int mb, in
                 for (int lj = 0; lj < (a)->layers[j]; lj++) {                                        \
                     ptrdiff_t c = cell((a), i, li, j, lj);                                           \
                     if ((a)->count[c] == 0) continue;                                                \
-                    double mean = (a)->sum[c] / (double)(a)->count[c];                               \
+                    double mean = attn_fixed_value((a)->sum[c]) / (double)(a)->count[c];                       \
                     body                                                                             \
                 }
 
@@ -155,4 +157,18 @@ attn_status attn_agreement_write_json(const attn_agreement *a, const char *const
     attn_status s = sb.oom ? attn_fail(ATTN_E_NOMEM, "out of memory") : attn_write_file_atomic(path, sb.buf, sb.len);
     attn_sb_free(&sb);
     return s;
+}
+
+/* ---- checkpoint / shard state (study_state.c) ---------------------------------------------- */
+void study_agreement_save(const attn_agreement *a, attn_strbuf *sb) {
+    study_put_i64(sb, (int64_t)a->cells);
+    attn_sb_append(sb, (const char *)a->sum, a->cells * sizeof *a->sum);
+    attn_sb_append(sb, (const char *)a->count, a->cells * sizeof *a->count);
+}
+
+attn_status study_agreement_load(attn_agreement *a, study_reader *r) {
+    if (study_get_i64(r) != (int64_t)a->cells) return study_reader_fail(r, "agreement cells differ");
+    study_get_bytes(r, a->sum, a->cells * sizeof *a->sum);
+    study_get_bytes(r, a->count, a->cells * sizeof *a->count);
+    return r->bad ? study_reader_fail(r, "truncated") : ATTN_OK;
 }

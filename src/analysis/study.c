@@ -119,16 +119,24 @@ static attn_status add_head_sums(attn_study *s, int model, const study_item *it,
     int T = enc->n, nh = ms->layers * ms->heads;
     uint8_t *flags = malloc((size_t)T * 2);
     double *hs = malloc((size_t)ms->heads * ATTN_HS_COUNT * sizeof *hs);
-    attn_status st = flags && hs ? attn_token_classes(it->text, enc, flags, flags + T) : attn_fail(ATTN_E_NOMEM, "out of memory");
+    double *dist = attn_calloc((size_t)nh * (size_t)nh, sizeof *dist); /* this sentence's, [nh][nh] */
+    attn_fixed *head_x = s->sums.exact->head[model], *dist_x = s->sums.exact->dist[model];
+    attn_status st = flags && hs && dist ? attn_token_classes(it->text, enc, flags, flags + T) : attn_fail(ATTN_E_NOMEM, "out of memory");
     for (int l = 0; st == ATTN_OK && l < ms->layers; l++) {
         attn_head_stats_layer(out->attentions + (size_t)l * ms->heads * T * T, ms->heads, T, flags, flags + T, hs);
         for (int k = 0; k < ms->heads * ATTN_HS_COUNT; k++) {
             size_t at = (size_t)l * ms->heads * ATTN_HS_COUNT + (size_t)k;
-            if (!isnan(hs[k])) ms->head_sum[at] += hs[k], ms->head_count[at]++;
+            if (!isnan(hs[k])) {
+                if (!attn_fixed_add(&head_x[at], hs[k])) st = attn_fail(ATTN_E_INVALID, "head statistic %g out of range", hs[k]);
+                ms->head_count[at]++;
+            }
         }
     }
-    if (st == ATTN_OK) st = attn_head_distances_add(out->attentions, nh, T, s->o.threads, ms->dist_sum);
+    if (st == ATTN_OK) st = attn_head_distances_add(out->attentions, nh, T, s->o.threads, dist);
+    for (size_t k = 0; st == ATTN_OK && k < (size_t)nh * (size_t)nh; k++)
+        if (!attn_fixed_add(&dist_x[k], dist[k])) st = attn_fail(ATTN_E_INVALID, "head distance %g out of range", dist[k]);
     if (st == ATTN_OK) ms->sentences++;
+    free(dist);
     free(flags);
     free(hs);
     return st;
@@ -264,8 +272,12 @@ static attn_status emit_rows(attn_study *s) {
                 memcpy(row.v, values_at(s, i, m, l - first), sizeof row.v);
                 attn_domain_cell *c = study_sums_cell(&s->sums, d, m, l);
                 if (!c) return ATTN_E_NOMEM;
-                for (int k = 0; k < attn_metric_count(s->o.mode); k++)
-                    if (!isnan(row.v[k])) c->sum[k] += row.v[k], c->count[k]++;
+                attn_fixed *cx = &s->sums.exact->cells[(size_t)(c - s->sums.cells) * ATTN_M_COUNT];
+                for (int k = 0; k < attn_metric_count(s->o.mode); k++) {
+                    if (isnan(row.v[k])) continue;
+                    if (!attn_fixed_add(&cx[k], row.v[k])) return attn_fail(ATTN_E_INVALID, "%s = %g out of range", attn_metric_name(k), row.v[k]);
+                    c->count[k]++;
+                }
                 attn_status st = s->o.on_row ? s->o.on_row(s->o.user, &row) : ATTN_OK;
                 if (st != ATTN_OK) return st;
             }
@@ -281,6 +293,7 @@ static attn_status run_window(attn_study *s) {
     if (st == ATTN_OK && s->word_attn) st = add_agreement(s);
     if (st == ATTN_OK && s->o.on_window_end) st = s->o.on_window_end(s->o.user, s->n_queued);
     if (st == ATTN_OK) st = emit_rows(s);
+    study_sums_settle(&s->sums);
     for (int i = 0; i < s->n_queued; i++) free(s->queue[i].domain), free(s->queue[i].text);
     s->n_queued = 0;
     return st;
@@ -299,5 +312,7 @@ attn_status attn_study_add(attn_study *s, const char *domain, const char *text) 
     s->n_queued++;
     return s->n_queued == s->o.window ? run_window(s) : ATTN_OK;
 }
+
+int attn_study_pending(const attn_study *s) { return s->n_queued; }
 
 attn_status attn_study_finish(attn_study *s) { return s->n_queued ? run_window(s) : ATTN_OK; }

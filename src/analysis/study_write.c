@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "study_state_internal.h"
 
 #define CELL 32
 
@@ -30,25 +31,60 @@ void attn_sentence_writer_abort(attn_sentence_writer *w) {
     free(w);
 }
 
-attn_status attn_sentence_writer_open(const char *dir, attn_metrics_mode mode, int layer_column,
-                                      attn_sentence_writer **out) {
-    static const char *const scols[] = {"Sentence_ID", "Domain", "Sentence", "Word_Count"};
-    const char *mcols[4 + ATTN_M_COUNT] = {"Sentence_ID", "Domain", "Model"};
-    int n = 3;
+/* The two tables' columns: dataset_sentences scols[4]; metrics_by_sentence mcols[*n]. */
+static const char *const sentence_cols[] = {"Sentence_ID", "Domain", "Sentence", "Word_Count"};
+
+static int metric_columns(attn_metrics_mode mode, int layer_column, const char **mcols) {
+    int n = 0;
+    mcols[n++] = "Sentence_ID", mcols[n++] = "Domain", mcols[n++] = "Model";
     if (layer_column) mcols[n++] = "Layer";
     for (int k = 0; k < attn_metric_count(mode); k++) mcols[n++] = attn_metric_name(k);
+    return n;
+}
+
+/* keep == NULL: the final files in dir; else part files in the state folder dir, cut to keep[4]. */
+static attn_status sentence_writer_open(const char *dir, attn_metrics_mode mode, int layer_column,
+                                        const int64_t *keep, attn_sentence_writer **out) {
+    const char *mcols[4 + ATTN_M_COUNT];
+    int n = metric_columns(mode, layer_column, mcols);
     *out = NULL;
     attn_sentence_writer *w = calloc(1, sizeof *w);
     if (!w) return attn_fail(ATTN_E_NOMEM, "out of memory");
     w->mode = mode, w->layer_column = layer_column, w->last_sentence = -1;
-    attn_status st = attn_table_open(dir, "dataset_sentences", scols, 4, &w->sentences);
-    if (st == ATTN_OK) st = attn_table_open(dir, "metrics_by_sentence", mcols, n, &w->metrics);
+    attn_status st = keep ? attn_table_open_part(dir, "dataset_sentences", sentence_cols, 4, keep, &w->sentences)
+                          : attn_table_open(dir, "dataset_sentences", sentence_cols, 4, &w->sentences);
+    if (st == ATTN_OK)
+        st = keep ? attn_table_open_part(dir, "metrics_by_sentence", mcols, n, keep + 2, &w->metrics)
+                  : attn_table_open(dir, "metrics_by_sentence", mcols, n, &w->metrics);
     if (st != ATTN_OK) {
         attn_sentence_writer_abort(w);
         return st;
     }
     *out = w;
     return ATTN_OK;
+}
+
+attn_status attn_sentence_writer_open(const char *dir, attn_metrics_mode mode, int layer_column,
+                                      attn_sentence_writer **out) {
+    return sentence_writer_open(dir, mode, layer_column, NULL, out);
+}
+
+attn_status study_sentence_parts_open(const char *state_dir, attn_metrics_mode mode, int layer_column,
+                                      const int64_t keep[4], attn_sentence_writer **out) {
+    return sentence_writer_open(state_dir, mode, layer_column, keep, out);
+}
+
+attn_status study_sentence_parts_sync(attn_sentence_writer *w, int64_t len[4]) {
+    attn_status st = attn_table_sync_part(w->sentences, len);
+    return st == ATTN_OK ? attn_table_sync_part(w->metrics, len + 2) : st;
+}
+
+attn_status study_sentence_parts_assemble(const char *out_dir, attn_metrics_mode mode, int layer_column,
+                                          const char *const *state_dirs, int n_dirs) {
+    const char *mcols[4 + ATTN_M_COUNT];
+    int n = metric_columns(mode, layer_column, mcols);
+    attn_status st = attn_table_assemble(out_dir, "dataset_sentences", sentence_cols, 4, state_dirs, n_dirs);
+    return st == ATTN_OK ? attn_table_assemble(out_dir, "metrics_by_sentence", mcols, n, state_dirs, n_dirs) : st;
 }
 
 attn_status attn_sentence_writer_row(attn_sentence_writer *w, const attn_metric_row *r) {

@@ -1,6 +1,10 @@
 /* table_writer.c — one table as NAME.csv (RFC 4180) and NAME.json (an array of row objects) side by
  * side, streamed row by row through the atomic writer: both appear only on commit. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -9,6 +13,7 @@
 
 struct attn_table_writer {
     attn_atomic_file csv, json;
+    FILE *part_csv, *part_json; /* part mode (study_state.c): rows only, appended */
     char **columns;
     int n, rows;
 };
@@ -17,6 +22,8 @@ void attn_table_abort(attn_table_writer *w) {
     if (!w) return;
     attn_atomic_abort(&w->csv);
     attn_atomic_abort(&w->json);
+    if (w->part_csv) fclose(w->part_csv);
+    if (w->part_json) fclose(w->part_json);
     for (int i = 0; w->columns && i < w->n; i++) free(w->columns[i]);
     free(w->columns);
     free(w);
@@ -88,7 +95,10 @@ attn_status attn_table_row(attn_table_writer *w, const char *const *cells, const
     char *js = row_json(w, cells, numeric);
     attn_status st = ATTN_OK;
     if (sb.oom || !js) st = attn_fail(ATTN_E_NOMEM, "out of memory");
-    else if (fputs(sb.buf, w->csv.f) < 0 || fprintf(w->json.f, "%s\n  %s", w->rows ? "," : "", js) < 0)
+    else if (w->part_csv) {
+        if (fputs(sb.buf, w->part_csv) < 0 || fprintf(w->part_json, "%s\n", js) < 0)
+            st = attn_fail(ATTN_E_IO, "%s: write failed", w->columns[0]);
+    } else if (fputs(sb.buf, w->csv.f) < 0 || fprintf(w->json.f, "%s\n  %s", w->rows ? "," : "", js) < 0)
         st = attn_fail(ATTN_E_IO, "%s: write failed", w->csv.path);
     w->rows++;
     attn_sb_free(&sb);
@@ -103,4 +113,89 @@ attn_status attn_table_commit(attn_table_writer *w) {
     if (st == ATTN_OK) st = attn_atomic_commit(&w->json);
     attn_table_abort(w);
     return st;
+}
+
+/* ---- part mode: rows appended to NAME.csv.part (CSV lines) and NAME.jsonl.part (one compact
+ * object a line) in a state folder, cut back to a checkpoint's lengths; assembled at the end. ---- */
+static FILE *open_part(const char *dir, const char *name, const char *ext, int64_t keep) {
+    char *path = attn_asprintf("%s/%s.%s.part", dir, name, ext);
+    if (!path) return NULL;
+    FILE *f = fopen(path, keep ? "r+b" : "wb");
+    if (f && (fseeko(f, (off_t)keep, SEEK_SET) != 0 || ftruncate(fileno(f), (off_t)keep) != 0)) fclose(f), f = NULL;
+    if (!f) attn_fail(ATTN_E_IO, "%s: %s", path, strerror(errno));
+    free(path);
+    return f;
+}
+
+attn_status attn_table_open_part(const char *state_dir, const char *name, const char *const *columns, int n,
+                                 const int64_t keep[2], attn_table_writer **out) {
+    *out = NULL;
+    attn_table_writer *w = calloc(1, sizeof *w);
+    if (!w || !(w->columns = attn_calloc((size_t)n, sizeof *w->columns))) {
+        free(w);
+        return attn_fail(ATTN_E_NOMEM, "out of memory");
+    }
+    w->n = n;
+    for (int i = 0; i < n; i++)
+        if (!(w->columns[i] = attn_strdup(columns[i]))) {
+            attn_table_abort(w);
+            return attn_fail(ATTN_E_NOMEM, "out of memory");
+        }
+    if (!(w->part_csv = open_part(state_dir, name, "csv", keep[0])) || !(w->part_json = open_part(state_dir, name, "jsonl", keep[1]))) {
+        attn_table_abort(w);
+        return ATTN_E_IO;
+    }
+    *out = w;
+    return ATTN_OK;
+}
+
+attn_status attn_table_sync_part(attn_table_writer *w, int64_t len[2]) {
+    FILE *f[2] = {w->part_csv, w->part_json};
+    for (int i = 0; i < 2; i++) {
+        if (fflush(f[i]) != 0 || fsync(fileno(f[i])) != 0) return attn_fail(ATTN_E_IO, "%s part: %s", w->columns[0], strerror(errno));
+        len[i] = (int64_t)ftello(f[i]);
+    }
+    return ATTN_OK;
+}
+
+static attn_status copy_lines(FILE *from, const char *from_path, FILE *to, int json, int *rows) {
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    attn_status st = ATTN_OK;
+    while (st == ATTN_OK && (n = getline(&line, &cap, from)) > 0) {
+        if (line[n - 1] != '\n') st = attn_fail(ATTN_E_FORMAT, "%s: truncated row", from_path);
+        else if (json) {
+            line[n - 1] = '\0';
+            if (fprintf(to, "%s\n  %s", *rows ? "," : "", line) < 0) st = attn_fail(ATTN_E_IO, "write failed");
+        } else if (fwrite(line, 1, (size_t)n, to) != (size_t)n) st = attn_fail(ATTN_E_IO, "write failed");
+        (*rows)++;
+    }
+    if (st == ATTN_OK && ferror(from)) st = attn_fail(ATTN_E_IO, "%s: %s", from_path, strerror(errno));
+    free(line);
+    return st;
+}
+
+/* NAME.csv and NAME.json in out_dir from the parts in each of state_dirs, in order. */
+attn_status attn_table_assemble(const char *out_dir, const char *name, const char *const *columns, int n,
+                                const char *const *state_dirs, int n_dirs) {
+    attn_table_writer *w;
+    attn_status st = attn_table_open(out_dir, name, columns, n, &w);
+    for (int pass = 0; st == ATTN_OK && pass < 2; pass++) {
+        int rows = 0;
+        for (int d = 0; st == ATTN_OK && d < n_dirs; d++) {
+            char *path = attn_asprintf("%s/%s.%s.part", state_dirs[d], name, pass ? "jsonl" : "csv");
+            FILE *f = path ? fopen(path, "rb") : NULL;
+            if (!f) st = path ? attn_fail(ATTN_E_IO, "%s: %s", path, strerror(errno)) : attn_fail(ATTN_E_NOMEM, "out of memory");
+            else st = copy_lines(f, path, pass ? w->json.f : w->csv.f, pass, &rows);
+            if (f) fclose(f);
+            free(path);
+        }
+        if (pass) w->rows = rows;
+    }
+    if (st != ATTN_OK) {
+        attn_table_abort(w);
+        return st;
+    }
+    return attn_table_commit(w);
 }

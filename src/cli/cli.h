@@ -20,6 +20,7 @@ int cmd_run(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
 int cmd_download(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 int cmd_similarity(int argc, char **argv);
 int cmd_focus(int argc, char **argv);
 int cmd_align(int argc, char **argv);

@@ -19,6 +19,7 @@ typedef struct compare_args {
     int json, quiet, threads;
     cli_figure_opts fig;        /* --figures ... (compare_figures.c) */
     int no_report, report_max;  /* report.html (compare_report.c) */
+    compare_scale scale;        /* --resume, --shard K/N */
 } compare_args;
 
 static void help(void) {
@@ -43,14 +44,18 @@ static void help(void) {
          "  --quiet                no progress on stderr\n"
          "  --no-report            do not write DIR/report.html (the study as one offline HTML page)\n"
          "  --report-max-sentences N  sentences whose attention the report embeds (default 500;\n"
-         "                         later ones are only in its tables and charts)");
+         "                         later ones are only in its tables and charts)\n"
+         "  --resume               continue a killed run from its last checkpoint (DIR/.attnscope-state)\n"
+         "  --shard K/N            only shard K of N (contiguous windows); combine with attnscope merge\n"
+         "                         (with --resume or --shard no report.html: it needs every sentence's\n"
+         "                         attention in one process)");
     cli_figure_opts_help();
     puts("                         (default folder DIR/figures)");
 }
 
 enum { O_CORPUS = 256, O_OUT, O_METRICS, O_LAYER, O_FWORDS, O_FORMAT, O_TEXTCOL, O_LABELCOL, O_MINW, O_MAXW,
        O_PERLABEL, O_SEED, O_BATCH, O_THREADS, O_JSON, O_QUIET, O_HELP,
-       O_NO_REPORT, O_REPORT_MAX };
+       O_NO_REPORT, O_REPORT_MAX, O_RESUME, O_SHARD };
 
 static int parse_layer(const char *v, int *layer) {
     if (strcmp(v, "last") == 0) return *layer = ATTN_LAYER_LAST, 1;
@@ -87,6 +92,8 @@ static int parse_option(int c, const char *v, compare_args *a) {
     case O_REPORT_MAX:
         if (!cli_parse_int(v, 0, 1000000000, &a->report_max)) return cli_usage_error("compare", "bad number '%s'", v), 0;
         return 1;
+    case O_RESUME: a->scale.resume = 1; return 1;
+    case O_SHARD: return compare_parse_shard(v, &a->scale);
     case O_METRICS:
         if (strcmp(v, "seed") && strcmp(v, "corrected")) return cli_usage_error("compare", "--metrics is corrected or seed"), 0;
         a->study.mode = strcmp(v, "seed") == 0 ? ATTN_METRICS_SEED : ATTN_METRICS_CORRECTED;
@@ -119,6 +126,7 @@ static int parse_args(int argc, char **argv, compare_args *a) {
         {"batch-size", required_argument, 0, O_BATCH}, {"threads", required_argument, 0, O_THREADS},
         {"json", no_argument, 0, O_JSON}, {"quiet", no_argument, 0, O_QUIET}, {"help", no_argument, 0, O_HELP},
         {"no-report", no_argument, 0, O_NO_REPORT}, {"report-max-sentences", required_argument, 0, O_REPORT_MAX},
+        {"resume", no_argument, 0, O_RESUME}, {"shard", required_argument, 0, O_SHARD},
         CLI_FIGURE_LONG_OPTIONS, {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     attn_corpus_options_init(&a->corpus_opts);
@@ -214,18 +222,19 @@ static attn_status on_attention(void *user, const attn_attention_view *v) {
 
 static void on_progress(void *user, int64_t runs_done) { compare_progress_update(((row_sink *)user)->progress, runs_done); }
 
-/* Streams the corpus through the study into the per-sentence files. */
-static attn_status feed_corpus(const compare_args *a, attn_study *study, attn_sentence_writer *w, attn_study_report *rep) {
+/* Every sentence the run feeds to the study, in corpus order: the report's sentence list. */
+static attn_status on_sentence(void *user, int64_t index, const char *domain, const char *text) {
+    (void)index;
+    attn_study_report *rep = ((row_sink *)user)->report->study;
+    return rep ? attn_study_report_sentence(rep, domain, text) : ATTN_OK;
+}
+
+/* Streams the corpus through the checkpointed run (per-sentence parts, sums), then the final files. */
+static attn_status feed_corpus(const compare_args *a, attn_run *run) {
     attn_corpus *corpus;
     attn_status st = attn_corpus_open(a->corpus, &a->corpus_opts, &corpus);
-    attn_sentence s;
-    while (st == ATTN_OK && (st = attn_corpus_next(corpus, &s)) == ATTN_OK && s.text)
-        if ((st = rep ? attn_study_report_sentence(rep, s.label, s.text) : ATTN_OK) == ATTN_OK)
-            st = attn_study_add(study, s.label, s.text);
-    if (st == ATTN_OK) st = attn_study_finish(study);
+    if (st == ATTN_OK) st = attn_run_feed(run, corpus);
     attn_corpus_free(corpus);
-    if (st == ATTN_OK) st = attn_sentence_writer_commit(w);
-    else attn_sentence_writer_abort(w);
     return st;
 }
 
@@ -243,17 +252,19 @@ static int run_study(compare_args *a, compare_model *models, int n, int64_t tota
     }
     compare_progress progress = {.quiet = a->quiet, .tty = isatty(STDERR_FILENO), .models = n, .total = total * n,
                                  .start = compare_now(), .next_report = 1};
-    attn_sentence_writer *w = NULL;
+    attn_run *run = NULL;
     row_sink sink = {NULL, &progress, rep};
     a->study.on_row = on_row, a->study.on_progress = on_progress, a->study.user = &sink;
     if (rep->study) a->study.on_attention = on_attention;
     attn_study *study = NULL;
     attn_status st = attn_study_create(sm, n, &a->study, &study);
-    if (st == ATTN_OK) st = attn_sentence_writer_open(a->out, a->study.mode, a->study.layer == ATTN_LAYER_ALL, &w);
-    sink.writer = w;
-    if (st == ATTN_OK) st = feed_corpus(a, study, w, rep->study);
+    if (st == ATTN_OK) st = compare_run_open(a->corpus, &a->corpus_opts, &a->study, a->out, models, n, study, cfg, total,
+                                             &a->scale, on_sentence, &sink, &run);
+    if (st == ATTN_OK) sink.writer = attn_run_writer(run), progress.total = (attn_run_end(run) - attn_run_next(run)) * n;
+    if (st == ATTN_OK) st = feed_corpus(a, run);
     compare_progress_end(&progress);
-    if (st == ATTN_OK) st = attn_study_write_tables(attn_study_sums_of(study), cfg, a->out);
+    if (st == ATTN_OK) st = attn_run_finish(run);
+    attn_run_free(run);
     int rc = st == ATTN_OK ? 0 : cli_lib_error();
     int figures = 0;
     if (!rc) rc = compare_figures_write(&a->fig, attn_study_sums_of(study), &figures);
@@ -282,6 +293,10 @@ int cmd_compare(int argc, char **argv) {
                                                                : cli_figure_opts_ready(&a.fig, "compare", fig_dir);
     free(fig_dir);
     if (fig_rc) return cli_figure_opts_free(&a.fig), fig_rc;
+    if ((a.scale.resume || a.scale.n_shards) && !a.no_report) {
+        if (!a.quiet) fprintf(stderr, "attnscope compare: no report.html with --resume or --shard (it needs every sentence's attention in one run)\n");
+        a.no_report = 1;
+    }
     if (!prepare_out(a.out)) return cli_figure_opts_free(&a.fig), 1;
     compare_report rep = {0};
     char **words = NULL;

@@ -50,4 +50,17 @@ int compare_report_write(compare_report *cr, const attn_study_sums *s, const att
 void compare_outputs_print(const compare_report *cr, const cli_figure_opts *o, int figures);
 void compare_report_free(compare_report *cr);
 
+/* --resume and --shard K/N (compare_scale.c) */
+typedef struct compare_scale {
+    int resume, shard, n_shards; /* n_shards 0: the whole corpus */
+} compare_scale;
+/* "K/N" into *sc; 0 after a usage error. */
+int compare_parse_shard(const char *v, compare_scale *sc);
+/* The checkpointed run of a study: its fingerprint from the options, the models and the corpus;
+ * on_sentence (may be NULL) sees every sentence the run feeds to the study, before it. */
+attn_status compare_run_open(const char *corpus, const attn_corpus_options *co, const attn_study_options *so,
+                             const char *out, const compare_model *models, int n, attn_study *study,
+                             const attn_config *const *cfg, int64_t total, const compare_scale *sc,
+                             attn_run_sentence_fn on_sentence, void *user, attn_run **run);
+
 #endif

@@ -16,6 +16,7 @@ static const struct {
     {"tokenize", cmd_tokenize, "tokens, ids and offsets exactly as Hugging Face's fast tokenizer"},
     {"download", cmd_download, "fetch a Hub model into the shared Hugging Face cache; print its folder"},
     {"compare", cmd_compare, "the seed study: attention metrics of several models over a corpus, head statistics"},
+    {"merge", cmd_merge, "combine the outputs of compare --shard K/N runs into one run's files"},
     {"similarity", cmd_similarity, "cosine of one word's vector between two sentences at every hidden state"},
     {"focus", cmd_focus, "where a word attends: per layer, per head, or rolled out"},
     {"align", cmd_align, "word-level attention of several models on one sentence, and their distance"},

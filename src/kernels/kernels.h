@@ -132,4 +132,8 @@ void attn_attend_head_avx512(const float *q, const float *k, const float *v, int
 /* In place softmax of one row of n values (max-subtracted, like torch.softmax). */
 void attn_softmax(float *x, int n);
 
+/* Below this many multiply-adds a product runs on one thread (starting the OpenMP team costs more;
+ * on a loaded machine much more). Results do not depend on it: each output is computed alike. */
+#define ATTN_PARALLEL_MACS 1048576.0
+
 #endif

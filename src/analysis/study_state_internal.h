@@ -1,0 +1,40 @@
+/* study_state_internal.h — what the checkpoint / shard state (study_state.c) shares with the sums,
+ * the agreement and the per-sentence writers: a little binary encoder and reader. */
+#ifndef ATTN_STUDY_STATE_INTERNAL_H
+#define ATTN_STUDY_STATE_INTERNAL_H
+
+#include "attnscope.h"
+#include "common.h"
+
+typedef struct study_reader {
+    const unsigned char *p;
+    size_t n, at;
+    int bad;           /* set when a read ran past the end */
+    const char *path;  /* for messages */
+} study_reader;
+
+void study_put_i64(attn_strbuf *sb, int64_t v);
+void study_put_str(attn_strbuf *sb, const char *s);
+int64_t study_get_i64(study_reader *r);
+void study_get_bytes(study_reader *r, void *dst, size_t n);
+char *study_get_str(study_reader *r); /* malloc'd; NULL when bad */
+/* "PATH: not a valid attnscope state (what)" */
+attn_status study_reader_fail(study_reader *r, const char *what);
+
+struct attn_agreement;
+void study_agreement_save(const struct attn_agreement *a, attn_strbuf *sb);
+attn_status study_agreement_load(struct attn_agreement *a, study_reader *r);
+
+/* Per-sentence tables as part files in a state folder (study_write.c, table_writer.c). */
+attn_status attn_table_open_part(const char *state_dir, const char *name, const char *const *columns, int n,
+                                 const int64_t keep[2], attn_table_writer **out);
+attn_status attn_table_sync_part(attn_table_writer *w, int64_t len[2]);
+attn_status attn_table_assemble(const char *out_dir, const char *name, const char *const *columns, int n,
+                                const char *const *state_dirs, int n_dirs);
+attn_status study_sentence_parts_open(const char *state_dir, attn_metrics_mode mode, int layer_column,
+                                      const int64_t keep[4], attn_sentence_writer **out);
+attn_status study_sentence_parts_sync(attn_sentence_writer *w, int64_t len[4]);
+attn_status study_sentence_parts_assemble(const char *out_dir, attn_metrics_mode mode, int layer_column,
+                                          const char *const *state_dirs, int n_dirs);
+
+#endif
