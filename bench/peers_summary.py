@@ -84,7 +84,7 @@ if has_bf16 and "bert" in models:
     ac, bc = med("attnscope", "bert", "corpus")[0], med("attnscope-bf16", "bert", "corpus")[0]
     if ac == ac and bc == bc:
         goal(f"4. corpus: fp32 / bf16 ({path})", ac / bc, 3.0 if amx else 1.8, True, f"{ac:.1f} vs {bc:.1f} ms")
-print("  (goal 3, loading in place from the mapped file: not implemented)")
+print("  (goal 3, loading: `attnscope bench MODEL --json` reports load_ms and peak_rss_mb; see docs/performance.md)")
 agree = [r.get("agree") for r in rows if "agree" in r]
 nan_none = lambda v: None if v != v else v
 summary = {"bench": "compare_peers", "medians_ms": {e: {m: nan_none(med(e, m, "batch1")[0]) for m in models} for e in table},
