@@ -84,7 +84,7 @@ static attn_status finish_sample(attn_corpus *c, corpus_pick *res) {
         c->picks = res;
         c->n_picks = n;
     }
-    qsort(c->picks, (size_t)c->n_picks, sizeof *c->picks, pick_order);
+    if (c->n_picks > 1) qsort(c->picks, (size_t)c->n_picks, sizeof *c->picks, pick_order); /* picks may be NULL */
     return ATTN_OK;
 }
 
