@@ -306,161 +306,209 @@ static const char *opcode_name(uint8_t op) {
     return "unknown";
 }
 
+/* ---- opcodes, one small function per family ------------------------------------------------ */
+
+static attn_status op_bool(pickle_vm *vm, uint8_t op) {
+    value *v = new_value(vm, V_BOOL);
+    if (v) v->u.i = op == 0x88;
+    return push(vm, v);
+}
+
+/* BININT1 (K), BININT2 (M), BININT (J, signed) */
+static attn_status op_binint(pickle_vm *vm, uint8_t op) {
+    const uint8_t *b;
+    int n = op == 'K' ? 1 : op == 'M' ? 2 : 4;
+    if (!take(vm, (size_t)n, &b)) return vm_error(vm, "truncated");
+    value *v = new_value(vm, V_INT);
+    if (v) v->u.i = op == 'J' ? (int64_t)(int32_t)(uint32_t)le(b, 4) : (int64_t)le(b, n);
+    return push(vm, v);
+}
+
+/* LONG1: little-endian two's complement of n <= 8 bytes */
+static attn_status op_long1(pickle_vm *vm) {
+    const uint8_t *nb, *b;
+    if (!take(vm, 1, &nb)) return vm_error(vm, "truncated");
+    if (nb[0] > 8) return vm_error(vm, "integer wider than 64 bits");
+    if (!take(vm, nb[0], &b)) return vm_error(vm, "truncated");
+    uint64_t u = le(b, nb[0]);
+    if (nb[0] && nb[0] < 8 && (b[nb[0] - 1] & 0x80)) u |= ~(uint64_t)0 << (8 * nb[0]);
+    value *v = new_value(vm, V_INT);
+    if (v) v->u.i = (int64_t)u;
+    return push(vm, v);
+}
+
+/* BINFLOAT, big-endian */
+static attn_status op_binfloat(pickle_vm *vm) {
+    const uint8_t *b;
+    if (!take(vm, 8, &b)) return vm_error(vm, "truncated");
+    uint64_t u = 0;
+    for (int i = 0; i < 8; i++) u = u << 8 | b[i];
+    value *v = new_value(vm, V_FLOAT);
+    if (v) memcpy(&v->u.f, &u, 8);
+    return push(vm, v);
+}
+
+/* BINUNICODE (X), SHORT_BINUNICODE, SHORT_BINSTRING: the string points into the pickle */
+static attn_status op_string(pickle_vm *vm, uint8_t op) {
+    const uint8_t *b;
+    int n = op == 'X' ? 4 : 1;
+    if (!take(vm, (size_t)n, &b)) return vm_error(vm, "truncated");
+    uint64_t len = le(b, n);
+    if (len > (uint64_t)(vm->end - vm->p)) return vm_error(vm, "truncated string");
+    take(vm, (size_t)len, &b);
+    value *v = new_value(vm, V_STR);
+    if (v) { v->u.str.s = (const char *)b; v->u.str.len = (size_t)len; }
+    return push(vm, v);
+}
+
+/* BINPUT (q), LONG_BINPUT (r), MEMOIZE, BINGET (h), LONG_BINGET (j) */
+static attn_status op_memo(pickle_vm *vm, uint8_t op) {
+    const uint8_t *b;
+    if (op == 0x94) { /* MEMOIZE: the next free index */
+        size_t idx = 0;
+        while (idx < vm->capmemo && vm->memo[idx]) idx++;
+        return memo_put(vm, idx);
+    }
+    int n = op == 'q' || op == 'h' ? 1 : 4;
+    if (!take(vm, (size_t)n, &b)) return vm_error(vm, "truncated");
+    return op == 'q' || op == 'r' ? memo_put(vm, le(b, n)) : memo_get(vm, le(b, n));
+}
+
+static attn_status op_mark(pickle_vm *vm) {
+    if (vm->nmarks >= PICKLE_MAX_STACK) return vm_error(vm, "too many marks");
+    if (!attn_grow((void **)&vm->marks, &vm->capmarks, vm->nmarks + 1, sizeof *vm->marks))
+        return attn_fail(ATTN_E_NOMEM, "%s: out of memory", vm->path);
+    vm->marks[vm->nmarks++] = vm->nstack;
+    return ATTN_OK;
+}
+
+/* TUPLE (t) and LIST (l): everything above the last mark */
+static attn_status op_collect(pickle_vm *vm, value_kind kind) {
+    value *t = new_value(vm, kind);
+    attn_status s = pop_mark_into(vm, t);
+    return s ? s : push(vm, t);
+}
+
+/* GLOBAL "module\nname\n" */
+static attn_status op_global(pickle_vm *vm) {
+    const uint8_t *mod = vm->p, *nl1 = memchr(mod, '\n', (size_t)(vm->end - mod));
+    if (!nl1) return vm_error(vm, "truncated GLOBAL");
+    const uint8_t *name = nl1 + 1, *nl2 = memchr(name, '\n', (size_t)(vm->end - name));
+    if (!nl2) return vm_error(vm, "truncated GLOBAL");
+    vm->p = nl2 + 1;
+    return global(vm, mod, (size_t)(nl1 - mod), name, (size_t)(nl2 - name));
+}
+
+static attn_status op_stack_global(pickle_vm *vm) {
+    value *name = pop(vm), *mod = pop(vm);
+    if (!name || !mod || name->kind != V_STR || mod->kind != V_STR) return vm_error(vm, "bad STACK_GLOBAL");
+    return global(vm, (const uint8_t *)mod->u.str.s, mod->u.str.len, (const uint8_t *)name->u.str.s, name->u.str.len);
+}
+
+/* BUILD: only the state dict's _metadata attribute; it is dropped */
+static attn_status op_build(pickle_vm *vm) {
+    value *state = pop(vm), *obj = top(vm);
+    if (!state || !obj) return vm_error(vm, "stack underflow");
+    if (obj->kind != V_DICT) return vm_error(vm, "BUILD of something that is not an OrderedDict");
+    return ATTN_OK;
+}
+
+/* Where the items of SETITEM(S)/APPEND(S) start: the last `single` values, or the last mark. */
+static attn_status items_from(pickle_vm *vm, size_t single, int marked, const char *what, size_t *from) {
+    if (!marked) {
+        size_t floor = vm->nmarks ? vm->marks[vm->nmarks - 1] : 0;
+        if (vm->nstack - floor < single + 1) return vm_error(vm, "stack underflow");
+        *from = vm->nstack - single;
+        return ATTN_OK;
+    }
+    if (!vm->nmarks) return vm_error(vm, what);
+    *from = vm->marks[--vm->nmarks];
+    return ATTN_OK;
+}
+
+/* Moves stack[from..] into the container at stack[from - 1]. */
+static attn_status move_items(pickle_vm *vm, size_t from) {
+    for (size_t i = from; i < vm->nstack; i++)
+        if (!seq_push(vm->stack[from - 1], vm->stack[i])) return attn_fail(ATTN_E_NOMEM, "%s: out of memory", vm->path);
+    vm->nstack = from;
+    return ATTN_OK;
+}
+
+/* SETITEM (s), SETITEMS (u) */
+static attn_status op_setitems(pickle_vm *vm, uint8_t op) {
+    size_t from = 0;
+    attn_status s = items_from(vm, 2, op == 'u', "SETITEMS without MARK", &from);
+    if (s) return s;
+    if (from == 0 || (vm->nstack - from) % 2) return vm_error(vm, "bad SETITEMS");
+    if (vm->stack[from - 1]->kind != V_DICT) return vm_error(vm, "SETITEM on something that is not a dict");
+    return move_items(vm, from);
+}
+
+/* APPEND (a), APPENDS (e) */
+static attn_status op_appends(pickle_vm *vm, uint8_t op) {
+    size_t from = 0;
+    attn_status s = items_from(vm, 1, op == 'e', "APPENDS without MARK", &from);
+    if (s) return s;
+    if (from == 0 || vm->stack[from - 1]->kind != V_LIST) return vm_error(vm, "APPEND to something that is not a list");
+    return move_items(vm, from);
+}
+
+static attn_status op_proto(pickle_vm *vm) {
+    const uint8_t *b;
+    if (!take(vm, 1, &b)) return vm_error(vm, "truncated");
+    if (b[0] < 2 || b[0] > 5) return vm_error(vm, "unsupported pickle protocol");
+    return ATTN_OK;
+}
+
+/* Runs one opcode other than STOP. */
+static attn_status vm_step(pickle_vm *vm, uint8_t op) {
+    const uint8_t *b;
+    switch (op) {
+    case 0x80: return op_proto(vm);
+    case 0x95: return take(vm, 8, &b) ? ATTN_OK : vm_error(vm, "truncated"); /* FRAME: a length hint */
+    case '(': return op_mark(vm);
+    case ')': return push(vm, new_value(vm, V_TUPLE));
+    case ']': return push(vm, new_value(vm, V_LIST));
+    case '}': return push(vm, new_value(vm, V_DICT));
+    case 't': return op_collect(vm, V_TUPLE);
+    case 'l': return op_collect(vm, V_LIST);
+    case 0x85: return tuple_of(vm, 1);
+    case 0x86: return tuple_of(vm, 2);
+    case 0x87: return tuple_of(vm, 3);
+    case 'N': return push(vm, new_value(vm, V_NONE));
+    case 0x88: case 0x89: return op_bool(vm, op);
+    case 'K': case 'M': case 'J': return op_binint(vm, op);
+    case 0x8a: return op_long1(vm);
+    case 'G': return op_binfloat(vm);
+    case 'X': case 0x8c: case 'U': return op_string(vm, op);
+    case 'q': case 'r': case 0x94: case 'h': case 'j': return op_memo(vm, op);
+    case '0': return pop(vm) ? ATTN_OK : vm_error(vm, "stack underflow");
+    case 'c': return op_global(vm);
+    case 0x93: return op_stack_global(vm);
+    case 'Q': return persistent_load(vm);
+    case 'R': return reduce(vm);
+    case 'b': return op_build(vm);
+    case 's': case 'u': return op_setitems(vm, op);
+    case 'a': case 'e': return op_appends(vm, op);
+    }
+    vm->p--;
+    return attn_fail(ATTN_E_FORMAT, "%s: pickle opcode 0x%02x (%s) at byte %zu is not allowed", vm->path, op,
+                     opcode_name(op), (size_t)(vm->p - vm->start));
+}
+
 /* Runs the pickle to its STOP; *result is the final value. */
 static attn_status vm_run(pickle_vm *vm, value **result) {
-    const uint8_t *b;
-    attn_status s = ATTN_OK;
-    while (!s) {
+    for (;;) {
         if (vm->p >= vm->end) return vm_error(vm, "truncated (no STOP)");
         uint8_t op = *vm->p++;
-        switch (op) {
-        case 0x80: /* PROTO */
-            if (!take(vm, 1, &b)) return vm_error(vm, "truncated");
-            if (b[0] < 2 || b[0] > 5) return vm_error(vm, "unsupported pickle protocol");
-            break;
-        case 0x95: /* FRAME: a length hint only */
-            if (!take(vm, 8, &b)) return vm_error(vm, "truncated");
-            break;
-        case '.': /* STOP */
+        if (op == '.') { /* STOP */
             if (vm->nmarks || vm->nstack != 1) return vm_error(vm, "STOP with a stack that is not one value");
             *result = vm->stack[0];
             return ATTN_OK;
-        case '(': /* MARK */
-            if (vm->nmarks >= PICKLE_MAX_STACK) return vm_error(vm, "too many marks");
-            if (!attn_grow((void **)&vm->marks, &vm->capmarks, vm->nmarks + 1, sizeof *vm->marks))
-                return attn_fail(ATTN_E_NOMEM, "%s: out of memory", vm->path);
-            vm->marks[vm->nmarks++] = vm->nstack;
-            break;
-        case ')': s = push(vm, new_value(vm, V_TUPLE)); break;
-        case ']': s = push(vm, new_value(vm, V_LIST)); break;
-        case '}': s = push(vm, new_value(vm, V_DICT)); break;
-        case 't': { value *t = new_value(vm, V_TUPLE); s = pop_mark_into(vm, t); if (!s) s = push(vm, t); break; }
-        case 'l': { value *t = new_value(vm, V_LIST); s = pop_mark_into(vm, t); if (!s) s = push(vm, t); break; }
-        case 0x85: s = tuple_of(vm, 1); break;
-        case 0x86: s = tuple_of(vm, 2); break;
-        case 0x87: s = tuple_of(vm, 3); break;
-        case 'N': s = push(vm, new_value(vm, V_NONE)); break;
-        case 0x88: case 0x89: {
-            value *v = new_value(vm, V_BOOL);
-            if (v) v->u.i = op == 0x88;
-            s = push(vm, v);
-            break;
         }
-        case 'K': case 'M': case 'J': {
-            int n = op == 'K' ? 1 : op == 'M' ? 2 : 4;
-            if (!take(vm, (size_t)n, &b)) return vm_error(vm, "truncated");
-            value *v = new_value(vm, V_INT);
-            if (v) v->u.i = op == 'J' ? (int64_t)(int32_t)(uint32_t)le(b, 4) : (int64_t)le(b, n);
-            s = push(vm, v);
-            break;
-        }
-        case 0x8a: { /* LONG1: little-endian two's complement of n <= 8 bytes */
-            const uint8_t *nb;
-            if (!take(vm, 1, &nb)) return vm_error(vm, "truncated");
-            if (nb[0] > 8) return vm_error(vm, "integer wider than 64 bits");
-            if (!take(vm, nb[0], &b)) return vm_error(vm, "truncated");
-            uint64_t u = le(b, nb[0]);
-            if (nb[0] && nb[0] < 8 && (b[nb[0] - 1] & 0x80)) u |= ~(uint64_t)0 << (8 * nb[0]);
-            value *v = new_value(vm, V_INT);
-            if (v) v->u.i = (int64_t)u;
-            s = push(vm, v);
-            break;
-        }
-        case 'G': { /* BINFLOAT, big-endian */
-            if (!take(vm, 8, &b)) return vm_error(vm, "truncated");
-            uint64_t u = 0;
-            for (int i = 0; i < 8; i++) u = u << 8 | b[i];
-            value *v = new_value(vm, V_FLOAT);
-            if (v) memcpy(&v->u.f, &u, 8);
-            s = push(vm, v);
-            break;
-        }
-        case 'X': case 0x8c: case 'U': { /* BINUNICODE, SHORT_BINUNICODE, SHORT_BINSTRING */
-            int n = op == 'X' ? 4 : 1;
-            if (!take(vm, (size_t)n, &b)) return vm_error(vm, "truncated");
-            uint64_t len = le(b, n);
-            if (len > (uint64_t)(vm->end - vm->p)) return vm_error(vm, "truncated string");
-            take(vm, (size_t)len, &b);
-            value *v = new_value(vm, V_STR);
-            if (v) { v->u.str.s = (const char *)b; v->u.str.len = (size_t)len; }
-            s = push(vm, v);
-            break;
-        }
-        case 'q': if (!take(vm, 1, &b)) return vm_error(vm, "truncated"); s = memo_put(vm, b[0]); break;
-        case 'r': if (!take(vm, 4, &b)) return vm_error(vm, "truncated"); s = memo_put(vm, le(b, 4)); break;
-        case 0x94: { /* MEMOIZE: next free index */
-            size_t idx = 0;
-            while (idx < vm->capmemo && vm->memo[idx]) idx++;
-            s = memo_put(vm, idx);
-            break;
-        }
-        case 'h': if (!take(vm, 1, &b)) return vm_error(vm, "truncated"); s = memo_get(vm, b[0]); break;
-        case 'j': if (!take(vm, 4, &b)) return vm_error(vm, "truncated"); s = memo_get(vm, le(b, 4)); break;
-        case '0': if (!pop(vm)) return vm_error(vm, "stack underflow"); break;
-        case 'c': { /* GLOBAL "module\nname\n" */
-            const uint8_t *mod = vm->p, *nl1 = memchr(mod, '\n', (size_t)(vm->end - mod));
-            if (!nl1) return vm_error(vm, "truncated GLOBAL");
-            const uint8_t *name = nl1 + 1, *nl2 = memchr(name, '\n', (size_t)(vm->end - name));
-            if (!nl2) return vm_error(vm, "truncated GLOBAL");
-            vm->p = nl2 + 1;
-            s = global(vm, mod, (size_t)(nl1 - mod), name, (size_t)(nl2 - name));
-            break;
-        }
-        case 0x93: { /* STACK_GLOBAL */
-            value *name = pop(vm), *mod = pop(vm);
-            if (!name || !mod || name->kind != V_STR || mod->kind != V_STR) return vm_error(vm, "bad STACK_GLOBAL");
-            s = global(vm, (const uint8_t *)mod->u.str.s, mod->u.str.len, (const uint8_t *)name->u.str.s, name->u.str.len);
-            break;
-        }
-        case 'Q': s = persistent_load(vm); break;
-        case 'R': s = reduce(vm); break;
-        case 'b': { /* BUILD: only the state dict's _metadata attribute; it is dropped */
-            value *state = pop(vm), *obj = top(vm);
-            if (!state || !obj) return vm_error(vm, "stack underflow");
-            if (obj->kind != V_DICT) return vm_error(vm, "BUILD of something that is not an OrderedDict");
-            break;
-        }
-        case 's': case 'u': { /* SETITEM, SETITEMS */
-            size_t from;
-            if (op == 's') {
-                size_t floor = vm->nmarks ? vm->marks[vm->nmarks - 1] : 0;
-                if (vm->nstack - floor < 3) return vm_error(vm, "stack underflow");
-                from = vm->nstack - 2;
-            } else {
-                if (!vm->nmarks) return vm_error(vm, "SETITEMS without MARK");
-                from = vm->marks[--vm->nmarks];
-            }
-            if (from == 0 || (vm->nstack - from) % 2) return vm_error(vm, "bad SETITEMS");
-            value *d = vm->stack[from - 1];
-            if (d->kind != V_DICT) return vm_error(vm, "SETITEM on something that is not a dict");
-            for (size_t i = from; i < vm->nstack; i++)
-                if (!seq_push(d, vm->stack[i])) return attn_fail(ATTN_E_NOMEM, "%s: out of memory", vm->path);
-            vm->nstack = from;
-            break;
-        }
-        case 'a': case 'e': { /* APPEND, APPENDS */
-            size_t from;
-            if (op == 'a') {
-                size_t floor = vm->nmarks ? vm->marks[vm->nmarks - 1] : 0;
-                if (vm->nstack - floor < 2) return vm_error(vm, "stack underflow");
-                from = vm->nstack - 1;
-            } else {
-                if (!vm->nmarks) return vm_error(vm, "APPENDS without MARK");
-                from = vm->marks[--vm->nmarks];
-            }
-            if (from == 0 || vm->stack[from - 1]->kind != V_LIST) return vm_error(vm, "APPEND to something that is not a list");
-            for (size_t i = from; i < vm->nstack; i++)
-                if (!seq_push(vm->stack[from - 1], vm->stack[i])) return attn_fail(ATTN_E_NOMEM, "%s: out of memory", vm->path);
-            vm->nstack = from;
-            break;
-        }
-        default:
-            vm->p--;
-            return attn_fail(ATTN_E_FORMAT, "%s: pickle opcode 0x%02x (%s) at byte %zu is not allowed", vm->path, op,
-                             opcode_name(op), (size_t)(vm->p - vm->start));
-        }
+        attn_status s = vm_step(vm, op);
+        if (s) return s;
     }
-    return s;
 }
 
 /* ---- from descriptions to tensors ----------------------------------------------------------- */
