@@ -241,9 +241,13 @@ static void help(void) {
     run_figures_help();
 }
 
-static int run_main(int argc, char **argv, run_figures *rf) {
-    const char *ids_arg = NULL, *types_arg = NULL, *input_path = NULL, *dump_path = NULL, *text_arg = NULL, *pair_arg = NULL;
-    int batch = 8, threads = 0, quiet = 0, qk = 0;
+typedef struct run_args {
+    const char *ids, *types, *input, *dump, *text, *pair, *model;
+    int batch, threads, quiet, qk;
+} run_args;
+
+/* Parses the command line into a; 0 to go on, else the exit code (-1 = help shown, exit 0). */
+static int parse_args(int argc, char **argv, run_args *a, run_figures *rf) {
     static const struct option opts[] = {
         {"ids", required_argument, 0, 'i'},        {"type-ids", required_argument, 0, 't'},
         {"input", required_argument, 0, 'f'},      {"dump", required_argument, 0, 'd'},
@@ -252,25 +256,26 @@ static int run_main(int argc, char **argv, run_figures *rf) {
         {"text", required_argument, 0, 'T'},       {"text-pair", required_argument, 0, 'P'},
         {"qk", no_argument, 0, 'Q'},               RUN_FIGURE_LONG_OPTIONS,
         {0, 0, 0, 0}};
+    *a = (run_args){.batch = 8};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "i:t:f:d:b:j:qh", opts, NULL)) != -1) {
         switch (c) {
-        case 'i': ids_arg = optarg; break;
-        case 't': types_arg = optarg; break;
-        case 'f': input_path = optarg; break;
-        case 'd': dump_path = optarg; break;
+        case 'i': a->ids = optarg; break;
+        case 't': a->types = optarg; break;
+        case 'f': a->input = optarg; break;
+        case 'd': a->dump = optarg; break;
         case 'b':
-            if (!cli_parse_int(optarg, 1, 4096, &batch)) return cli_usage_error("run", "--batch-size must be 1..4096");
+            if (!cli_parse_int(optarg, 1, 4096, &a->batch)) return cli_usage_error("run", "--batch-size must be 1..4096");
             break;
         case 'j':
-            if (!cli_parse_int(optarg, 0, 1024, &threads)) return cli_usage_error("run", "--threads must be 0..1024 (0 = all cores)");
+            if (!cli_parse_int(optarg, 0, 1024, &a->threads)) return cli_usage_error("run", "--threads must be 0..1024 (0 = all cores)");
             break;
-        case 'q': quiet = 1; break;
-        case 'Q': qk = 1; break;
-        case 'T': text_arg = optarg; break;
-        case 'P': pair_arg = optarg; break;
-        case 'h': help(); return 0;
+        case 'q': a->quiet = 1; break;
+        case 'Q': a->qk = 1; break;
+        case 'T': a->text = optarg; break;
+        case 'P': a->pair = optarg; break;
+        case 'h': help(); return -1;
         default: {
             int taken = run_figures_opt(rf, c, optarg);
             if (taken <= 0) return taken < 0 ? 2 : cli_usage_error("run", "unknown option");
@@ -278,160 +283,174 @@ static int run_main(int argc, char **argv, run_figures *rf) {
         }
     }
     if (optind != argc - 1) return cli_usage_error("run", "expects one MODEL");
-    if ((ids_arg != NULL) + (input_path != NULL) + (text_arg != NULL) != 1)
+    a->model = argv[optind];
+    if ((a->ids != NULL) + (a->input != NULL) + (a->text != NULL) != 1)
         return cli_usage_error("run", "give exactly one of --text, --ids or --input");
-    if (pair_arg && !text_arg) return cli_usage_error("run", "--text-pair goes with --text");
-    if (types_arg && !ids_arg) return cli_usage_error("run", "--type-ids goes with --ids");
-    if (dump_path && attn_output_check(dump_path) != ATTN_OK) return cli_lib_error(); /* before any work */
-    if (dump_path && strcmp(dump_path, "-") == 0) quiet = 1; /* stdout carries the dump */
-    if (qk && !dump_path) return cli_usage_error("run", "--qk goes with --dump");
+    if (a->pair && !a->text) return cli_usage_error("run", "--text-pair goes with --text");
+    if (a->types && !a->ids) return cli_usage_error("run", "--type-ids goes with --ids");
+    if (a->dump && attn_output_check(a->dump) != ATTN_OK) return cli_lib_error(); /* before any work */
+    if (a->dump && strcmp(a->dump, "-") == 0) a->quiet = 1;                       /* stdout carries the dump */
+    if (a->qk && !a->dump) return cli_usage_error("run", "--qk goes with --dump");
+    return 0;
+}
 
-    run_inputs in = {0};
-    if (text_arg) {
-        run_seq *s = inputs_add(&in);
-        if (!s || !(s->text = strdup(text_arg)) || (pair_arg && !(s->pair = strdup(pair_arg)))) {
-            inputs_free(&in);
-            return cli_error("out of memory");
-        }
-        s->text_len = strlen(text_arg), s->pair_len = pair_arg ? strlen(pair_arg) : 0;
-    } else if (ids_arg) {
-        run_seq *s = inputs_add(&in);
-        if (!s || !cli_parse_int_list(ids_arg, &s->ids, &s->len)) {
-            inputs_free(&in);
-            return cli_usage_error("run", "--ids wants a comma-separated list of integers");
-        }
-        int n;
-        if (types_arg && (!cli_parse_int_list(types_arg, &s->type_ids, &n) || n != s->len)) {
-            inputs_free(&in);
-            return cli_usage_error("run", "--type-ids wants as many integers as --ids");
-        }
-    } else if (!read_jsonl(input_path, &in)) {
-        inputs_free(&in);
-        return 1;
+/* --text, --ids or --input into in (texts are tokenized once the model is known). 0 or exit code. */
+static int collect_inputs(const run_args *a, run_inputs *in) {
+    if (a->input) return read_jsonl(a->input, in) ? 0 : 1;
+    run_seq *s = inputs_add(in);
+    if (!s) return cli_error("out of memory");
+    if (a->text) {
+        if (!(s->text = strdup(a->text)) || (a->pair && !(s->pair = strdup(a->pair)))) return cli_error("out of memory");
+        s->text_len = strlen(a->text), s->pair_len = a->pair ? strlen(a->pair) : 0;
+        return 0;
     }
+    if (!cli_parse_int_list(a->ids, &s->ids, &s->len)) return cli_usage_error("run", "--ids wants a comma-separated list of integers");
+    int n;
+    if (a->types && (!cli_parse_int_list(a->types, &s->type_ids, &n) || n != s->len))
+        return cli_usage_error("run", "--type-ids wants as many integers as --ids");
+    return 0;
+}
 
-    int fig_rc = run_figures_ready(rf, dump_path);
-    if (fig_rc) {
-        inputs_free(&in);
-        return fig_rc;
-    }
-    char *dir = cli_model_dir(argv[optind], quiet);
-    attn_model *m = NULL;
+/* Resolves the model, tokenizes the texts (cut to the model's positions) and opens the model. */
+static int open_model(const run_args *a, run_inputs *in, char **dir, attn_model **m) {
     attn_config pre;
-    if (dir && attn_config_read(dir, &pre) != ATTN_OK) {
-        cli_lib_error();
-        free(dir);
-        dir = NULL;
-    }
-    if (dir && !tokenize_texts(dir, input_path, attn_config_max_tokens(&pre), &in)) {
-        free(dir);
-        inputs_free(&in);
-        return 1;
-    }
-    if (!dir || attn_model_open(dir, &m) != ATTN_OK) {
-        if (dir) cli_lib_error();
-        free(dir);
-        inputs_free(&in);
-        return 1;
-    }
-    attn_model_set_threads(m, threads);
-    const attn_config *cfg = attn_model_config(m);
+    *dir = cli_model_dir(a->model, a->quiet);
+    if (!*dir) return 1;
+    if (attn_config_read(*dir, &pre) != ATTN_OK) return cli_lib_error();
+    if (!tokenize_texts(*dir, a->input, attn_config_max_tokens(&pre), in)) return 1;
+    if (attn_model_open(*dir, m) != ATTN_OK) return cli_lib_error();
+    attn_model_set_threads(*m, a->threads);
+    return 0;
+}
 
-    int rc = run_figures_check(rf, cfg);
-    for (int i = 0; i < in.n && !rc; i++) { /* all inputs checked before any output is started */
-        attn_input one = {in.items[i].ids, in.items[i].type_ids, in.items[i].len};
+/* Every input is checked before any output is started. */
+static int check_inputs(const run_args *a, attn_model *m, const run_inputs *in) {
+    for (int i = 0; i < in->n; i++) {
+        attn_input one = {in->items[i].ids, in->items[i].type_ids, in->items[i].len};
         if (attn_model_check_input(m, &one) != ATTN_OK)
-            rc = input_path ? cli_error("%s:%d: %s", input_path, in.items[i].line, attn_last_error())
+            return a->input ? cli_error("%s:%d: %s", a->input, in->items[i].line, attn_last_error())
                             : cli_error("--ids: %s", attn_last_error());
     }
-    attn_st_writer *w = NULL;
-    attn_tensor_view *views = NULL;
-    int per = qk ? 5 : 3; /* tensors per input */
-    if (dump_path && !rc) {
-        views = calloc((size_t)in.n * per, sizeof *views);
-        char **names = calloc((size_t)in.n * per, sizeof *names);
-        for (int i = 0; views && names && i < in.n; i++) {
-            int64_t T = in.items[i].len;
-            attn_tensor_view *v = views + (size_t)per * i;
-            v[0] = (attn_tensor_view){.dtype = ATTN_DTYPE_F32, .ndim = 4, .shape = {cfg->layers, cfg->heads, T, T}};
-            v[1] = (attn_tensor_view){.dtype = ATTN_DTYPE_F32, .ndim = 3, .shape = {cfg->layers + 1, T, cfg->hidden}};
-            v[2] = (attn_tensor_view){.dtype = ATTN_DTYPE_I64, .ndim = 1, .shape = {T}};
-            for (int k = 3; k < per; k++)
-                v[k] = (attn_tensor_view){.dtype = ATTN_DTYPE_F32, .ndim = 4, .shape = {cfg->layers, cfg->heads, T, cfg->hidden / cfg->heads}};
-            static const char *const kinds[5] = {"attentions", "hidden_states", "input_ids", "queries", "keys"};
-            for (int k = 0; k < per; k++) {
-                names[per * i + k] = malloc(32);
-                if (names[per * i + k]) snprintf(names[per * i + k], 32, "%s.%d", kinds[k], i);
-                v[k].name = names[per * i + k] ? names[per * i + k] : "";
-            }
-        }
-        /* inputs cut to the model's positions are named in the header: "truncated": "i:tokens,..." */
-        char *truncated = truncation_note(&in);
-        const char *meta[2] = {"truncated", truncated};
-        if (!views || !names) rc = cli_error("out of memory");
-        else if (attn_st_writer_open_meta(dump_path, views, in.n * per, meta, truncated && *truncated ? 1 : 0, &w) != ATTN_OK)
-            rc = cli_lib_error();
-        free(truncated);
-        for (int i = 0; names && i < in.n * per; i++) free(names[i]);
-        free(names);
-    }
+    return 0;
+}
 
-    attn_input *batch_in = calloc((size_t)batch, sizeof *batch_in);
-    attn_output *batch_out = calloc((size_t)batch, sizeof *batch_out);
-    int64_t *ids64 = NULL;
-    if (!rc && (!batch_in || !batch_out)) rc = cli_error("out of memory");
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    long long tokens = 0;
-    attn_output first = {0};
-    for (int start = 0; !rc && start < in.n; start += batch) {
-        int nb = in.n - start < batch ? in.n - start : batch;
-        for (int b = 0; b < nb; b++) {
-            run_seq *s = &in.items[start + b];
-            batch_in[b] = (attn_input){s->ids, s->type_ids, s->len};
+/* The dump's layout: per input attentions.i, hidden_states.i, input_ids.i (+ queries.i, keys.i). */
+static int open_dump(const run_args *a, const attn_config *cfg, const run_inputs *in, attn_st_writer **w) {
+    int per = a->qk ? 5 : 3;
+    attn_tensor_view *views = calloc((size_t)in->n * per, sizeof *views);
+    char **names = calloc((size_t)in->n * per, sizeof *names);
+    static const char *const kinds[5] = {"attentions", "hidden_states", "input_ids", "queries", "keys"};
+    for (int i = 0; views && names && i < in->n; i++) {
+        int64_t T = in->items[i].len;
+        attn_tensor_view *v = views + (size_t)per * i;
+        v[0] = (attn_tensor_view){.dtype = ATTN_DTYPE_F32, .ndim = 4, .shape = {cfg->layers, cfg->heads, T, T}};
+        v[1] = (attn_tensor_view){.dtype = ATTN_DTYPE_F32, .ndim = 3, .shape = {cfg->layers + 1, T, cfg->hidden}};
+        v[2] = (attn_tensor_view){.dtype = ATTN_DTYPE_I64, .ndim = 1, .shape = {T}};
+        for (int k = 3; k < per; k++)
+            v[k] = (attn_tensor_view){.dtype = ATTN_DTYPE_F32, .ndim = 4, .shape = {cfg->layers, cfg->heads, T, cfg->hidden / cfg->heads}};
+        for (int k = 0; k < per; k++) {
+            names[per * i + k] = malloc(32);
+            if (names[per * i + k]) snprintf(names[per * i + k], 32, "%s.%d", kinds[k], i);
+            v[k].name = names[per * i + k] ? names[per * i + k] : "";
         }
-        unsigned what = w ? ATTN_OUT_ALL | (qk ? ATTN_OUT_QK : 0) : ATTN_OUT_ATTENTIONS;
+    }
+    /* inputs cut to the model's positions are named in the header: "truncated": "i:tokens,..." */
+    char *truncated = truncation_note(in);
+    const char *meta[2] = {"truncated", truncated};
+    int rc = 0;
+    if (!views || !names) rc = cli_error("out of memory");
+    else if (attn_st_writer_open_meta(a->dump, views, in->n * per, meta, truncated && *truncated ? 1 : 0, w) != ATTN_OK)
+        rc = cli_lib_error();
+    free(truncated);
+    for (int i = 0; names && i < in->n * per; i++) free(names[i]);
+    free(names);
+    free(views);
+    return rc;
+}
+
+/* One forward's results for sequence s: the progress line and, with a dump, its tensors. */
+static int emit(const run_args *a, attn_st_writer *w, int index, const run_seq *s, const attn_output *o, int64_t **ids64) {
+    if (!a->quiet && s->untruncated) printf("input %d: %d tokens (truncated from %d)\n", index, s->len, s->untruncated);
+    else if (!a->quiet) printf("input %d: %d tokens\n", index, s->len);
+    if (!w) return 0;
+    int64_t *p = realloc(*ids64, (size_t)s->len * sizeof *p);
+    if (!p) return cli_error("out of memory");
+    *ids64 = p;
+    for (int t = 0; t < s->len; t++) p[t] = s->ids[t];
+    if (attn_st_writer_put(w, o->attentions) || attn_st_writer_put(w, o->hidden_states) || attn_st_writer_put(w, p) ||
+        (a->qk && (attn_st_writer_put(w, o->queries) || attn_st_writer_put(w, o->keys))))
+        return cli_lib_error();
+    return 0;
+}
+
+/* Runs every input in batches; *first keeps the first output when figures are wanted. */
+static int forward_all(const run_args *a, const run_figures *rf, attn_model *m, const run_inputs *in, attn_st_writer *w,
+                       attn_output *first, long long *tokens) {
+    attn_input *batch_in = calloc((size_t)a->batch, sizeof *batch_in);
+    attn_output *batch_out = calloc((size_t)a->batch, sizeof *batch_out);
+    int64_t *ids64 = NULL;
+    int rc = !batch_in || !batch_out ? cli_error("out of memory") : 0;
+    unsigned what = w ? ATTN_OUT_ALL | (a->qk ? ATTN_OUT_QK : 0) : ATTN_OUT_ATTENTIONS;
+    for (int start = 0; !rc && start < in->n; start += a->batch) {
+        int nb = in->n - start < a->batch ? in->n - start : a->batch;
+        for (int b = 0; b < nb; b++) batch_in[b] = (attn_input){in->items[start + b].ids, in->items[start + b].type_ids, in->items[start + b].len};
         if (attn_model_forward(m, batch_in, nb, what, batch_out) != ATTN_OK) {
             rc = cli_lib_error();
             break;
         }
         for (int b = 0; b < nb && !rc; b++) {
-            run_seq *s = &in.items[start + b];
-            tokens += s->len;
-            if (!quiet && s->untruncated) printf("input %d: %d tokens (truncated from %d)\n", start + b, s->len, s->untruncated);
-            else if (!quiet) printf("input %d: %d tokens\n", start + b, s->len);
-            if (w) {
-                int64_t *p = realloc(ids64, (size_t)s->len * sizeof *p);
-                if (!p) { rc = cli_error("out of memory"); break; }
-                ids64 = p;
-                for (int t = 0; t < s->len; t++) ids64[t] = s->ids[t];
-                if (attn_st_writer_put(w, batch_out[b].attentions) || attn_st_writer_put(w, batch_out[b].hidden_states) ||
-                    attn_st_writer_put(w, ids64) || (qk && (attn_st_writer_put(w, batch_out[b].queries) ||
-                                                            attn_st_writer_put(w, batch_out[b].keys))))
-                    rc = cli_lib_error();
-            }
+            *tokens += in->items[start + b].len;
+            rc = emit(a, w, start + b, &in->items[start + b], &batch_out[b], &ids64);
         }
         if (start == 0 && !rc && rf->fig.formats) { /* kept for the figures, drawn outside the timing */
-            first = batch_out[0];
+            *first = batch_out[0];
             memset(&batch_out[0], 0, sizeof batch_out[0]);
         }
         for (int b = 0; b < nb; b++) attn_output_free(&batch_out[b]);
     }
+    free(ids64);
+    free(batch_in);
+    free(batch_out);
+    return rc;
+}
+
+static double elapsed_ms(const struct timespec *t0) {
+    struct timespec t1;
     clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static int run_main(int argc, char **argv, run_figures *rf) {
+    run_args a;
+    int rc = parse_args(argc, argv, &a, rf);
+    if (rc) return rc < 0 ? 0 : rc;
+    run_inputs in = {0};
+    char *dir = NULL;
+    attn_model *m = NULL;
+    attn_st_writer *w = NULL;
+    attn_output first = {0};
+    long long tokens = 0;
+    double ms = 0;
+    rc = collect_inputs(&a, &in);
+    if (!rc) rc = run_figures_ready(rf, a.dump);
+    if (!rc) rc = open_model(&a, &in, &dir, &m);
+    if (!rc) rc = run_figures_check(rf, attn_model_config(m));
+    if (!rc) rc = check_inputs(&a, m, &in);
+    if (!rc && a.dump) rc = open_dump(&a, attn_model_config(m), &in, &w);
+    if (!rc) {
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        rc = forward_all(&a, rf, m, &in, w, &first, &tokens);
+        ms = elapsed_ms(&t0);
+    }
     if (w) {
         if (rc) attn_st_writer_abort(w);
         else if (attn_st_writer_commit(w) != ATTN_OK) rc = cli_lib_error();
     }
-    if (!rc && !quiet) {
-        double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-        printf("%d sequences, %lld tokens, %.1f ms%s%s\n", in.n, tokens, ms, dump_path ? ", wrote " : "", dump_path ? dump_path : "");
-    }
-    if (!rc && first.attentions) rc = run_figures_draw(rf, dir, argv[optind], in.items[0].ids, &first, quiet);
+    if (!rc && !a.quiet)
+        printf("%d sequences, %lld tokens, %.1f ms%s%s\n", in.n, tokens, ms, a.dump ? ", wrote " : "", a.dump ? a.dump : "");
+    if (!rc && first.attentions) rc = run_figures_draw(rf, dir, a.model, in.items[0].ids, &first, a.quiet);
     attn_output_free(&first);
-    free(ids64);
-    free(batch_in);
-    free(batch_out);
-    free(views);
     attn_model_free(m);
     inputs_free(&in);
     free(dir);
