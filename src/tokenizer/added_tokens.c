@@ -61,7 +61,7 @@ static const tk_added *match_at(const attn_tokenizer *t, int normalized, const u
     return best;
 }
 
-static int split_one(const attn_tokenizer *t, const tk_text *x, const tk_split *sp, int normalized, tk_splits *out) {
+static attn_status split_one(const attn_tokenizer *t, const tk_text *x, const tk_split *sp, int normalized, tk_splits *out) {
     const uint32_t *cp = x->cp;
     const uint8_t *first = t->added_first[normalized ? 1 : 0];
     int32_t s = sp->s, e = sp->e, start_offset = s, pos = s;
@@ -86,27 +86,27 @@ static int split_one(const attn_tokenizer *t, const tk_text *x, const tk_split *
         if (a->rstrip)
             while (stop < e && tk_is_whitespace(cp[stop])) stop++;
         pos = stop;
-        if (start > start_offset && tk_splits_push(out, start_offset, start, -1, x->os[start_offset])) return -1;
-        if (tk_splits_push(out, start, stop, a->id, x->os[start])) return -1;
+        if (start > start_offset && tk_splits_push(out, start_offset, start, -1, x->os[start_offset])) return ATTN_E_NOMEM;
+        if (tk_splits_push(out, start, stop, a->id, x->os[start])) return ATTN_E_NOMEM;
         start_offset = stop;
     }
     if (start_offset < e && tk_splits_push(out, start_offset, e, -1, start_offset == s ? sp->base : x->os[start_offset]))
-        return -1;
-    return 0;
+        return ATTN_E_NOMEM;
+    return ATTN_OK;
 }
 
-int tk_added_split(const attn_tokenizer *t, tk_work *w, int normalized) {
+attn_status tk_added_split(const attn_tokenizer *t, tk_work *w, int normalized) {
     int any = 0;
     for (int i = 0; i < t->n_added; i++) any |= (t->added[i].normalized != 0) == (normalized != 0);
-    if (!any) return 0;
+    if (!any) return ATTN_OK;
     w->splits2.n = 0;
     for (int32_t i = 0; i < w->splits.n; i++) {
         const tk_split *sp = &w->splits.v[i];
         if (sp->id >= 0 ? tk_splits_push(&w->splits2, sp->s, sp->e, sp->id, sp->base)
                         : split_one(t, &w->text, sp, normalized, &w->splits2))
-            return -1;
+            return ATTN_E_NOMEM;
     }
     tk_splits tmp = w->splits;
     w->splits = w->splits2, w->splits2 = tmp;
-    return 0;
+    return ATTN_OK;
 }

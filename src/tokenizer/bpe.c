@@ -59,19 +59,19 @@ static int32_t char_id(const attn_tokenizer *t, const uint32_t *cp, int32_t k, i
     return tk_vocab_get(&t->vocab, buf, len);
 }
 
-int tk_bpe_tokenize(const attn_tokenizer *t, tk_work *w, const uint32_t *cp, int32_t n,
-                    int (*emit)(void *u, int32_t id, const char *str, int32_t s, int32_t e), void *u) {
+attn_status tk_bpe_tokenize(const attn_tokenizer *t, tk_work *w, const uint32_t *cp, int32_t n,
+                    attn_status (*emit)(void *u, int32_t id, const char *str, int32_t s, int32_t e), void *u) {
     const tk_bpe *b = &t->bpe;
-    if (n == 0) return 0;
+    if (n == 0) return ATTN_OK;
     size_t extra = (b->prefix ? strlen(b->prefix) : 0) + (b->suffix ? strlen(b->suffix) : 0) + 8;
-    if (!attn_grow((void **)&w->bytes, &w->bytes_cap, (size_t)n * 4 + extra, 1)) return -1;
+    if (!attn_grow((void **)&w->bytes, &w->bytes_cap, (size_t)n * 4 + extra, 1)) return ATTN_E_NOMEM;
     if (b->ignore_merges) {
         size_t len = 0;
         for (int32_t k = 0; k < n; k++) len += (size_t)tk_utf8_put(cp[k], w->bytes + len);
         int32_t id = tk_vocab_get(&t->vocab, w->bytes, len);
         if (id >= 0) return emit(u, id, t->vocab.tokens[id], 0, n);
     }
-    if (!attn_grow(&w->syms, &w->syms_cap, (size_t)n * 4 * sizeof(sym), 1)) return -1;
+    if (!attn_grow(&w->syms, &w->syms_cap, (size_t)n * 4 * sizeof(sym), 1)) return ATTN_E_NOMEM;
     sym *s = w->syms;
     int32_t ns = 0, unk_start = -1, unk_end = -1;
     for (int32_t k = 0; k < n; k++) {
@@ -108,7 +108,7 @@ int tk_bpe_tokenize(const attn_tokenizer *t, tk_work *w, const uint32_t *cp, int
     }
     if (unk_start >= 0) s[ns++] = (sym){b->unk_id, unk_start, unk_end, 0, 0};
     for (int32_t i = 0; i < ns; i++) s[i].prev = i - 1, s[i].next = i + 1 < ns ? i + 1 : -1;
-    if (!attn_grow(&w->heap, &w->heap_cap, ((size_t)ns * 3 + 4) * sizeof(merge), 1)) return -1;
+    if (!attn_grow(&w->heap, &w->heap_cap, ((size_t)ns * 3 + 4) * sizeof(merge), 1)) return ATTN_E_NOMEM;
     merge *heap = w->heap;
 
     int32_t nh = 0;
@@ -138,8 +138,8 @@ int tk_bpe_tokenize(const attn_tokenizer *t, tk_work *w, const uint32_t *cp, int
         }
     }
     for (int32_t i = 0; i < ns; i = s[i].next) {
-        if (emit(u, s[i].id, t->vocab.tokens[s[i].id], s[i].start, s[i].end)) return -1;
+        if (emit(u, s[i].id, t->vocab.tokens[s[i].id], s[i].start, s[i].end)) return ATTN_E_NOMEM;
         if (s[i].next < 0) break;
     }
-    return 0;
+    return ATTN_OK;
 }

@@ -25,21 +25,21 @@ static char *replace_all(const char *s, const char *pat, const char *with, int m
     return attn_sb_take(&sb);
 }
 
-static int set(strlist *l, int i, char *s) {
-    if (!s) return -1;
+static attn_status set(strlist *l, int i, char *s) {
+    if (!s) return ATTN_E_NOMEM;
     free(l->v[i]);
     l->v[i] = s;
-    return 0;
+    return ATTN_OK;
 }
 
-static int wordpiece_cleanup(strlist *l, int i) {
+static attn_status wordpiece_cleanup(strlist *l, int i) {
     static const char *const pairs[][2] = {
         {" .", "."}, {" ?", "?"}, {" !", "!"}, {" ,", ","}, {" ' ", "'"}, {" n't", "n't"}, {" 'm", "'m"},
         {" do not", " don't"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"},
     };
     for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++)
-        if (set(l, i, replace_all(l->v[i], pairs[k][0], pairs[k][1], -1))) return -1;
-    return 0;
+        if (set(l, i, replace_all(l->v[i], pairs[k][0], pairs[k][1], -1))) return ATTN_E_NOMEM;
+    return ATTN_OK;
 }
 
 /* Length of the maximal valid prefix of a UTF-8 sequence at s (>= 1), and whether it is complete. */
@@ -77,14 +77,14 @@ static char *utf8_lossy(const uint8_t *s, size_t n) {
     return attn_sb_take(&sb);
 }
 
-static int byte_level(strlist *l) {
+static attn_status byte_level(strlist *l) {
     attn_strbuf bytes = {0};
     attn_sb_append(&bytes, "", 0);
     for (int i = 0; i < l->n; i++) {
         const char *s = l->v[i];
         size_t len = strlen(s), start = bytes.len;
         uint32_t *cps = attn_calloc(len + 1, sizeof *cps);
-        if (!cps) { attn_sb_free(&bytes); return -1; }
+        if (!cps) { attn_sb_free(&bytes); return ATTN_E_NOMEM; }
         size_t n = tk_utf8_decode(s, len, cps);
         int all = 1;
         for (size_t k = 0; k < n && all; k++) {
@@ -98,28 +98,28 @@ static int byte_level(strlist *l) {
             attn_sb_append(&bytes, s, len);
         }
     }
-    if (bytes.oom) { attn_sb_free(&bytes); return -1; }
+    if (bytes.oom) { attn_sb_free(&bytes); return ATTN_E_NOMEM; }
     char *joined = utf8_lossy((const uint8_t *)bytes.buf, bytes.len);
     attn_sb_free(&bytes);
-    if (!joined) return -1;
+    if (!joined) return ATTN_E_NOMEM;
     for (int i = 0; i < l->n; i++) free(l->v[i]);
     l->v[0] = joined, l->n = 1;
-    return 0;
+    return ATTN_OK;
 }
 
-static int fuse(strlist *l) {
+static attn_status fuse(strlist *l) {
     attn_strbuf sb = {0};
     attn_sb_append(&sb, "", 0);
     for (int i = 0; i < l->n; i++) attn_sb_puts(&sb, l->v[i]);
     char *s = attn_sb_take(&sb);
-    if (!s) return -1;
+    if (!s) return ATTN_E_NOMEM;
     for (int i = 0; i < l->n; i++) free(l->v[i]);
     l->v[0] = s, l->n = l->n ? 1 : 0;
     if (!l->n) free(s);
-    return 0;
+    return ATTN_OK;
 }
 
-static int byte_fallback(strlist *l) {
+static attn_status byte_fallback(strlist *l) {
     int out = 0;
     for (int i = 0; i < l->n;) {
         unsigned v;
@@ -141,27 +141,27 @@ static int byte_fallback(strlist *l) {
         else
             for (size_t k = 0; k < nb; k++) attn_sb_puts(&sb, "\xEF\xBF\xBD");
         char *s = attn_sb_take(&sb);
-        if (!s) return -1;
+        if (!s) return ATTN_E_NOMEM;
         for (int k = i; k < j; k++) free(l->v[k]);
         l->v[out++] = s;
         i = j;
     }
     l->n = out;
-    return 0;
+    return ATTN_OK;
 }
 
-static int strip(strlist *l, const tk_decoder *d) {
+static attn_status strip(strlist *l, const tk_decoder *d) {
     for (int i = 0; i < l->n; i++) {
         char *s = l->v[i];
         size_t len = strlen(s), a = 0, z = len;
         for (int k = 0; k < d->start && a < z && (unsigned char)s[a] == d->strip_char; k++) a++;
         for (int k = 0; k < d->stop && z > a && (unsigned char)s[z - 1] == d->strip_char; k++) z--;
-        if (set(l, i, attn_strndup(s + a, z - a))) return -1;
+        if (set(l, i, attn_strndup(s + a, z - a))) return ATTN_E_NOMEM;
     }
-    return 0;
+    return ATTN_OK;
 }
 
-static int chain(const tk_decoder *d, strlist *l) {
+static attn_status chain(const tk_decoder *d, strlist *l) {
     switch (d->kind) {
     case TK_DEC_WORDPIECE:
         for (int i = 0; i < l->n; i++) {
@@ -169,29 +169,29 @@ static int chain(const tk_decoder *d, strlist *l) {
                 size_t pl = strlen(d->prefix);
                 char *s = strncmp(l->v[i], d->prefix, pl) == 0 ? replace_all(l->v[i], d->prefix, "", 1)
                                                                : attn_asprintf(" %s", l->v[i]);
-                if (set(l, i, s)) return -1;
+                if (set(l, i, s)) return ATTN_E_NOMEM;
             }
-            if (d->cleanup && wordpiece_cleanup(l, i)) return -1;
+            if (d->cleanup && wordpiece_cleanup(l, i)) return ATTN_E_NOMEM;
         }
-        return 0;
+        return ATTN_OK;
     case TK_DEC_BYTELEVEL: return byte_level(l);
     case TK_DEC_REPLACE:
         for (int i = 0; i < l->n; i++)
-            if (set(l, i, replace_all(l->v[i], d->pattern, d->content, -1))) return -1;
-        return 0;
+            if (set(l, i, replace_all(l->v[i], d->pattern, d->content, -1))) return ATTN_E_NOMEM;
+        return ATTN_OK;
     case TK_DEC_FUSE: return fuse(l);
     case TK_DEC_STRIP: return strip(l, d);
     case TK_DEC_BPE:
         for (int i = 0; i < l->n; i++)
-            if (set(l, i, replace_all(l->v[i], d->suffix, i == l->n - 1 ? "" : " ", -1))) return -1;
-        return 0;
+            if (set(l, i, replace_all(l->v[i], d->suffix, i == l->n - 1 ? "" : " ", -1))) return ATTN_E_NOMEM;
+        return ATTN_OK;
     case TK_DEC_BYTE_FALLBACK: return byte_fallback(l);
     case TK_DEC_SEQUENCE:
         for (int k = 0; k < d->n_items; k++)
-            if (chain(&d->items[k], l)) return -1;
-        return 0;
+            if (chain(&d->items[k], l)) return ATTN_E_NOMEM;
+        return ATTN_OK;
     }
-    return 0;
+    return ATTN_OK;
 }
 
 attn_status tk_decode(const attn_tokenizer *t, const tk_decoder *d, char **tokens, int n, char **out) {

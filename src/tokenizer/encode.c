@@ -22,20 +22,20 @@ typedef struct emitter {
     int32_t s, word, type_id;
 } emitter;
 
-static int emit(void *u, int32_t id, const char *str, int32_t s, int32_t e) {
+static attn_status emit(void *u, int32_t id, const char *str, int32_t s, int32_t e) {
     emitter *em = u;
-    if (id < 0) return -1;
+    if (id < 0) return ATTN_E_NOMEM;
     tk_tok *t = tk_seq_push(em->seq);
-    if (!t) return -1;
+    if (!t) return ATTN_E_NOMEM;
     t->id = id, t->str = str, t->word = em->word, t->type_id = em->type_id;
     t->start = em->text->os[em->s + s], t->end = em->text->oe[em->s + e - 1];
-    return 0;
+    return ATTN_OK;
 }
 
 /* An added token found in the text: its string is the (normalized) text it matched. */
-static int emit_added(tk_seq *q, const tk_text *x, const tk_split *sp, int32_t word, int32_t type_id) {
+static attn_status emit_added(tk_seq *q, const tk_text *x, const tk_split *sp, int32_t word, int32_t type_id) {
     tk_tok *t = tk_seq_push(q);
-    if (!t) return -1;
+    if (!t) return ATTN_E_NOMEM;
     t->id = sp->id, t->word = word, t->type_id = type_id;
     t->start = x->os[sp->s], t->end = x->oe[sp->e - 1];
     t->str_off = (int32_t)q->arena->len;
@@ -47,7 +47,7 @@ static int emit_added(tk_seq *q, const tk_text *x, const tk_split *sp, int32_t w
     return q->arena->oom ? -1 : 0;
 }
 
-static int normalize_splits(const attn_tokenizer *t, tk_work *w) {
+static attn_status normalize_splits(const attn_tokenizer *t, tk_work *w) {
     tk_text *y = &w->tmp;
     y->n = 0;
     w->splits2.n = 0;
@@ -55,18 +55,18 @@ static int normalize_splits(const attn_tokenizer *t, tk_work *w) {
         tk_split sp = w->splits.v[i];
         int32_t s = y->n;
         if (sp.id >= 0) {
-            if (tk_text_reserve(y, sp.e - sp.s)) return -1;
+            if (tk_text_reserve(y, sp.e - sp.s)) return ATTN_E_NOMEM;
             for (int32_t k = sp.s; k < sp.e; k++) tk_text_push(y, w->text.cp[k], w->text.os[k], w->text.oe[k]);
         } else if (tk_normalize(t->normalizer, &w->text, sp.s, sp.e, sp.base, y)) {
-            return -1;
+            return ATTN_E_NOMEM;
         }
-        if (y->n > s && tk_splits_push(&w->splits2, s, y->n, sp.id, sp.base)) return -1;
+        if (y->n > s && tk_splits_push(&w->splits2, s, y->n, sp.id, sp.base)) return ATTN_E_NOMEM;
     }
     tk_text tt = w->text;
     w->text = w->tmp, w->tmp = tt;
     tk_splits ts = w->splits;
     w->splits = w->splits2, w->splits2 = ts;
-    return 0;
+    return ATTN_OK;
 }
 
 static attn_status encode_one(const attn_tokenizer *t, tk_work *w, const char *text, size_t len, int32_t type_id,

@@ -78,8 +78,8 @@ static attn_status load_bert(attn_tokenizer *t, const char *dir, json_t *cfg) {
     for (size_t i = 0; i < len && !s; id++) {
         size_t j = i;
         while (j < len && data[j] != '\n') j++;
-        int rc = tk_vocab_set(&t->vocab, id, data + i, j - i);
-        if (rc) s = attn_fail(rc == -1 ? ATTN_E_NOMEM : ATTN_E_FORMAT, "%s: cannot add line %d", path, id + 1);
+        attn_status rc = tk_vocab_set(&t->vocab, id, data + i, j - i);
+        if (rc) s = attn_fail(rc == ATTN_E_NOMEM ? ATTN_E_NOMEM : ATTN_E_FORMAT, "%s: cannot add line %d", path, id + 1);
         i = j + 1;
     }
     free(data);
@@ -147,9 +147,9 @@ static attn_status load_roberta(attn_tokenizer *t, const char *dir, json_t *cfg)
     const char *key;
     json_t *v;
     json_object_foreach(vocab, key, v) {
-        int rc = json_is_integer(v) ? tk_vocab_set(&t->vocab, (int32_t)json_integer_value(v), key, strlen(key)) : -2;
+        attn_status rc = json_is_integer(v) ? tk_vocab_set(&t->vocab, (int32_t)json_integer_value(v), key, strlen(key)) : ATTN_E_FORMAT;
         if (rc) {
-            s = attn_fail(rc == -1 ? ATTN_E_NOMEM : ATTN_E_FORMAT, "%s: bad entry \"%s\"", vpath, key);
+            s = attn_fail(rc == ATTN_E_NOMEM ? ATTN_E_NOMEM : ATTN_E_FORMAT, "%s: bad entry \"%s\"", vpath, key);
             goto done;
         }
     }

@@ -9,7 +9,7 @@
 #include "tok_internal.h"
 
 #define PUSH_OR_FAIL(out, extra) \
-    do { if (tk_text_reserve((out), (extra))) return -1; } while (0)
+    do { if (tk_text_reserve((out), (extra))) return ATTN_E_NOMEM; } while (0)
 
 static void push_aligned(tk_text *out, const tk_text *in, int32_t i, uint32_t c) {
     tk_text_push(out, c, in->os[i], in->oe[i]);
@@ -32,7 +32,7 @@ static void canonical_order(tk_text *out, int32_t from) {
 
 /* clean_text, handle_chinese_chars, strip_accents and lowercase are separate passes in the crate,
  * but each works char by char, so one pass over the chars applies all four in that order. */
-static int bert(const tk_normalizer *n, const tk_text *in, int32_t s, int32_t e, tk_text *out) {
+static attn_status bert(const tk_normalizer *n, const tk_text *in, int32_t s, int32_t e, tk_text *out) {
     int strip = n->strip_accents < 0 ? n->lowercase : n->strip_accents;
     uint32_t dec[32], low[3];
     for (int32_t i = s; i < e; i++) {
@@ -59,10 +59,10 @@ static int bert(const tk_normalizer *n, const tk_text *in, int32_t s, int32_t e,
         }
         if (cjk) push_aligned(out, in, i, ' ');
     }
-    return 0;
+    return ATTN_OK;
 }
 
-static int lowercase(const tk_text *in, int32_t s, int32_t e, tk_text *out) {
+static attn_status lowercase(const tk_text *in, int32_t s, int32_t e, tk_text *out) {
     uint32_t low[3];
     PUSH_OR_FAIL(out, e - s);
     for (int32_t i = s; i < e; i++) {
@@ -70,10 +70,10 @@ static int lowercase(const tk_text *in, int32_t s, int32_t e, tk_text *out) {
         if (nl > 1) PUSH_OR_FAIL(out, nl + (e - i));
         for (int l = 0; l < nl; l++) push_aligned(out, in, i, low[l]);
     }
-    return 0;
+    return ATTN_OK;
 }
 
-static int decompose(const tk_text *in, int32_t s, int32_t e, int compat, tk_text *out) {
+static attn_status decompose(const tk_text *in, int32_t s, int32_t e, int compat, tk_text *out) {
     uint32_t dec[32];
     int32_t from = out->n;
     for (int32_t i = s; i < e; i++) {
@@ -82,13 +82,13 @@ static int decompose(const tk_text *in, int32_t s, int32_t e, int compat, tk_tex
         for (int k = 0; k < nd; k++) push_aligned(out, in, i, dec[k]);
     }
     canonical_order(out, from);
-    return 0;
+    return ATTN_OK;
 }
 
 /* NFC/NFKC chunk by chunk: a chunk is a char below U+0300 (which never composes with what precedes
  * it) followed by everything up to the next such char. Within a chunk, output char k replaces
  * input char k, and extra output chars count as inserted. */
-static int compose(const tk_text *in, int32_t s, int32_t e, int compat, tk_text *out) {
+static attn_status compose(const tk_text *in, int32_t s, int32_t e, int compat, tk_text *out) {
     tk_text tmp = {0};
     int rc = 0;
     for (int32_t i = s; i < e && !rc;) {
@@ -114,17 +114,17 @@ static int compose(const tk_text *in, int32_t s, int32_t e, int compat, tk_text 
     return rc;
 }
 
-static int strip(const tk_normalizer *n, const tk_text *in, int32_t s, int32_t e, tk_text *out) {
+static attn_status strip(const tk_normalizer *n, const tk_text *in, int32_t s, int32_t e, tk_text *out) {
     if (n->left) while (s < e && tk_is_whitespace(in->cp[s])) s++;
     if (n->right) while (e > s && tk_is_whitespace(in->cp[e - 1])) e--;
     PUSH_OR_FAIL(out, e - s);
     for (int32_t i = s; i < e; i++) push_aligned(out, in, i, in->cp[i]);
-    return 0;
+    return ATTN_OK;
 }
 
 /* Every match is removed and the content inserted after it: the content takes the alignment of
  * the last char of the match. */
-static int replace(const tk_normalizer *n, const tk_text *in, int32_t s, int32_t e, tk_text *out) {
+static attn_status replace(const tk_normalizer *n, const tk_text *in, int32_t s, int32_t e, tk_text *out) {
     int32_t pn = n->pattern_n;
     for (int32_t i = s; i < e;) {
         if (pn > 0 && i + pn <= e && memcmp(&in->cp[i], n->pattern, (size_t)pn * sizeof(uint32_t)) == 0) {
@@ -137,25 +137,25 @@ static int replace(const tk_normalizer *n, const tk_text *in, int32_t s, int32_t
             i++;
         }
     }
-    return 0;
+    return ATTN_OK;
 }
 
-static int prepend(const tk_normalizer *n, const tk_text *in, int32_t s, int32_t e, tk_text *out) {
-    if (s == e) return 0;
+static attn_status prepend(const tk_normalizer *n, const tk_text *in, int32_t s, int32_t e, tk_text *out) {
+    if (s == e) return ATTN_OK;
     PUSH_OR_FAIL(out, n->content_n + (e - s));
     for (int32_t k = 0; k < n->content_n; k++) push_aligned(out, in, s, n->content[k]);
     for (int32_t i = s; i < e; i++) push_aligned(out, in, i, in->cp[i]);
-    return 0;
+    return ATTN_OK;
 }
 
-static int strip_accents(const tk_text *in, int32_t s, int32_t e, tk_text *out) {
+static attn_status strip_accents(const tk_text *in, int32_t s, int32_t e, tk_text *out) {
     PUSH_OR_FAIL(out, e - s);
     for (int32_t i = s; i < e; i++)
         if (!tk_is_mark_nonspacing(in->cp[i])) push_aligned(out, in, i, in->cp[i]);
-    return 0;
+    return ATTN_OK;
 }
 
-static int sequence(const tk_normalizer *n, const tk_text *in, int32_t s, int32_t e, int32_t base, tk_text *out) {
+static attn_status sequence(const tk_normalizer *n, const tk_text *in, int32_t s, int32_t e, int32_t base, tk_text *out) {
     tk_text a = {0}, b = {0};
     const tk_text *cur = in;
     int32_t cs = s, ce = e;
@@ -175,7 +175,7 @@ static int sequence(const tk_normalizer *n, const tk_text *in, int32_t s, int32_
     return rc;
 }
 
-int tk_normalize(const tk_normalizer *n, const tk_text *in, int32_t s, int32_t e, int32_t base, tk_text *out) {
+attn_status tk_normalize(const tk_normalizer *n, const tk_text *in, int32_t s, int32_t e, int32_t base, tk_text *out) {
     switch (n->kind) {
     case TK_NORM_BERT: return bert(n, in, s, e, out);
     case TK_NORM_LOWERCASE: return lowercase(in, s, e, out);
@@ -189,7 +189,7 @@ int tk_normalize(const tk_normalizer *n, const tk_text *in, int32_t s, int32_t e
     case TK_NORM_PREPEND: return prepend(n, in, s, e, out);
     case TK_NORM_SEQUENCE: return sequence(n, in, s, e, base, out);
     }
-    return -1;
+    return ATTN_E_NOMEM;
 }
 
 void tk_normalizer_free(tk_normalizer *n) {

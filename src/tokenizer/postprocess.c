@@ -111,52 +111,52 @@ static void trim_offsets(tk_seq *q, int add_prefix_space) {
     }
 }
 
-static int append_special(tk_seq *out, int32_t id, const char *str, int32_t type_id) {
+static attn_status append_special(tk_seq *out, int32_t id, const char *str, int32_t type_id) {
     tk_tok *t = tk_seq_push(out);
-    if (!t) return -1;
+    if (!t) return ATTN_E_NOMEM;
     t->id = id, t->str = str, t->type_id = type_id, t->special = 1;
-    return 0;
+    return ATTN_OK;
 }
 
-static int append_seq(tk_seq *out, const tk_seq *q, int set_type, int32_t type_id) {
+static attn_status append_seq(tk_seq *out, const tk_seq *q, int set_type, int32_t type_id) {
     for (int32_t i = 0; i < q->n; i++) {
         tk_tok *t = tk_seq_push(out);
-        if (!t) return -1;
+        if (!t) return ATTN_E_NOMEM;
         *t = q->v[i];
         if (set_type) t->type_id = type_id;
     }
-    return 0;
+    return ATTN_OK;
 }
 
 /* Applies one processor to (a, b). When it adds special tokens the result goes to out and *merged
  * is set; otherwise a and b are changed in place. */
-static int process(const tk_post *p, tk_seq *a, tk_seq *b, int add_special, tk_seq *out, int *merged) {
+static attn_status process(const tk_post *p, tk_seq *a, tk_seq *b, int add_special, tk_seq *out, int *merged) {
     switch (p->kind) {
     case TK_POST_BYTELEVEL:
         if (p->trim_offsets) {
             trim_offsets(a, p->add_prefix_space);
             if (b) trim_offsets(b, p->add_prefix_space);
         }
-        return 0;
+        return ATTN_OK;
     case TK_POST_ROBERTA:
         if (p->trim_offsets) {
             trim_offsets(a, p->add_prefix_space);
             if (b) trim_offsets(b, p->add_prefix_space);
         }
-        if (!add_special) return 0;
+        if (!add_special) return ATTN_OK;
         *merged = 1;
         if (append_special(out, p->cls_id, p->cls, 0) || append_seq(out, a, 1, 0) || append_special(out, p->sep_id, p->sep, 0))
-            return -1;
+            return ATTN_E_NOMEM;
         if (b && (append_special(out, p->sep_id, p->sep, 0) || append_seq(out, b, 1, 0) || append_special(out, p->sep_id, p->sep, 0)))
-            return -1;
-        return 0;
+            return ATTN_E_NOMEM;
+        return ATTN_OK;
     case TK_POST_BERT:
-        if (!add_special) return 0;
+        if (!add_special) return ATTN_OK;
         *merged = 1;
         if (append_special(out, p->cls_id, p->cls, 0) || append_seq(out, a, 0, 0) || append_special(out, p->sep_id, p->sep, 0))
-            return -1;
-        if (b && (append_seq(out, b, 0, 0) || append_special(out, p->sep_id, p->sep, 1))) return -1;
-        return 0;
+            return ATTN_E_NOMEM;
+        if (b && (append_seq(out, b, 0, 0) || append_special(out, p->sep_id, p->sep, 1))) return ATTN_E_NOMEM;
+        return ATTN_OK;
     case TK_POST_TEMPLATE: {
         const tk_piece *pc = b ? p->pair : p->single;
         int n = b ? p->n_pair : p->n_single;
@@ -166,37 +166,37 @@ static int process(const tk_post *p, tk_seq *a, tk_seq *b, int add_special, tk_s
                 if (!add_special) continue;
                 const tk_special_tokens *st = &p->specials[pc[i].index];
                 for (int k = 0; k < st->n; k++)
-                    if (append_special(out, st->ids[k], st->tokens[k], pc[i].type_id)) return -1;
+                    if (append_special(out, st->ids[k], st->tokens[k], pc[i].type_id)) return ATTN_E_NOMEM;
             } else {
                 const tk_seq *q = pc[i].index == 0 ? a : b;
-                if (q && append_seq(out, q, 1, pc[i].type_id)) return -1;
+                if (q && append_seq(out, q, 1, pc[i].type_id)) return ATTN_E_NOMEM;
             }
         }
-        return 0;
+        return ATTN_OK;
     }
     case TK_POST_SEQUENCE:
         for (int i = 0; i < p->n_items; i++) {
             if (*merged) {
-                if (process(&p->items[i], out, NULL, 0, NULL, merged)) return -1;
+                if (process(&p->items[i], out, NULL, 0, NULL, merged)) return ATTN_E_NOMEM;
             } else if (process(&p->items[i], a, b, add_special, out, merged)) {
-                return -1;
+                return ATTN_E_NOMEM;
             }
         }
-        return 0;
+        return ATTN_OK;
     }
-    return 0;
+    return ATTN_OK;
 }
 
-int tk_post_process(const attn_tokenizer *t, tk_seq *a, tk_seq *b, int add_special, tk_seq *out) {
+attn_status tk_post_process(const attn_tokenizer *t, tk_seq *a, tk_seq *b, int add_special, tk_seq *out) {
     for (int32_t i = 0; i < a->n; i++) a->v[i].seq = 0;
     if (b)
         for (int32_t i = 0; i < b->n; i++) b->v[i].seq = 1;
     int merged = 0;
-    if (t->post && process(t->post, a, b, add_special, out, &merged)) return -1;
-    if (merged) return 0;
-    if (append_seq(out, a, 0, 0)) return -1;
-    if (b && append_seq(out, b, 0, 0)) return -1;
-    return 0;
+    if (t->post && process(t->post, a, b, add_special, out, &merged)) return ATTN_E_NOMEM;
+    if (merged) return ATTN_OK;
+    if (append_seq(out, a, 0, 0)) return ATTN_E_NOMEM;
+    if (b && append_seq(out, b, 0, 0)) return ATTN_E_NOMEM;
+    return ATTN_OK;
 }
 
 void tk_post_free(tk_post *p) {

@@ -80,31 +80,31 @@ typedef struct matches {
     int32_t n;
 } matches;
 
-static int add_match(tk_work *w, matches *m, int32_t a, int32_t b, int32_t is_match) {
+static attn_status add_match(tk_work *w, matches *m, int32_t a, int32_t b, int32_t is_match) {
     if ((m->n + 1) * 3 > w->bounds_cap) {
         int32_t cap = w->bounds_cap ? w->bounds_cap * 2 : 768;
         int32_t *p = realloc(w->bounds, (size_t)cap * sizeof *p);
-        if (!p) return -1;
+        if (!p) return ATTN_E_NOMEM;
         w->bounds = p, w->bounds_cap = cap;
     }
     m->v = w->bounds;
     m->v[3 * m->n] = a, m->v[3 * m->n + 1] = b, m->v[3 * m->n + 2] = is_match;
     m->n++;
-    return 0;
+    return ATTN_OK;
 }
 
 typedef int (*char_pred)(uint32_t c);
 
-static int find_pred(tk_work *w, const uint32_t *cp, int32_t s, int32_t e, char_pred pred, matches *m) {
+static attn_status find_pred(tk_work *w, const uint32_t *cp, int32_t s, int32_t e, char_pred pred, matches *m) {
     int32_t last = s;
     for (int32_t i = s; i < e; i++) {
         if (!pred(cp[i])) continue;
-        if (last < i && add_match(w, m, last, i, 0)) return -1;
-        if (add_match(w, m, i, i + 1, 1)) return -1;
+        if (last < i && add_match(w, m, last, i, 0)) return ATTN_E_NOMEM;
+        if (add_match(w, m, i, i + 1, 1)) return ATTN_E_NOMEM;
         last = i + 1;
     }
-    if (last < e && add_match(w, m, last, e, 0)) return -1;
-    return 0;
+    if (last < e && add_match(w, m, last, e, 0)) return ATTN_E_NOMEM;
+    return ATTN_OK;
 }
 
 /* A literal pattern, for find_runs' matcher context. */
@@ -117,7 +117,7 @@ typedef struct literal {
  * between them as unmatched pieces. */
 typedef int32_t (*run_fn)(const uint32_t *cp, int32_t i, int32_t n, const void *ctx);
 
-static int find_runs(tk_work *w, const uint32_t *cp, int32_t s, int32_t e, run_fn fn, const void *ctx, matches *m) {
+static attn_status find_runs(tk_work *w, const uint32_t *cp, int32_t s, int32_t e, run_fn fn, const void *ctx, matches *m) {
     int32_t prev = s;
     for (int32_t i = s; i < e;) {
         int32_t len = fn(cp, i, e, ctx);
@@ -125,12 +125,12 @@ static int find_runs(tk_work *w, const uint32_t *cp, int32_t s, int32_t e, run_f
             i++;
             continue;
         }
-        if (prev < i && add_match(w, m, prev, i, 0)) return -1;
-        if (add_match(w, m, i, i + len, 1)) return -1;
+        if (prev < i && add_match(w, m, prev, i, 0)) return ATTN_E_NOMEM;
+        if (add_match(w, m, i, i + len, 1)) return ATTN_E_NOMEM;
         i += len, prev = i;
     }
-    if (prev < e && add_match(w, m, prev, e, 0)) return -1;
-    return 0;
+    if (prev < e && add_match(w, m, prev, e, 0)) return ATTN_E_NOMEM;
+    return ATTN_OK;
 }
 
 static int32_t word_or_symbols(const uint32_t *cp, int32_t i, int32_t n, const void *ctx) { /* \w+|[^\w\s]+ */
@@ -156,7 +156,7 @@ static int32_t literal_run(const uint32_t *cp, int32_t i, int32_t n, const void 
 }
 
 /* NormalizedString::split: turns matches into pieces according to the behaviour. */
-static int apply_behavior(matches *m, tk_split_behavior b, const tk_text *x, tk_splits *out) {
+static attn_status apply_behavior(matches *m, tk_split_behavior b, const tk_text *x, tk_splits *out) {
     int32_t *v = m->v;
     int32_t k = 0; /* pieces are compacted in place: (start, end, keep) */
     int prev = 0;
@@ -175,8 +175,8 @@ static int apply_behavior(matches *m, tk_split_behavior b, const tk_text *x, tk_
         }
         for (int32_t i = m->n - n; i < m->n; i++)
             if (v[3 * i + 1] > v[3 * i] && tk_splits_push(out, v[3 * i], v[3 * i + 1], -1, x->os[v[3 * i]]))
-                return -1;
-        return 0;
+                return ATTN_E_NOMEM;
+        return ATTN_OK;
     }
     for (int32_t i = 0; i < m->n; i++) {
         int32_t a = v[3 * i], z = v[3 * i + 1], is = v[3 * i + 2];
@@ -201,20 +201,20 @@ static int apply_behavior(matches *m, tk_split_behavior b, const tk_text *x, tk_
     }
     for (int32_t i = 0; i < k; i++)
         if (v[3 * i + 2] && v[3 * i + 1] > v[3 * i] && tk_splits_push(out, v[3 * i], v[3 * i + 1], -1, x->os[v[3 * i]]))
-            return -1;
-    return 0;
+            return ATTN_E_NOMEM;
+    return ATTN_OK;
 }
 
 static int is_numeric(uint32_t c) { return tk_is_number(c); }
 
 /* Splits every non-token split with one pattern (w->text unchanged). */
-static int split_all(const tk_pretok *p, tk_work *w) {
+static attn_status split_all(const tk_pretok *p, tk_work *w) {
     w->splits2.n = 0;
     const uint32_t *cp = w->text.cp;
     for (int32_t i = 0; i < w->splits.n; i++) {
         tk_split sp = w->splits.v[i];
         if (sp.id >= 0) {
-            if (tk_splits_push(&w->splits2, sp.s, sp.e, sp.id, sp.base)) return -1;
+            if (tk_splits_push(&w->splits2, sp.s, sp.e, sp.id, sp.base)) return ATTN_E_NOMEM;
             continue;
         }
         if (p->kind == TK_PRE_BERT) { /* whitespace removed, then punctuation isolated: one pass */
@@ -232,8 +232,8 @@ static int split_all(const tk_pretok *p, tk_work *w) {
                     }
                 }
                 if (k == sp.e || ws || pu) {
-                    if (k > start && tk_splits_push(&w->splits2, start, k, -1, w->text.os[start])) return -1;
-                    if (pu && tk_splits_push(&w->splits2, k, k + 1, -1, w->text.os[k])) return -1;
+                    if (k > start && tk_splits_push(&w->splits2, start, k, -1, w->text.os[start])) return ATTN_E_NOMEM;
+                    if (pu && tk_splits_push(&w->splits2, k, k + 1, -1, w->text.os[k])) return ATTN_E_NOMEM;
                     start = k + 1;
                 }
             }
@@ -267,17 +267,17 @@ static int split_all(const tk_pretok *p, tk_work *w) {
         }
         default: break;
         }
-        if (rc || apply_behavior(&m, b, &w->text, &w->splits2)) return -1;
+        if (rc || apply_behavior(&m, b, &w->text, &w->splits2)) return ATTN_E_NOMEM;
     }
     tk_splits tmp = w->splits;
     w->splits = w->splits2, w->splits2 = tmp;
-    return 0;
+    return ATTN_OK;
 }
 
 /* Rewrites the text as byte-level chars: every char becomes one char per UTF-8 byte, each with
  * the alignment of the char it came from. Optionally adds a prefix space and splits with the GPT-2
  * regex first. */
-static int byte_level(const tk_pretok *p, tk_work *w) {
+static attn_status byte_level(const tk_pretok *p, tk_work *w) {
     const tk_text *x = &w->text;
     tk_text *y = &w->tmp;
     y->n = 0;
@@ -286,28 +286,28 @@ static int byte_level(const tk_pretok *p, tk_work *w) {
         tk_split sp = w->splits.v[i];
         if (sp.id >= 0) {
             int32_t s = y->n;
-            if (tk_text_reserve(y, sp.e - sp.s)) return -1;
+            if (tk_text_reserve(y, sp.e - sp.s)) return ATTN_E_NOMEM;
             for (int32_t k = sp.s; k < sp.e; k++) tk_text_push(y, x->cp[k], x->os[k], x->oe[k]);
-            if (tk_splits_push(&w->splits2, s, y->n, sp.id, sp.base)) return -1;
+            if (tk_splits_push(&w->splits2, s, y->n, sp.id, sp.base)) return ATTN_E_NOMEM;
             continue;
         }
         /* the (possibly prefixed) chars, in tmp2 */
         tk_text *z = &w->tmp2;
         z->n = 0;
-        if (tk_text_reserve(z, sp.e - sp.s + 1)) return -1;
+        if (tk_text_reserve(z, sp.e - sp.s + 1)) return ATTN_E_NOMEM;
         if (p->add_prefix_space && x->cp[sp.s] != ' ') tk_text_push(z, ' ', x->os[sp.s], x->oe[sp.s]);
         for (int32_t k = sp.s; k < sp.e; k++) tk_text_push(z, x->cp[k], x->os[k], x->oe[k]);
         for (int32_t k = 0; k < z->n;) {
             int32_t len = p->use_regex ? tk_gpt2_match(z->cp, k, z->n) : z->n;
             if (len <= 0) len = 1;
             int32_t s = y->n;
-            if (tk_text_reserve(y, len * 4)) return -1;
+            if (tk_text_reserve(y, len * 4)) return ATTN_E_NOMEM;
             for (int32_t q = k; q < k + len; q++) {
                 char buf[4];
                 int nb = tk_utf8_put(z->cp[q], buf);
                 for (int b = 0; b < nb; b++) tk_text_push(y, tk_byte_to_char[(uint8_t)buf[b]], z->os[q], z->oe[q]);
             }
-            if (tk_splits_push(&w->splits2, s, y->n, -1, z->os[k])) return -1;
+            if (tk_splits_push(&w->splits2, s, y->n, -1, z->os[k])) return ATTN_E_NOMEM;
             k += len;
         }
     }
@@ -315,16 +315,16 @@ static int byte_level(const tk_pretok *p, tk_work *w) {
     w->text = w->tmp, w->tmp = t;
     tk_splits sl = w->splits;
     w->splits = w->splits2, w->splits2 = sl;
-    return 0;
+    return ATTN_OK;
 }
 
-int tk_pretokenize(const tk_pretok *p, tk_work *w) {
+attn_status tk_pretokenize(const tk_pretok *p, tk_work *w) {
     switch (p->kind) {
     case TK_PRE_BYTELEVEL: return byte_level(p, w);
     case TK_PRE_SEQUENCE:
         for (int i = 0; i < p->n_items; i++)
-            if (tk_pretokenize(&p->items[i], w)) return -1;
-        return 0;
+            if (tk_pretokenize(&p->items[i], w)) return ATTN_E_NOMEM;
+        return ATTN_OK;
     default: return split_all(p, w);
     }
 }

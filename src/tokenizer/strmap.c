@@ -11,10 +11,10 @@ uint32_t tk_hash(const char *s, size_t len) {
     return h ? h : 1;
 }
 
-static int strmap_grow(tk_strmap *m) {
+static attn_status strmap_grow(tk_strmap *m) {
     size_t cap = m->cap ? m->cap * 2 : 64;
     tk_strmap_entry *slots = attn_calloc(cap, sizeof *slots);
-    if (!slots) return -1;
+    if (!slots) return ATTN_E_NOMEM;
     for (size_t i = 0; i < m->cap; i++) {
         tk_strmap_entry *e = &m->slots[i];
         if (!e->hash) continue;
@@ -24,11 +24,11 @@ static int strmap_grow(tk_strmap *m) {
     }
     free(m->slots);
     m->slots = slots, m->cap = cap;
-    return 0;
+    return ATTN_OK;
 }
 
-int tk_strmap_put(tk_strmap *m, const char *key, size_t len, int32_t val) {
-    if ((m->count + 1) * 2 > m->cap && strmap_grow(m)) return -1;
+attn_status tk_strmap_put(tk_strmap *m, const char *key, size_t len, int32_t val) {
+    if ((m->count + 1) * 2 > m->cap && strmap_grow(m)) return ATTN_E_NOMEM;
     uint32_t h = tk_hash(key, len);
     size_t j = h & (m->cap - 1);
     for (;; j = (j + 1) & (m->cap - 1)) {
@@ -36,11 +36,11 @@ int tk_strmap_put(tk_strmap *m, const char *key, size_t len, int32_t val) {
         if (!e->hash) {
             *e = (tk_strmap_entry){key, (uint32_t)len, h, val};
             m->count++;
-            return 0;
+            return ATTN_OK;
         }
         if (e->hash == h && e->len == len && memcmp(e->key, key, len) == 0) {
             e->key = key, e->val = val;
-            return 0;
+            return ATTN_OK;
         }
     }
 }
@@ -67,10 +67,10 @@ static size_t pair_slot(uint64_t k, size_t cap) {
     return (size_t)k & (cap - 1);
 }
 
-static int pairmap_grow(tk_pairmap *m) {
+static attn_status pairmap_grow(tk_pairmap *m) {
     size_t cap = m->cap ? m->cap * 2 : 1024;
     tk_pairmap_entry *slots = attn_calloc(cap, sizeof *slots);
-    if (!slots) return -1;
+    if (!slots) return ATTN_E_NOMEM;
     for (size_t i = 0; i < m->cap; i++) {
         if (!m->slots[i].key) continue;
         size_t j = pair_slot(m->slots[i].key, cap);
@@ -79,24 +79,24 @@ static int pairmap_grow(tk_pairmap *m) {
     }
     free(m->slots);
     m->slots = slots, m->cap = cap;
-    return 0;
+    return ATTN_OK;
 }
 
 /* The first occurrence of a pair keeps its rank, like the merges HashMap of the Rust crate built
  * from an iterator (later duplicates overwrite: we follow that). */
-int tk_pairmap_put(tk_pairmap *m, int32_t a, int32_t b, int32_t rank, int32_t id) {
-    if ((m->count + 1) * 2 > m->cap && pairmap_grow(m)) return -1;
+attn_status tk_pairmap_put(tk_pairmap *m, int32_t a, int32_t b, int32_t rank, int32_t id) {
+    if ((m->count + 1) * 2 > m->cap && pairmap_grow(m)) return ATTN_E_NOMEM;
     uint64_t k = pair_key(a, b);
     for (size_t j = pair_slot(k, m->cap);; j = (j + 1) & (m->cap - 1)) {
         tk_pairmap_entry *e = &m->slots[j];
         if (!e->key) {
             *e = (tk_pairmap_entry){k, rank, id};
             m->count++;
-            return 0;
+            return ATTN_OK;
         }
         if (e->key == k) {
             e->rank = rank, e->id = id;
-            return 0;
+            return ATTN_OK;
         }
     }
 }
@@ -116,23 +116,23 @@ void tk_pairmap_free(tk_pairmap *m) {
     memset(m, 0, sizeof *m);
 }
 
-int tk_vocab_set(tk_vocab *v, int32_t id, const char *s, size_t len) {
-    if (id < 0) return -1;
+attn_status tk_vocab_set(tk_vocab *v, int32_t id, const char *s, size_t len) {
+    if (id < 0) return ATTN_E_INVALID;
     if (id >= v->n) {
         int32_t n = id + 1;
         if (n > v->n) {
             size_t cap = 1;
             while (cap < (size_t)n) cap *= 2;
             char **p = realloc(v->tokens, cap * sizeof *p);
-            if (!p) return -1;
+            if (!p) return ATTN_E_NOMEM;
             for (int32_t i = v->n; i < (int32_t)cap; i++) p[i] = NULL;
             v->tokens = p;
         }
         v->n = n;
     }
-    if (v->tokens[id]) return strlen(v->tokens[id]) == len && memcmp(v->tokens[id], s, len) == 0 ? 0 : -2;
+    if (v->tokens[id]) return strlen(v->tokens[id]) == len && memcmp(v->tokens[id], s, len) == 0 ? ATTN_OK : ATTN_E_FORMAT;
     char *copy = attn_strndup(s, len);
-    if (!copy) return -1;
+    if (!copy) return ATTN_E_NOMEM;
     v->tokens[id] = copy;
     if (len > v->max_len) v->max_len = len;
     return tk_strmap_put(&v->map, copy, len, id);

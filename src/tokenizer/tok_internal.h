@@ -46,8 +46,8 @@ typedef struct tk_strmap {
     size_t cap, count; /* cap is a power of two */
 } tk_strmap;
 uint32_t tk_hash(const char *s, size_t len);
-/* Inserts or replaces. Returns 0 on success, -1 out of memory. key must outlive the map. */
-int tk_strmap_put(tk_strmap *m, const char *key, size_t len, int32_t val);
+/* Inserts or replaces (ATTN_E_NOMEM when out of memory). key must outlive the map. */
+attn_status tk_strmap_put(tk_strmap *m, const char *key, size_t len, int32_t val);
 int32_t tk_strmap_get(const tk_strmap *m, const char *key, size_t len); /* -1 if absent */
 void tk_strmap_free(tk_strmap *m);
 
@@ -59,7 +59,7 @@ typedef struct tk_pairmap {
     tk_pairmap_entry *slots;
     size_t cap, count;
 } tk_pairmap;
-int tk_pairmap_put(tk_pairmap *m, int32_t a, int32_t b, int32_t rank, int32_t id);
+attn_status tk_pairmap_put(tk_pairmap *m, int32_t a, int32_t b, int32_t rank, int32_t id);
 const tk_pairmap_entry *tk_pairmap_get(const tk_pairmap *m, int32_t a, int32_t b);
 void tk_pairmap_free(tk_pairmap *m);
 
@@ -71,8 +71,8 @@ typedef struct tk_vocab {
     size_t max_len; /* longest token in bytes */
 } tk_vocab;
 /* Sets id's string (grows the table); a later id for the same string wins the lookup.
- * Returns 0, -1 out of memory, -2 when id already has another string. */
-int tk_vocab_set(tk_vocab *v, int32_t id, const char *s, size_t len);
+ * ATTN_E_FORMAT when id already has another string, ATTN_E_INVALID for a negative id. */
+attn_status tk_vocab_set(tk_vocab *v, int32_t id, const char *s, size_t len);
 int32_t tk_vocab_get(const tk_vocab *v, const char *s, size_t len);
 void tk_vocab_free(tk_vocab *v);
 
@@ -82,7 +82,7 @@ typedef struct tk_text {
     int32_t *os, *oe; /* original [start, end) of each char, in code points of the input */
     int32_t n, cap;
 } tk_text;
-int tk_text_reserve(tk_text *t, int32_t extra); /* 0 ok, -1 OOM */
+attn_status tk_text_reserve(tk_text *t, int32_t extra); /* ATTN_E_NOMEM past INT32_MAX or OOM */
 static inline void tk_text_push(tk_text *t, uint32_t c, int32_t s, int32_t e) {
     t->cp[t->n] = c, t->os[t->n] = s, t->oe[t->n] = e, t->n++;
 }
@@ -99,7 +99,7 @@ typedef struct tk_splits {
     tk_split *v;
     int32_t n, cap;
 } tk_splits;
-int tk_splits_push(tk_splits *l, int32_t s, int32_t e, int32_t id, int32_t base);
+attn_status tk_splits_push(tk_splits *l, int32_t s, int32_t e, int32_t id, int32_t base);
 
 /* ---- normalizer.c ---------------------------------------------------------------------------- */
 typedef enum tk_norm_kind {
@@ -114,8 +114,8 @@ typedef struct tk_normalizer {
     uint32_t *content; int32_t content_n;              /* Replace, Prepend */
     struct tk_normalizer *items; int n_items;         /* Sequence */
 } tk_normalizer;
-/* Appends the normalized form of in[s, e) to out. Returns 0, or -1 when out of memory. */
-int tk_normalize(const tk_normalizer *n, const tk_text *in, int32_t s, int32_t e, int32_t base, tk_text *out);
+/* Appends the normalized form of in[s, e) to out (ATTN_E_NOMEM when out of memory). */
+attn_status tk_normalize(const tk_normalizer *n, const tk_text *in, int32_t s, int32_t e, int32_t base, tk_text *out);
 void tk_normalizer_free(tk_normalizer *n);
 
 /* ---- pretokenizer.c -------------------------------------------------------------------------- */
@@ -145,8 +145,8 @@ typedef struct tk_work {
     void *heap; size_t heap_cap;         /* BPE merge queue */
     void *syms; size_t syms_cap;         /* BPE symbols */
 } tk_work;
-/* Pre-tokenizes every split of w->splits that is not an added token, in place. 0 or -1 (OOM). */
-int tk_pretokenize(const tk_pretok *p, tk_work *w);
+/* Pre-tokenizes every split of w->splits that is not an added token, in place (ATTN_E_NOMEM when out of memory). */
+attn_status tk_pretokenize(const tk_pretok *p, tk_work *w);
 void tk_pretok_free(tk_pretok *p);
 /* The GPT-2 regex, hand-compiled: length of the match starting at cp[i] (cp[i..n) nonempty). */
 int32_t tk_gpt2_match(const uint32_t *cp, int32_t i, int32_t n);
@@ -249,21 +249,21 @@ struct attn_tokenizer {
 /* Sets up the match tables after t->added and the normalizer are known. */
 attn_status tk_added_prepare(attn_tokenizer *t);
 /* Splits w->splits[i] (indices >= first... all non-token splits) on added tokens: raw (normalized=0)
- * or normalized ones. Returns 0 or -1 on OOM. */
-int tk_added_split(const attn_tokenizer *t, tk_work *w, int normalized);
+ * or normalized ones (ATTN_E_NOMEM when out of memory). */
+attn_status tk_added_split(const attn_tokenizer *t, tk_work *w, int normalized);
 const tk_added *tk_added_by_id(const attn_tokenizer *t, int32_t id);
 const tk_added *tk_added_by_content(const attn_tokenizer *t, const char *s);
 
 /* wordpiece.c / bpe.c: tokens of one word (chars cp[0..n)), offsets in chars of the word. */
-int tk_wordpiece_tokenize(const attn_tokenizer *t, tk_work *w, const uint32_t *cp, int32_t n,
-                          int (*emit)(void *u, int32_t id, const char *str, int32_t s, int32_t e), void *u);
-int tk_bpe_tokenize(const attn_tokenizer *t, tk_work *w, const uint32_t *cp, int32_t n,
-                    int (*emit)(void *u, int32_t id, const char *str, int32_t s, int32_t e), void *u);
+attn_status tk_wordpiece_tokenize(const attn_tokenizer *t, tk_work *w, const uint32_t *cp, int32_t n,
+                          attn_status (*emit)(void *u, int32_t id, const char *str, int32_t s, int32_t e), void *u);
+attn_status tk_bpe_tokenize(const attn_tokenizer *t, tk_work *w, const uint32_t *cp, int32_t n,
+                    attn_status (*emit)(void *u, int32_t id, const char *str, int32_t s, int32_t e), void *u);
 
 /* postprocess.c */
 attn_status tk_truncate(tk_seq *a, tk_seq *b, int32_t max_length, attn_truncation strategy);
 /* Combines a (and b) into out with the post-processor (or the default one). */
-int tk_post_process(const attn_tokenizer *t, tk_seq *a, tk_seq *b, int add_special, tk_seq *out);
+attn_status tk_post_process(const attn_tokenizer *t, tk_seq *a, tk_seq *b, int add_special, tk_seq *out);
 
 /* tokenizer.c / legacy.c */
 attn_status tk_load_json(attn_tokenizer *t, const char *path);

@@ -5,14 +5,14 @@
 
 #include "tok_internal.h"
 
-int tk_wordpiece_tokenize(const attn_tokenizer *t, tk_work *w, const uint32_t *cp, int32_t n,
-                          int (*emit)(void *u, int32_t id, const char *str, int32_t s, int32_t e), void *u) {
+attn_status tk_wordpiece_tokenize(const attn_tokenizer *t, tk_work *w, const uint32_t *cp, int32_t n,
+                          attn_status (*emit)(void *u, int32_t id, const char *str, int32_t s, int32_t e), void *u) {
     const tk_wordpiece *wp = &t->wp;
     if (n > wp->max_chars) return emit(u, wp->unk_id, wp->unk, 0, n);
     size_t plen = wp->prefix_len;
     if (!attn_grow((void **)&w->bytes, &w->bytes_cap, (size_t)n * 8 + plen + 8, 1) ||
         !attn_grow((void **)&w->ibuf, &w->ibuf_cap, (size_t)n * 4 + 4, sizeof *w->ibuf))
-        return -1;
+        return ATTN_E_NOMEM;
     char *word = w->bytes, *key = w->bytes + (size_t)n * 4 + 4;
     int32_t *cpos = w->ibuf, *pieces = w->ibuf + n + 1;
     size_t len = 0;
@@ -41,6 +41,6 @@ int tk_wordpiece_tokenize(const attn_tokenizer *t, tk_work *w, const uint32_t *c
         start = end;
     }
     for (int32_t k = 0; k < np; k++)
-        if (emit(u, pieces[3 * k], t->vocab.tokens[pieces[3 * k]], pieces[3 * k + 1], pieces[3 * k + 2])) return -1;
-    return 0;
+        if (emit(u, pieces[3 * k], t->vocab.tokens[pieces[3 * k]], pieces[3 * k + 1], pieces[3 * k + 2])) return ATTN_E_NOMEM;
+    return ATTN_OK;
 }
