@@ -6,17 +6,6 @@
 
 #include "tensors.h"
 
-static int grow(void **arr, int *cap, int need, size_t elem) {
-    if (need <= *cap) return 1;
-    int c = *cap ? *cap * 2 : 16;
-    while (c < need) c *= 2;
-    void *p = realloc(*arr, (size_t)c * elem);
-    if (!p) return 0;
-    *arr = p;
-    *cap = c;
-    return 1;
-}
-
 /* FNV-1a: names are short and few; the index only has to keep lookups from being linear
  * (a crafted header with 10^5 tensors made the duplicate checks quadratic: 25 s). */
 static size_t name_hash(const char *s) {
@@ -45,7 +34,7 @@ static int index_reserve(attn_tensor_set *ts) {
 }
 
 attn_tensor *tensor_set_add(attn_tensor_set *ts, const char *name) {
-    if (!grow((void **)&ts->items, &ts->cap, ts->n + 1, sizeof *ts->items) || !index_reserve(ts)) return NULL;
+    if (!attn_grow((void **)&ts->items, &ts->cap, (size_t)ts->n + 1, sizeof *ts->items) || !index_reserve(ts)) return NULL;
     attn_tensor *t = &ts->items[ts->n];
     memset(t, 0, sizeof *t);
     t->name = attn_strdup(name);
@@ -56,9 +45,7 @@ attn_tensor *tensor_set_add(attn_tensor_set *ts, const char *name) {
 }
 
 const char *tensor_set_add_file(attn_tensor_set *ts, const char *path) {
-    char **p = realloc(ts->files, (size_t)(ts->nfiles + 1) * sizeof *p);
-    if (!p) return NULL;
-    ts->files = p;
+    if (!attn_grow((void **)&ts->files, &ts->files_cap, (size_t)ts->nfiles + 1, sizeof *ts->files)) return NULL;
     char *copy = attn_strdup(path);
     if (!copy) return NULL;
     ts->files[ts->nfiles++] = copy;
@@ -66,17 +53,13 @@ const char *tensor_set_add_file(attn_tensor_set *ts, const char *path) {
 }
 
 int tensor_set_own(attn_tensor_set *ts, void *buf) {
-    void **p = realloc(ts->owned, (size_t)(ts->nowned + 1) * sizeof *p);
-    if (!p) { free(buf); return 0; }
-    ts->owned = p;
+    if (!attn_grow((void **)&ts->owned, &ts->owned_cap, (size_t)ts->nowned + 1, sizeof *ts->owned)) { free(buf); return 0; }
     ts->owned[ts->nowned++] = buf;
     return 1;
 }
 
 int tensor_set_own_map(attn_tensor_set *ts, attn_mmap m) {
-    attn_mmap *p = realloc(ts->maps, (size_t)(ts->nmaps + 1) * sizeof *p);
-    if (!p) { attn_mmap_close(&m); return 0; }
-    ts->maps = p;
+    if (!attn_grow((void **)&ts->maps, &ts->maps_cap, (size_t)ts->nmaps + 1, sizeof *ts->maps)) { attn_mmap_close(&m); return 0; }
     ts->maps[ts->nmaps++] = m;
     return 1;
 }

@@ -19,13 +19,17 @@ typedef struct attn_tensor {
 
 typedef struct attn_tensor_set {
     attn_tensor *items;
-    int n, cap;
+    int n;
+    size_t cap;
     attn_mmap *maps;     /* mapped files */
     int nmaps;
+    size_t maps_cap;
     void **owned;        /* buffers owned by the set (decoded .bin storages, ...) */
     int nowned;
+    size_t owned_cap;
     char **files;        /* paths of the files read */
     int nfiles;
+    size_t files_cap;
     int *index;          /* name -> item: open addressing, item + 1 (0 = empty), at most half full */
     int index_cap;       /* a power of two */
 } attn_tensor_set;

@@ -33,9 +33,8 @@ static attn_status add_special(attn_tokenizer *t, const char *content, int lstri
     if (!content || tk_added_by_content(t, content)) return ATTN_OK;
     int32_t id = tk_vocab_get(&t->vocab, content, strlen(content));
     if (id < 0) id = attn_tokenizer_vocab_size(t);
-    tk_added *p = realloc(t->added, (size_t)(t->n_added + 1) * sizeof *p);
-    if (!p) return attn_fail(ATTN_E_NOMEM, "out of memory");
-    t->added = p;
+    if (!attn_grow((void **)&t->added, &t->added_cap, (size_t)t->n_added + 1, sizeof *t->added))
+        return attn_fail(ATTN_E_NOMEM, "out of memory");
     tk_added *a = &t->added[t->n_added];
     memset(a, 0, sizeof *a);
     if (!(a->content = attn_strdup(content))) return attn_fail(ATTN_E_NOMEM, "out of memory");

@@ -81,12 +81,7 @@ typedef struct matches {
 } matches;
 
 static attn_status add_match(tk_work *w, matches *m, int32_t a, int32_t b, int32_t is_match) {
-    if ((m->n + 1) * 3 > w->bounds_cap) {
-        int32_t cap = w->bounds_cap ? w->bounds_cap * 2 : 768;
-        int32_t *p = realloc(w->bounds, (size_t)cap * sizeof *p);
-        if (!p) return ATTN_E_NOMEM;
-        w->bounds = p, w->bounds_cap = cap;
-    }
+    if (!attn_grow((void **)&w->bounds, &w->bounds_cap, ((size_t)m->n + 1) * 3, sizeof *w->bounds)) return ATTN_E_NOMEM;
     m->v = w->bounds;
     m->v[3 * m->n] = a, m->v[3 * m->n + 1] = b, m->v[3 * m->n + 2] = is_match;
     m->n++;

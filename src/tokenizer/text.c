@@ -29,23 +29,13 @@ void tk_text_free(tk_text *t) {
 }
 
 attn_status tk_splits_push(tk_splits *l, int32_t s, int32_t e, int32_t id, int32_t base) {
-    if (l->n == l->cap) {
-        int32_t cap = l->cap ? l->cap * 2 : 64;
-        tk_split *v = realloc(l->v, (size_t)cap * sizeof *v);
-        if (!v) return ATTN_E_NOMEM;
-        l->v = v, l->cap = cap;
-    }
+    if (!attn_grow((void **)&l->v, &l->cap, (size_t)l->n + 1, sizeof *l->v)) return ATTN_E_NOMEM;
     l->v[l->n++] = (tk_split){s, e, id, base};
     return ATTN_OK;
 }
 
 tk_tok *tk_seq_push(tk_seq *q) {
-    if (q->n == q->cap) {
-        int32_t cap = q->cap ? q->cap * 2 : 64;
-        tk_tok *v = realloc(q->v, (size_t)cap * sizeof *v);
-        if (!v) return NULL;
-        q->v = v, q->cap = cap;
-    }
+    if (!attn_grow((void **)&q->v, &q->cap, (size_t)q->n + 1, sizeof *q->v)) return NULL;
     tk_tok *t = &q->v[q->n++];
     memset(t, 0, sizeof *t);
     t->word = -1, t->seq = -1, t->str_off = -1;

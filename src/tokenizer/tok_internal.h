@@ -97,7 +97,8 @@ typedef struct tk_split {
 } tk_split;
 typedef struct tk_splits {
     tk_split *v;
-    int32_t n, cap;
+    int32_t n;
+    size_t cap;
 } tk_splits;
 attn_status tk_splits_push(tk_splits *l, int32_t s, int32_t e, int32_t id, int32_t base);
 
@@ -139,7 +140,7 @@ typedef struct tk_pretok {
 typedef struct tk_work {
     tk_text text, tmp, tmp2;
     tk_splits splits, splits2;
-    int32_t *bounds; int32_t bounds_cap; /* match lists */
+    int32_t *bounds; size_t bounds_cap; /* match lists */
     char *bytes; size_t bytes_cap;       /* UTF-8 scratch */
     int32_t *ibuf; size_t ibuf_cap;      /* model scratch */
     void *heap; size_t heap_cap;         /* BPE merge queue */
@@ -162,7 +163,8 @@ typedef struct tk_tok {
 } tk_tok;
 typedef struct tk_seq {
     tk_tok *v;
-    int32_t n, cap;
+    int32_t n;
+    size_t cap;
     attn_strbuf *arena; /* token strings that are not in any vocabulary */
 } tk_seq;
 tk_tok *tk_seq_push(tk_seq *q);
@@ -235,7 +237,7 @@ struct attn_tokenizer {
     tk_vocab vocab; /* the model's vocabulary */
     tk_wordpiece wp;
     tk_bpe bpe;
-    tk_added *added; int n_added;
+    tk_added *added; int n_added; size_t added_cap;
     uint8_t added_first[2][256]; /* [normalized?][first byte of cp & 255]: some added token may start here */
     tk_normalizer *normalizer;
     tk_pretok *pretok;

@@ -404,6 +404,7 @@ static attn_status load_added(const loader *L, json_t *arr) {
     if (!arr || json_is_null(arr)) return ATTN_OK;
     if (!json_is_array(arr)) return malformed(L, "added_tokens");
     t->added = attn_calloc(json_array_size(arr) + 1, sizeof *t->added);
+    t->added_cap = t->added ? json_array_size(arr) + 1 : 0;
     if (!t->added) return attn_fail(ATTN_E_NOMEM, "out of memory");
     for (size_t i = 0; i < json_array_size(arr); i++) {
         json_t *e = json_array_get(arr, i);
