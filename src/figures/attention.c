@@ -7,7 +7,7 @@
 
 #define GRID_LABELS_MAX_T 32 /* a layer grid labels its tokens up to this length */
 
-static attn_status check_attention(const attn_fig_attention *a) {
+attn_status fig_check_attention(const attn_fig_attention *a) {
     attn_status s = fig_check(a, "attention data");
     if (s == ATTN_OK) s = fig_check_count(a->layers, 1, 256, "layers");
     if (s == ATTN_OK) s = fig_check_count(a->heads, 1, 256, "heads");
@@ -19,7 +19,7 @@ static attn_status check_attention(const attn_fig_attention *a) {
     return s;
 }
 
-static attn_status check_layer(const attn_fig_attention *a, int layer) {
+attn_status fig_check_layer(const attn_fig_attention *a, int layer) {
     if (layer < 0 || layer >= a->layers)
         return attn_fail(ATTN_E_INVALID, "figure: layer %d out of range (the model has %d: 0..%d)", layer, a->layers, a->layers - 1);
     return ATTN_OK;
@@ -43,8 +43,8 @@ static char *view_title(const attn_fig_attention *a, const char *what) {
 attn_status attn_figure_attention_head(const attn_fig_attention *a, int layer, int head, const attn_figure_style *style,
                                        attn_figure **out) {
     *out = NULL;
-    attn_status s = check_attention(a);
-    if (s == ATTN_OK) s = check_layer(a, layer);
+    attn_status s = fig_check_attention(a);
+    if (s == ATTN_OK) s = fig_check_layer(a, layer);
     if (s == ATTN_OK) s = check_head(a, head);
     if (s != ATTN_OK) return s;
     fig_canvas c;
@@ -73,8 +73,8 @@ attn_status attn_figure_attention_head(const attn_fig_attention *a, int layer, i
 attn_status attn_figure_attention_layer(const attn_fig_attention *a, int layer, const attn_figure_style *style,
                                         attn_figure **out) {
     *out = NULL;
-    attn_status s = check_attention(a);
-    if (s == ATTN_OK) s = check_layer(a, layer);
+    attn_status s = fig_check_attention(a);
+    if (s == ATTN_OK) s = fig_check_layer(a, layer);
     if (s != ATTN_OK) return s;
     int H = a->heads, cols = (int)ceil(sqrt((double)H)), labels = a->len <= GRID_LABELS_MAX_T;
     fig_heat_panel *hp = attn_calloc((size_t)H, sizeof *hp);
@@ -137,7 +137,7 @@ static void draw_model_view(fig_canvas *c, const attn_fig_attention *a, const ch
 
 attn_status attn_figure_model_view(const attn_fig_attention *a, const attn_figure_style *style, attn_figure **out) {
     *out = NULL;
-    attn_status s = check_attention(a);
+    attn_status s = fig_check_attention(a);
     if (s != ATTN_OK) return s;
     fig_canvas c;
     if ((s = fig_canvas_init(&c, style)) != ATTN_OK) return s;

@@ -215,5 +215,8 @@ void fig_strings_free(char **s, int n);
 /* Checks that an array is given and counts are in range; ATTN_E_INVALID naming `what`. */
 attn_status fig_check(const void *p, const char *what);
 attn_status fig_check_count(int n, int lo, int hi, const char *what);
+/* attention.c: the attention data of a figure is complete and consistent; the layer exists. */
+attn_status fig_check_attention(const attn_fig_attention *a);
+attn_status fig_check_layer(const attn_fig_attention *a, int layer);
 
 #endif

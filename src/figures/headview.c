@@ -88,16 +88,8 @@ static attn_status render(fig_canvas *c, head_view *v, const char *title, attn_f
 attn_status attn_figure_head_view(const attn_fig_attention *a, int layer, const int32_t *heads, int n_heads,
                                   const attn_figure_style *style, attn_figure **out) {
     *out = NULL;
-    attn_status s = fig_check(a, "attention data");
-    if (s == ATTN_OK) s = fig_check_count(a->layers, 1, 256, "layers");
-    if (s == ATTN_OK) s = fig_check_count(a->heads, 1, 256, "heads");
-    if (s == ATTN_OK) s = fig_check_count(a->len, 1, 4096, "len");
-    if (s == ATTN_OK) s = fig_check(a->attentions, "attentions");
-    if (s == ATTN_OK) s = fig_check(a->tokens, "tokens");
-    for (int i = 0; s == ATTN_OK && i < a->len; i++)
-        if (!a->tokens[i]) s = attn_fail(ATTN_E_INVALID, "figure: tokens[%d] is missing", i);
-    if (s == ATTN_OK && (layer < 0 || layer >= a->layers))
-        s = attn_fail(ATTN_E_INVALID, "figure: layer %d out of range (the model has %d: 0..%d)", layer, a->layers, a->layers - 1);
+    attn_status s = fig_check_attention(a);
+    if (s == ATTN_OK) s = fig_check_layer(a, layer);
     if (!heads) n_heads = a->heads;
     if (s == ATTN_OK) s = fig_check_count(n_heads, 1, a->heads, "number of heads");
     for (int k = 0; s == ATTN_OK && heads && k < n_heads; k++)
