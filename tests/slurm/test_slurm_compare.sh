@@ -6,17 +6,7 @@
 set -u
 work=$1 BIN=$2 PY=$3 DATA=$4 SRC=$5
 here=$(cd "$(dirname "$0")" && pwd)
-skip() {
-    if [ "${CI:-}" = true ]; then echo "FAILED (CI=true, so no skipping): $1"; exit 1; fi
-    echo "SKIP: $1"; exit 77
-}
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: not root (slurmd runs as root)"; exit 77; }
-command -v slurmctld >/dev/null 2>&1 && command -v munged >/dev/null 2>&1 || skip "slurm-wlm or munge not installed"
-rm -rf "$work" && mkdir -p "$work" || exit 1
-work=$(cd "$work" && pwd)
-trap 'sh "$here/slurm_cluster.sh" stop "$work/cluster"' EXIT INT TERM
-sh "$here/slurm_cluster.sh" start "$work/cluster" || exit 1
-. "$work/cluster/env"
+. "$here/cluster_up.sh"
 fail() { echo "FAILED: $*"; tail -3 "$work"/study/logs/*.log 2>/dev/null; exit 1; }
 
 M1=$DATA/models/distilbert-tiny M2=$DATA/models/bert-tiny
