@@ -37,7 +37,7 @@ int words_draw_similarity(const attn_figure_style *style, words_fig_sink sink, v
 typedef struct words_focus_fig {
     const char *word, *mode;  /* mode: "mean over heads", "rollout", "per head" */
     const attn_encoding *enc; /* the sentence's tokens (T = enc->n) */
-    const attn_tokenizer *tok; /* for the token labels (cli_token_label) */
+    const attn_tokenizer *tok; /* for the token labels (cli_token_labels) */
     int query;                /* first token of the word (highlighted) */
     int n_rows;
     const float *rows;        /* [n_rows][T] */

@@ -59,14 +59,9 @@ static int focus_heatmap(const attn_figure_style *style, words_fig_sink sink, vo
     return rc;
 }
 
-/* Token labels for the figures (decoded: "Ġbank" -> "bank"); [T] malloc'ed strings, or NULL. */
+/* Token labels for the figures (cli_token_labels); [T] malloc'ed strings, or NULL. */
 static char **focus_labels(const words_focus_fig *d) {
-    char **l = calloc((size_t)d->enc->n, sizeof *l);
-    for (int32_t t = 0; l && t < d->enc->n; t++) {
-        l[t] = cli_token_label(d->tok, d->enc->ids[t]);
-        if (!l[t]) l[t] = strdup(d->enc->tokens[t]);
-    }
-    return l;
+    return cli_token_labels(d->tok, d->enc->ids, d->enc->special_tokens_mask, d->enc->n);
 }
 
 int words_draw_focus(const attn_figure_style *style, words_fig_sink sink, void *user, const words_focus_fig *d) {
@@ -75,11 +70,8 @@ int words_draw_focus(const attn_figure_style *style, words_fig_sink sink, void *
     double *v = malloc(T * sizeof *v);
     char **labels = focus_labels(d);
     int rc = 0;
-    for (size_t t = 0; labels && t < T; t++)
-        if (!labels[t]) rc = 1;
-    if (!v || !labels || rc) {
-        for (size_t t = 0; labels && t < T; t++) free(labels[t]);
-        free(labels), free(v);
+    if (!v || !labels) {
+        attn_token_labels_free(labels, (int32_t)T), free(v);
         return cli_error("out of memory");
     }
     for (size_t j = 0; j < T; j++) v[j] = d->rows[last * T + j];
@@ -95,8 +87,7 @@ int words_draw_focus(const attn_figure_style *style, words_fig_sink sink, void *
     free(v);
     snprintf(title, sizeof title, "Where '%s' attends, %s%s", d->word, d->head[0] < 0 ? "layer by layer" : "head by head", who);
     if (!rc) rc = focus_heatmap(style, sink, user, d, (const char *const *)labels, title);
-    for (size_t t = 0; t < T; t++) free(labels[t]);
-    free(labels);
+    attn_token_labels_free(labels, (int32_t)T);
     return rc;
 }
 

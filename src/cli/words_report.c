@@ -111,11 +111,13 @@ int words_report_similarity(words_report *w, const attn_similarity *r, const cha
 /* The rows × tokens matrix as a table: sentence (link), layer, head, one column per token. */
 static int focus_table(words_report *w, const words_focus_fig *d, int sentence) {
     json_t *cols = json_pack("[s, s, s]", "sentence", "layer", "head"), *rows = json_array();
+    char **labels = cli_token_labels(d->tok, d->enc->ids, d->enc->special_tokens_mask, d->enc->n);
     for (int32_t t = 0; cols && t < d->enc->n; t++) {
-        char *label = cli_token_label(d->tok, d->enc->ids[t]), *name = NULL;
-        if (asprintf(&name, "%d %s", t, label ? label : d->enc->tokens[t]) >= 0) json_array_append_new(cols, json_string(name));
-        free(label), free(name);
+        char *name = NULL;
+        if (asprintf(&name, "%d %s", t, labels ? labels[t] : d->enc->tokens[t]) >= 0) json_array_append_new(cols, json_string(name));
+        free(name);
     }
+    attn_token_labels_free(labels, d->enc->n);
     size_t T = (size_t)d->enc->n;
     for (int i = 0; rows && i < d->n_rows; i++) {
         json_t *row = json_pack("[i, i, o]", sentence, d->layer[i], d->head[i] < 0 ? json_null() : json_integer(d->head[i]));

@@ -312,6 +312,14 @@ async function testWords(ctx, dir) {
   check(JSON.stringify(lh) === '[1,[1]]', 'focus table row opens layer 1 head 1: ' + JSON.stringify(lh));
   clean(rec, 'focus.html');
   await page.close();
+
+  // byte-level pieces of one emoji / CJK character: the character once, then continuation marks
+  rec = await open(ctx, path.join(dir, 'emoji.html')), page = rec.page;
+  const labels = await page.evaluate(() => window.attnscope.panels[0].tokens.slice(8, 16));
+  check(JSON.stringify(labels) === JSON.stringify([' 🤗', '⋯', '⋯', ' 東', '⋯', '⋯', '京', '⋯']), 'emoji/CJK labels drawn: ' + JSON.stringify(labels));
+  check((await page.evaluate(() => document.images.length)) === 0, 'emoji page: no <img> element');
+  clean(rec, 'emoji.html');
+  await page.close();
 }
 
 (async () => {

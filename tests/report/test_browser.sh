@@ -36,5 +36,6 @@ first=$($py -c 'import csv,sys; print(next(csv.DictReader(open(sys.argv[1], enco
 "$bin" similarity --quiet BERT="$bert" RoBERTa="$rob" --word bank "The bank of the river was calm." \
     "She went to the bank to deposit money." --report "$tmp/similarity.html" >/dev/null
 "$bin" focus --quiet RoBERTa="$rob" --word bank "The bank of the river was calm." --layer 1 --report "$tmp/focus.html" >/dev/null
+"$bin" view --quiet R="$rob" '<i>bank</i> 🤗 東京 "><img src=x onerror=alert(1)>' -o "$tmp/emoji.html"
 set +e
 node "$here/browser_test.js" "$tmp"

@@ -70,6 +70,14 @@ x='The <b>bank</b> "><img src=x onerror=alert(1)> of the river.'
 expect_ok "focus --report with markup" "$bin" focus "$B" --word '<b>bank</b>' "$x" --report "$tmp/x.html" --quiet
 expect_ok "markup report safe" $check safe "$tmp/x.html"
 grep -q '<img src=x' "$tmp/x.html" && fail "raw markup of the sentence in the file" || ok
+# byte-level pieces of an emoji and CJK characters (roberta-tiny): the character on the first piece,
+# the continuation mark on the others, in the views' labels and in the table's columns; escaped
+e='<i>bank</i> 🤗 東京 "><img src=x onerror=alert(1)>'
+expect_ok "focus --report, emoji and CJK" "$bin" focus "$R" --word bank "$e" --report "$tmp/e.html" --quiet
+expect_ok "emoji report safe" $check safe "$tmp/e.html"
+n=$($check field "$tmp/e.html" '[m["sentences"][0]["entries"][0]["display"][8:16], m["tables"][0]["columns"][11:19]]')
+want='[[" \ud83e\udd17", "\u22ef", "\u22ef", " \u6771", "\u22ef", "\u22ef", "\u4eac", "\u22ef"], ["8 \ud83e\udd17", "9 \u22ef", "10 \u22ef", "11 \u6771", "12 \u22ef", "13 \u22ef", "14 \u4eac", "15 \u22ef"]]'
+[ "$n" = "$want" ] && ok || fail "emoji/CJK labels: $n"
 
 # 5. bad uses
 expect_error "report folder missing (checked first)" "nofolder/r.html" "$bin" similarity "$tmp/no-model" --word bank "$s1" "$s2" --report "$tmp/nofolder/r.html"
