@@ -115,7 +115,8 @@ int compare_words_add(const compare_words *w, const compare_model *models, int n
             ATTN_OK)
             rc = cli_error("%s: --similarity: %s", m[i].label, attn_last_error());
     if (!rc && w->similarity && r) rc = words_report_similarity(&wr, sim, w->similarity, w->sim_text);
-    if (!rc && w->similarity && fig->formats && !(rc = words_figures_similarity(fig, m, sim, n, w->similarity, 1))) ++*figures;
+    if (!rc && w->similarity && fig->formats && !(rc = words_figures_similarity(fig, m, sim, n, w->similarity, 1)))
+        ++*figures;
     for (int i = 0; !rc && w->focus && i < n; i++)
         if (!(rc = focus_model(w, &m[i], r ? &wr : NULL, fig)) && fig->formats) *figures += 2;
     for (int i = 0; sim && i < n; i++) attn_similarity_free(&sim[i]);

@@ -57,8 +57,8 @@ int words_figures_focus(const cli_figure_opts *o, const words_focus_fig *d, int 
 typedef struct words_report {
     attn_report *r;
     const attn_figure_style *style;
-    const cli_model *models;  /* report models first_model, first_model + 1, ... in this order */
-    int n_models, first_model;
+    const cli_model *models;  /* the report's models 0, 1, ... in this order */
+    int n_models;
     int charts;               /* SVG id prefixes w0-, w1-, ... */
     const char *texts[WORDS_REPORT_MAX_SENTENCES]; /* sentences added (each once) */
     int index[WORDS_REPORT_MAX_SENTENCES], n_texts;

@@ -82,10 +82,11 @@ int words_draw_focus(const attn_figure_style *style, words_fig_sink sink, void *
     snprintf(title, sizeof title, "Where '%s' attends (%s%s)", d->word, row, who);
     attn_fig_token_bars b = {title, NULL, (int)T, (const char *const *)labels, v, d->query};
     attn_figure *f = NULL;
-    rc = attn_figure_token_bars(&b, style, &f) != ATTN_OK ? cli_lib_error()
-                                                           : sink(user, stem_of(stem, sizeof stem, "focus_bars", d->stem_suffix), title, f);
+    if (attn_figure_token_bars(&b, style, &f) != ATTN_OK) rc = cli_lib_error();
+    else rc = sink(user, stem_of(stem, sizeof stem, "focus_bars", d->stem_suffix), title, f);
     free(v);
-    snprintf(title, sizeof title, "Where '%s' attends, %s%s", d->word, d->head[0] < 0 ? "layer by layer" : "head by head", who);
+    snprintf(title, sizeof title, "Where '%s' attends, %s%s", d->word, d->head[0] < 0 ? "layer by layer" : "head by head",
+             who);
     if (!rc) rc = focus_heatmap(style, sink, user, d, (const char *const *)labels, title);
     attn_token_labels_free(labels, (int32_t)T);
     return rc;

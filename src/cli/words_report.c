@@ -22,7 +22,7 @@ static int add_sentence(words_report *w, const char *text, const char *domain) {
     int index;
     if (attn_report_add_sentence(w->r, &s, &index) != ATTN_OK) return cli_lib_error(), -1;
     for (int i = 0; i < w->n_models; i++)
-        if (attn_report_add_forward(w->r, index, w->first_model + i, w->models[i].model, w->models[i].tok) != ATTN_OK)
+        if (attn_report_add_forward(w->r, index, i, w->models[i].model, w->models[i].tok) != ATTN_OK)
             return cli_error("%s: %s", w->models[i].label, attn_last_error()), -1;
     w->texts[w->n_texts] = text, w->index[w->n_texts++] = index;
     return index;
@@ -60,7 +60,10 @@ static json_t *word_tokens(const attn_similarity *r, int k) {
     char *s = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&s, &len);
-    for (int p = 0; f && p < r->n_pieces[k]; p++) fprintf(f, "%s%d:%s", p ? " " : "", r->pieces[k][p], r->enc[k].tokens[r->pieces[k][p]]);
+    for (int p = 0; f && p < r->n_pieces[k]; p++) {
+        int32_t t = r->pieces[k][p];
+        fprintf(f, "%s%d:%s", p ? " " : "", t, r->enc[k].tokens[t]);
+    }
     if (f) fclose(f);
     json_t *v = s ? json_string(s) : NULL;
     free(s);
@@ -114,7 +117,8 @@ static int focus_table(words_report *w, const words_focus_fig *d, int sentence) 
     char **labels = cli_token_labels(d->tok, d->enc->ids, d->enc->special_tokens_mask, d->enc->n);
     for (int32_t t = 0; cols && t < d->enc->n; t++) {
         char *name = NULL;
-        if (asprintf(&name, "%d %s", t, labels ? labels[t] : d->enc->tokens[t]) >= 0) json_array_append_new(cols, json_string(name));
+        if (asprintf(&name, "%d %s", t, labels ? labels[t] : d->enc->tokens[t]) >= 0)
+            json_array_append_new(cols, json_string(name));
         free(name);
     }
     attn_token_labels_free(labels, d->enc->n);
