@@ -946,6 +946,17 @@ ATTN_API attn_status attn_report_add_dump(attn_report *r, const char *label, con
 /* Checks before any work that path can be written: not a folder, its folder exists, and a
  * temporary file can be created next to it (and is removed at once). */
 ATTN_API attn_status attn_report_check_output(const char *path);
+
+/* Token labels as a reader expects them (the report's `display`, the figures' tick labels): each
+ * token decoded alone by the tokenizer ("Ġbank" → " bank"); pieces that only decode together
+ * (byte-level BPE bytes of one emoji or CJK character) give the character on their first piece
+ * and ATTN_TOKEN_CONTINUATION ("⋯") on the others; a piece that never decodes whole keeps its raw
+ * token. ids[n] of one encoding in order; special[n] (or NULL) marks tokens never joined.
+ * *labels: [n] malloc'ed strings, freed with attn_token_labels_free. */
+#define ATTN_TOKEN_CONTINUATION "\xe2\x8b\xaf"
+ATTN_API attn_status attn_token_labels(const attn_tokenizer *t, const int32_t *ids, const uint8_t *special, int32_t n,
+                                       char ***labels);
+ATTN_API void attn_token_labels_free(char **labels, int32_t n);
 /* Writes the HTML file atomically. */
 ATTN_API attn_status attn_report_write(const attn_report *r, const char *path);
 /* Robustness: output checks and fault injection                                              */

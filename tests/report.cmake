@@ -16,3 +16,7 @@ add_test(NAME report_browser COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/report/test_
          $<TARGET_FILE:report_gen_corpus> ${Python3_EXECUTABLE} ${ATTN_TEST_DATA})
 set_tests_properties(report_browser PROPERTIES ENVIRONMENT
                      "OMP_WAIT_POLICY=PASSIVE;LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/figures/lsan.supp" SKIP_RETURN_CODE 77 TIMEOUT 300 RUN_SERIAL ON)
+add_test(NAME report_words COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/report/test_words_report.sh $<TARGET_FILE:attnscope_cli>
+         ${Python3_EXECUTABLE} ${ATTN_TEST_DATA} ${CMAKE_SOURCE_DIR}/examples/corpus)
+set_tests_properties(report_words PROPERTIES ENVIRONMENT
+                     "OMP_WAIT_POLICY=PASSIVE;LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/figures/lsan.supp")

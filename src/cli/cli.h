@@ -42,9 +42,10 @@ const char *cli_thousands(int64_t v, char *buf, int size);
 /* Parses a whole decimal integer within [lo, hi]. 0 if malformed or out of range. */
 int cli_parse_int(const char *s, long lo, long hi, int *out);
 
-/* A token's label in figures: decoded alone ("Ġbank" -> "bank"), the raw token for byte pieces and
- * "##" pieces; malloc'ed, NULL for an unknown id (run_figures.c). */
-char *cli_token_label(const attn_tokenizer *tok, int32_t id);
+/* Token labels in figures: attn_token_labels without byte-level BPE's leading space ("Ġbank" ->
+ * "bank"; one emoji's pieces -> the emoji, then continuation marks), "##" pieces raw; [n] malloc'ed
+ * (attn_token_labels_free), NULL when out of memory (run_figures.c). special may be NULL. */
+char **cli_token_labels(const attn_tokenizer *tok, const int32_t *ids, const uint8_t *special, int n);
 
 /* Parses "1,2,3" into a malloc'ed int array. 0 on a malformed list. */
 int cli_parse_int_list(const char *s, int32_t **out, int *n);

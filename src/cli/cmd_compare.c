@@ -20,6 +20,7 @@ typedef struct compare_args {
     cli_figure_opts fig;        /* --figures ... (compare_figures.c) */
     int no_report, report_max;  /* report.html (compare_report.c) */
     compare_scale scale;        /* --resume, --shard K/N */
+    compare_words words;        /* --similarity, --focus, --words-corpus (compare_words.c) */
 } compare_args;
 
 static void help(void) {
@@ -48,14 +49,20 @@ static void help(void) {
          "  --resume               continue a killed run from its last checkpoint (DIR/.attnscope-state)\n"
          "  --shard K/N            only shard K of N (contiguous windows); combine with attnscope merge\n"
          "                         (with --resume or --shard no report.html: it needs every sentence's\n"
-         "                         attention in one process)");
+         "                         attention in one process)\n"
+         "  --similarity WORD      also seed 003's \"bank\" study in the report: WORD's cosine between the\n"
+         "                         first two sentences holding it, per hidden state, one line per model\n"
+         "  --focus WORD           also where WORD attends (per layer, mean over heads) in the first\n"
+         "                         sentence holding it, per model: bars and layer x token heatmap\n"
+         "  --words-corpus FILE    where --similarity and --focus look for their word (default --corpus;\n"
+         "                         e.g. examples/corpus/bank.txt); results go to report.html and --figures");
     cli_figure_opts_help();
     puts("                         (default folder DIR/figures)");
 }
 
 enum { O_CORPUS = 256, O_OUT, O_METRICS, O_LAYER, O_FWORDS, O_FORMAT, O_TEXTCOL, O_LABELCOL, O_MINW, O_MAXW,
        O_PERLABEL, O_SEED, O_BATCH, O_THREADS, O_JSON, O_QUIET, O_HELP,
-       O_NO_REPORT, O_REPORT_MAX, O_RESUME, O_SHARD };
+       O_NO_REPORT, O_REPORT_MAX, O_RESUME, O_SHARD, O_SIMILARITY, O_FOCUS, O_WORDS_CORPUS };
 
 static int parse_layer(const char *v, int *layer) {
     if (strcmp(v, "last") == 0) return *layer = ATTN_LAYER_LAST, 1;
@@ -94,6 +101,9 @@ static int parse_option(int c, const char *v, compare_args *a) {
         return 1;
     case O_RESUME: a->scale.resume = 1; return 1;
     case O_SHARD: return compare_parse_shard(v, &a->scale);
+    case O_SIMILARITY: a->words.similarity = v; return 1;
+    case O_FOCUS: a->words.focus = v; return 1;
+    case O_WORDS_CORPUS: a->words.corpus = v; return 1;
     case O_METRICS:
         if (strcmp(v, "seed") && strcmp(v, "corrected")) return cli_usage_error("compare", "--metrics is corrected or seed"), 0;
         a->study.mode = strcmp(v, "seed") == 0 ? ATTN_METRICS_SEED : ATTN_METRICS_CORRECTED;
@@ -127,6 +137,8 @@ static int parse_args(int argc, char **argv, compare_args *a) {
         {"json", no_argument, 0, O_JSON}, {"quiet", no_argument, 0, O_QUIET}, {"help", no_argument, 0, O_HELP},
         {"no-report", no_argument, 0, O_NO_REPORT}, {"report-max-sentences", required_argument, 0, O_REPORT_MAX},
         {"resume", no_argument, 0, O_RESUME}, {"shard", required_argument, 0, O_SHARD},
+        {"similarity", required_argument, 0, O_SIMILARITY}, {"focus", required_argument, 0, O_FOCUS},
+        {"words-corpus", required_argument, 0, O_WORDS_CORPUS},
         CLI_FIGURE_LONG_OPTIONS, {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     attn_corpus_options_init(&a->corpus_opts);
@@ -139,6 +151,10 @@ static int parse_args(int argc, char **argv, compare_args *a) {
         if ((r = parse_option(c == '?' ? -1 : c, optarg, a)) != 1) return r;
     if (optind >= argc) return cli_usage_error("compare", "expects at least one MODEL"), 0;
     if (!a->corpus || !a->out) return cli_usage_error("compare", "--corpus FILE and --out DIR are required"), 0;
+    if ((a->words.similarity && !*a->words.similarity) || (a->words.focus && !*a->words.focus))
+        return cli_usage_error("compare", "--similarity and --focus want a word"), 0;
+    if (a->words.corpus && !a->words.similarity && !a->words.focus)
+        return cli_usage_error("compare", "--words-corpus goes with --similarity WORD or --focus WORD"), 0;
     return optind;
 }
 
@@ -268,7 +284,9 @@ static int run_study(compare_args *a, compare_model *models, int n, int64_t tota
     int rc = st == ATTN_OK ? 0 : cli_lib_error();
     int figures = 0;
     if (!rc) rc = compare_figures_write(&a->fig, attn_study_sums_of(study), &figures);
-    if (!rc) rc = compare_report_write(rep, attn_study_sums_of(study), cfg, &a->fig.style);
+    if (!rc) rc = compare_report_finish(rep, attn_study_sums_of(study), cfg, &a->fig.style);
+    if (!rc) rc = compare_words_add(&a->words, models, n, rep->study ? rep->report : NULL, &a->fig, &figures);
+    if (!rc) rc = compare_report_write(rep);
     if (!rc && a->json) compare_print_json(attn_study_sums_of(study), models, a->out, compare_now() - t0);
     else if (!rc) {
         compare_print_tables(attn_study_sums_of(study), models);
@@ -297,6 +315,10 @@ int cmd_compare(int argc, char **argv) {
         if (!a.quiet) fprintf(stderr, "attnscope compare: no report.html with --resume or --shard (it needs every sentence's attention in one run)\n");
         a.no_report = 1;
     }
+    if ((a.words.similarity || a.words.focus) && a.no_report && !a.fig.formats)
+        return cli_figure_opts_free(&a.fig),
+               cli_usage_error("compare", "--similarity and --focus go into report.html (not with --no-report, --resume or "
+                                          "--shard) or --figures");
     if (!prepare_out(a.out)) return cli_figure_opts_free(&a.fig), 1;
     compare_report rep = {0};
     char **words = NULL;
@@ -308,10 +330,11 @@ int cmd_compare(int argc, char **argv) {
     compare_model *models = NULL;
     if (attn_corpus_count(a.corpus, &a.corpus_opts, &total) != ATTN_OK) cli_lib_error();
     else if (!(models = calloc((size_t)n, sizeof *models))) cli_error("out of memory");
-    else if (load_models(argv + first, n, &a, models) &&
+    else if (load_models(argv + first, n, &a, models) && !compare_words_find(&a.words, a.corpus, &a.corpus_opts, models[0].tok) &&
              (a.no_report || !compare_report_open(&rep, a.out, a.corpus, models, n, a.report_max)))
         rc = run_study(&a, models, n, total, t0, &rep);
     compare_report_free(&rep);
+    compare_words_free(&a.words);
     cli_figure_opts_free(&a.fig);
     free_models(models, n);
     attn_function_words_free(words, n_words);

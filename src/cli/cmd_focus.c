@@ -9,7 +9,7 @@
 
 static void help(void) {
     puts("usage: attnscope focus [LABEL=]MODEL --word WORD \"SENTENCE\" [--layer N] [--head H] [--rollout]\n"
-         "                       [--occurrence N] [--json] [--quiet]\n\n"
+         "                       [--occurrence N] [--json] [--report FILE.html] [--quiet]\n\n"
          "Where WORD attends: its attention row over the sentence's tokens (the mean of its pieces'\n"
          "rows), each row renormalised to sum 1 — the layer x token matrix of the \"bank\" notebook.\n"
          "Layers and heads count from 0.\n\n"
@@ -22,6 +22,8 @@ static void help(void) {
          "  --json               {\"model\", \"word\", \"occurrence\", \"sentence\", \"tokens\", \"token_index\"\n"
          "                       (the word's tokens), \"mode\", \"rows\": [{\"layer\", \"head\" (null for the\n"
          "                       mean or rollout), \"weights\": one per token}]}\n"
+         "  --report FILE.html   also one offline HTML report: both charts, the rows as a table and the\n"
+         "                       sentence with its attention (model, head and neuron views)\n"
          "  --quiet              no download progress");
     cli_figure_opts_help();
     puts("                         (the last row as bars over the tokens, and every row as a heatmap;\n"
@@ -29,7 +31,7 @@ static void help(void) {
 }
 
 typedef struct focus_args {
-    const char *word;
+    const char *word, *report;
     int layer, head, rollout, occurrence, as_json;
 } focus_args;
 
@@ -114,7 +116,8 @@ static int parse_args(int argc, char **argv, focus_args *a, int *quiet, cli_figu
     static const struct option opts[] = {
         {"word", required_argument, 0, 'w'}, {"layer", required_argument, 0, 'l'}, {"head", required_argument, 0, 'H'},
         {"rollout", no_argument, 0, 'r'},    {"occurrence", required_argument, 0, 'o'}, {"json", no_argument, 0, 'j'},
-        {"quiet", no_argument, 0, 'q'},      {"help", no_argument, 0, 'h'},             CLI_FIGURE_LONG_OPTIONS,
+        {"quiet", no_argument, 0, 'q'},      {"help", no_argument, 0, 'h'},             {"report", required_argument, 0, 'R'},
+        CLI_FIGURE_LONG_OPTIONS,
         {0, 0, 0, 0}};
     int c;
     optind = 1;
@@ -136,6 +139,7 @@ static int parse_args(int argc, char **argv, focus_args *a, int *quiet, cli_figu
             break;
         case 'r': a->rollout = 1; break;
         case 'j': a->as_json = 1; break;
+        case 'R': a->report = optarg; break;
         case 'q': *quiet = 1; break;
         case 'h': help(); return -1;
         default: return cli_usage_error("focus", "unknown option");
@@ -144,7 +148,24 @@ static int parse_args(int argc, char **argv, focus_args *a, int *quiet, cli_figu
     if (!a->word || !*a->word) return cli_usage_error("focus", "--word WORD is required");
     if (a->rollout && a->head >= 0) return cli_usage_error("focus", "--rollout mixes all heads; it takes no --head");
     if (argc - optind != 2) return cli_usage_error("focus", "expects one MODEL and one SENTENCE");
-    return cli_figure_opts_ready(figs, "focus", "figures");
+    int rc = cli_figure_opts_ready(figs, "focus", "figures");
+    if (!rc && a->report && attn_report_check_output(a->report) != ATTN_OK) rc = cli_lib_error();
+    return rc;
+}
+
+/* --report FILE: both charts, the table and the sentence with its attention. 0, or 1 (printed). */
+static int write_report(const focus_args *a, const cli_figure_opts *figs, const cli_model *m, const words_focus_fig *d,
+                        const char *sentence, int quiet) {
+    char title[256];
+    snprintf(title, sizeof title, "attnscope focus: '%s' (%s)", a->word, m->label);
+    attn_report *rep = NULL;
+    words_report w;
+    int rc = words_report_open(title, m, 1, &rep);
+    if (!rc) words_report_init(&w, rep, &figs->style, m, 1), rc = words_report_focus(&w, d, sentence);
+    if (!rc && attn_report_write(rep, a->report) != ATTN_OK) rc = cli_lib_error();
+    if (!rc && !quiet) printf("wrote %s\n", a->report);
+    attn_report_free(rep);
+    return rc;
 }
 
 int cmd_focus(int argc, char **argv) {
@@ -172,8 +193,9 @@ int cmd_focus(int argc, char **argv) {
     if (!rc && a.as_json) rc = cli_json_print(rows_json(m.label, sentence, &a, &e, pieces, np, &r));
     else if (!rc) print_rows(m.label, &a, &e, pieces, np, &r);
     if (!rc) {
-        words_focus_fig d = {a.word, r.mode, &e, m.tok, pieces[0], r.n, r.w, r.layer, r.head};
+        words_focus_fig d = {a.word, r.mode, &e, m.tok, pieces[0], r.n, r.w, r.layer, r.head, NULL, NULL};
         rc = words_figures_focus(&figs, &d, quiet || a.as_json);
+        if (!rc && a.report) rc = write_report(&a, &figs, &m, &d, sentence, quiet || a.as_json);
     }
     cli_figure_opts_free(&figs);
     rows_free(&r);

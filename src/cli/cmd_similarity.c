@@ -9,7 +9,7 @@
 
 static void help(void) {
     puts("usage: attnscope similarity [LABEL=]MODEL... --word WORD \"SENTENCE 1\" \"SENTENCE 2\"\n"
-         "                            [--occurrence N[,M]] [--json] [--quiet]\n\n"
+         "                            [--occurrence N[,M]] [--json] [--report FILE.html] [--quiet]\n\n"
          "The cosine similarity of WORD's vector between the two sentences at every hidden state\n"
          "(0 = the embedding output, k = the output of layer k-1), as the DistilBERT \"bank\" notebook\n"
          "computes it. A word split into several tokens is the mean of their vectors. WORD is found\n"
@@ -19,6 +19,8 @@ static void help(void) {
          "  --json               one object {\"model\", \"word\", \"sentences\", \"occurrence\", \"tokens\" (the\n"
          "                       word's token strings per sentence), \"token_index\", \"cosine\" (one value\n"
          "                       per hidden state)}; with several MODELs, an array of them\n"
+         "  --report FILE.html   also one offline HTML report: the chart, the table and both sentences\n"
+         "                       with every model's attention (model, head and neuron views)\n"
          "  --quiet              no download progress");
     cli_figure_opts_help();
     puts("                         (the cosine per hidden state, one line per model; default folder ./figures)");
@@ -39,6 +41,21 @@ static json_t *result_json(const char *label, const char *word, char **sent, con
     json_object_set_new(o, "token_index", idx);
     json_object_set_new(o, "cosine", cos);
     return o;
+}
+
+/* --report FILE: the chart, the tables and the sentences through every model. 0, or 1 (printed). */
+static int write_report(const char *path, const cli_figure_opts *figs, const cli_model *m, const attn_similarity *r,
+                        int n, const char *word, char *const sent[2], int quiet) {
+    char title[256];
+    snprintf(title, sizeof title, "attnscope similarity: '%s'", word);
+    attn_report *rep = NULL;
+    words_report w;
+    int rc = words_report_open(title, m, n, &rep);
+    if (!rc) words_report_init(&w, rep, &figs->style, m, n), rc = words_report_similarity(&w, r, word, sent);
+    if (!rc && attn_report_write(rep, path) != ATTN_OK) rc = cli_lib_error();
+    if (!rc && !quiet) printf("wrote %s\n", path);
+    attn_report_free(rep);
+    return rc;
 }
 
 static void print_pieces(const attn_similarity *r, int k) {
@@ -73,10 +90,11 @@ static void print_table(cli_model *m, const attn_similarity *r, int n, const cha
 }
 
 int cmd_similarity(int argc, char **argv) {
-    const char *word = NULL;
+    const char *word = NULL, *report = NULL;
     int as_json = 0, quiet = 0, occ[2] = {1, 1};
     static const struct option opts[] = {{"word", required_argument, 0, 'w'}, {"occurrence", required_argument, 0, 'o'},
                                          {"json", no_argument, 0, 'j'},       {"quiet", no_argument, 0, 'q'},
+                                         {"report", required_argument, 0, 'R'},
                                          {"help", no_argument, 0, 'h'},       CLI_FIGURE_LONG_OPTIONS,
                                          {0, 0, 0, 0}};
     int c, fig;
@@ -88,6 +106,7 @@ int cmd_similarity(int argc, char **argv) {
             if (fig < 0) return 2;
         } else if (c == 'w') word = optarg;
         else if (c == 'j') as_json = 1;
+        else if (c == 'R') report = optarg;
         else if (c == 'q') quiet = 1;
         else if (c == 'h') { help(); return 0; }
         else if (c == 'o') {
@@ -102,6 +121,7 @@ int cmd_similarity(int argc, char **argv) {
     int n = argc - optind - 2;
     if (n < 1) return cli_usage_error("similarity", "expects MODEL... and two sentences");
     if ((fig = cli_figure_opts_ready(&figs, "similarity", "figures")) != 0) return fig;
+    if (report && attn_report_check_output(report) != ATTN_OK) return cli_figure_opts_free(&figs), cli_lib_error();
     char **sent = argv + argc - 2;
     cli_model *m = calloc((size_t)n, sizeof *m);
     attn_similarity *r = calloc((size_t)n, sizeof *r);
@@ -119,6 +139,7 @@ int cmd_similarity(int argc, char **argv) {
         print_table(m, r, n, word);
     }
     if (!rc) rc = words_figures_similarity(&figs, m, r, n, word, quiet || as_json);
+    if (!rc && report) rc = write_report(report, &figs, m, r, n, word, sent, quiet || as_json);
     cli_figure_opts_free(&figs);
     for (int i = 0; m && r && i < n; i++) attn_similarity_free(&r[i]), cli_model_close(&m[i]);
     free(m), free(r);

@@ -43,12 +43,28 @@ typedef struct compare_report {
 /* Checks OUT/report.html can be written and starts the report (models added). 0 or 1 (printed). */
 int compare_report_open(compare_report *cr, const char *out, const char *corpus, const compare_model *models, int n,
                         int64_t max_sentences);
-/* Tables and charts, then the file. 0 or 1 (printed). */
-int compare_report_write(compare_report *cr, const attn_study_sums *s, const attn_config *const *configs,
-                         const attn_figure_style *style);
+/* Tables and charts; then (after anything else is added) the file. 0 or 1 (printed); nothing
+ * without a report. */
+int compare_report_finish(compare_report *cr, const attn_study_sums *s, const attn_config *const *configs,
+                          const attn_figure_style *style);
+int compare_report_write(compare_report *cr);
 /* "wrote N figures to DIR/", "wrote OUT/report.html (...)" for what was written. */
 void compare_outputs_print(const compare_report *cr, const cli_figure_opts *o, int figures);
 void compare_report_free(compare_report *cr);
+
+/* --similarity WORD, --focus WORD, --words-corpus FILE (compare_words.c) */
+typedef struct compare_words {
+    const char *similarity, *focus, *corpus; /* the words; where to look for them (NULL: --corpus) */
+    char *sim_text[2], *focus_text;          /* the sentences found */
+} compare_words;
+/* Finds the sentences before any model runs: the first two distinct ones holding the similarity
+ * word, the first holding the focus word. 0, or 1 after printing (e.g. no such sentence). */
+int compare_words_find(compare_words *w, const char *corpus, const attn_corpus_options *co, const attn_tokenizer *tok);
+/* Computes both over every model and adds them to r (may be NULL) and, with --figures, to the
+ * figures folder (*figures += files drawn). 0, or 1 after printing. */
+int compare_words_add(const compare_words *w, const compare_model *models, int n, attn_report *r,
+                      const cli_figure_opts *fig, int *figures);
+void compare_words_free(compare_words *w);
 
 /* --resume and --shard K/N (compare_scale.c) */
 typedef struct compare_scale {

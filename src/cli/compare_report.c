@@ -26,11 +26,14 @@ int compare_report_open(compare_report *cr, const char *out, const char *corpus,
     return rc;
 }
 
-int compare_report_write(compare_report *cr, const attn_study_sums *s, const attn_config *const *configs,
-                         const attn_figure_style *style) {
-    if (!cr->study) return 0;
-    if (attn_study_report_finish(cr->study, s, configs, style) != ATTN_OK || attn_report_write(cr->report, cr->path) != ATTN_OK)
-        return cli_lib_error();
+int compare_report_finish(compare_report *cr, const attn_study_sums *s, const attn_config *const *configs,
+                          const attn_figure_style *style) {
+    if (cr->study && attn_study_report_finish(cr->study, s, configs, style) != ATTN_OK) return cli_lib_error();
+    return 0;
+}
+
+int compare_report_write(compare_report *cr) {
+    if (cr->study && attn_report_write(cr->report, cr->path) != ATTN_OK) return cli_lib_error();
     return 0;
 }
 

@@ -64,39 +64,37 @@ int run_figures_check(run_figures *rf, const attn_config *cfg) {
     return 0;
 }
 
-/* A token as a reader sees it: decoded alone ("Ġbank" -> "bank", "##ing" stays), without the
- * leading space of byte-level BPE; the raw token when decoding gives U+FFFD (part of a character)
- * or nothing. malloc'ed, NULL when the tokenizer has no such id. */
-char *cli_token_label(const attn_tokenizer *tok, int32_t id) {
-    const char *raw = attn_tokenizer_id_to_token(tok, id);
-    char *d = NULL;
-    if (!raw) return NULL;
-    if (attn_tokenizer_decode(tok, &id, 1, 0, &d) != ATTN_OK || !d || strstr(d, "\xef\xbf\xbd") ||
-        strspn(d, " ") == strlen(d) || strncmp(raw, "##", 2) == 0) {
-        free(d);
-        return strdup(raw);
+/* Tokens as a reader sees them (attn_token_labels: "Ġbank" -> "bank", the pieces of one emoji
+ * as the emoji then continuation marks), without the leading space of byte-level BPE; "##"
+ * pieces and tokens that decode to nothing or spaces stay raw. */
+char **cli_token_labels(const attn_tokenizer *tok, const int32_t *ids, const uint8_t *special, int n) {
+    char **l = NULL;
+    if (attn_token_labels(tok, ids, special, n, &l) != ATTN_OK) return NULL;
+    for (int i = 0; i < n; i++) {
+        const char *raw = attn_tokenizer_id_to_token(tok, ids[i]), *d = l[i];
+        char *label = raw && (strncmp(raw, "##", 2) == 0 || strspn(d, " ") == strlen(d)) ? strdup(raw)
+                      : strdup(d + (d[0] == ' ' && d[1] ? 1 : 0));
+        if (!label) {
+            attn_token_labels_free(l, n);
+            return NULL;
+        }
+        free(l[i]);
+        l[i] = label;
     }
-    char *label = strdup(d + (d[0] == ' ' && d[1] ? 1 : 0));
-    free(d);
-    return label;
+    return l;
 }
 
 /* Token labels of the ids (the tokenizer's, or the ids themselves when it has none). */
 static char **token_strings(const char *model_dir, const int32_t *ids, int n) {
     attn_tokenizer *tok = NULL;
     if (attn_tokenizer_open(model_dir, &tok) != ATTN_OK) tok = NULL;
-    char **s = calloc((size_t)n, sizeof *s);
-    for (int i = 0; s && i < n; i++) {
-        char *label = tok ? cli_token_label(tok, ids[i]) : NULL;
-        const char *t = label;
-        char buf[16];
-        if (!t) snprintf(buf, sizeof buf, "%d", ids[i]), t = buf;
-        s[i] = strdup(t);
-        free(label);
-        if (!s[i]) {
-            for (int k = 0; k < i; k++) free(s[k]);
-            free(s);
+    char **s = tok ? cli_token_labels(tok, ids, NULL, n) : NULL;
+    for (int i = 0; !tok && i < n; i++) {
+        if (i == 0 && !(s = calloc((size_t)n, sizeof *s))) break;
+        if (asprintf(&s[i], "%d", ids[i]) < 0) {
+            attn_token_labels_free(s, i);
             s = NULL;
+            break;
         }
     }
     attn_tokenizer_free(tok);

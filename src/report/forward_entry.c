@@ -4,25 +4,14 @@
 
 #include "report.h"
 
-/* Each token as the tokenizer decodes it alone ("Ġbank" → " bank"); the raw token where that gives
- * U+FFFD (a byte-level piece of a character). NULL when every label equals its token. */
+/* attn_token_labels of the encoding; NULL when every label equals its token (or out of memory). */
 char **report_display_labels(const attn_tokenizer *tok, const attn_encoding *e) {
-    char **d = attn_calloc((size_t)e->n + 1, sizeof *d);
-    int differs = 0;
-    for (int32_t t = 0; d && t < e->n; t++) {
-        if (attn_tokenizer_decode(tok, &e->ids[t], 1, 0, &d[t]) != ATTN_OK || strstr(d[t], "\xef\xbf\xbd")) {
-            free(d[t]);
-            d[t] = attn_strdup(e->tokens[t]);
-        }
-        if (!d[t]) differs = -1; /* out of memory: no labels */
-        else if (differs >= 0 && strcmp(d[t], e->tokens[t]) != 0) differs = 1;
-    }
-    if (d && differs != 1) {
-        for (int32_t t = 0; t < e->n; t++) free(d[t]);
-        free(d);
-        d = NULL;
-    }
-    return d;
+    char **d = NULL;
+    if (attn_token_labels(tok, e->ids, e->special_tokens_mask, e->n, &d) != ATTN_OK) return NULL;
+    for (int32_t t = 0; t < e->n; t++)
+        if (strcmp(d[t], e->tokens[t]) != 0) return d;
+    attn_token_labels_free(d, e->n);
+    return NULL;
 }
 
 attn_status attn_report_add_forward(attn_report *r, int sentence, int model, attn_model *m, const attn_tokenizer *tok) {

@@ -31,8 +31,8 @@ char *report_json_for_script(const json_t *j);
 /* Adds a string member, or null when s is NULL. 0 on failure (invalid UTF-8 or OOM). */
 int report_set_str(json_t *o, const char *key, const char *s);
 
-/* Each token as the tokenizer decodes it alone ("Ġbank" → " bank"; the raw token where that gives
- * U+FFFD); NULL when every label equals its token (or out of memory). [e->n] malloc'ed strings. */
+/* attn_token_labels of e's tokens; NULL when every label equals its token (or out of memory).
+ * [e->n] malloc'ed strings (attn_token_labels_free). */
 char **report_display_labels(const attn_tokenizer *tok, const attn_encoding *e);
 
 #endif

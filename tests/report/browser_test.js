@@ -201,7 +201,7 @@ async function testCompare(ctx, dir) {
   const meta = await page.evaluate(() => ({ panels: window.attnscope.panels.length,
     domains: window.attnscope.meta.sentences.map((s) => s.domain),
     tables: window.attnscope.meta.tables.map((t) => t.title) }));
-  check(meta.panels === 3 && meta.domains.length === 100, 'compare report: 3 models, 100 sentences');
+  check(meta.panels === 3 && meta.domains.length === 102, 'compare report: 3 models, 100 sentences + 2 of --similarity');
   let n = await rendered(page);
   await page.locator('#domain').selectOption('Sports');
   await afterRender(page, n);
@@ -254,9 +254,71 @@ async function testCompare(ctx, dir) {
   const charts = await page.evaluate(() => { const svgs = Array.from(document.querySelectorAll('section.charts svg'));
     const filled = svgs.filter((s) => Array.from(s.querySelectorAll('path')).some((p) => getComputedStyle(p).fill.startsWith('url(')));
     return { n: svgs.length, gradients: filled.length }; });
-  check(charts.n === 11, 'compare report has 11 charts: ' + charts.n);
-  check(charts.gradients === 9, 'colour scales of 9 charts use their gradients: ' + charts.gradients);
+  check(charts.n === 18, 'compare report has 11 + 1 similarity + 6 focus charts: ' + charts.n);
+  check(charts.gradients === 12, 'colour scales of 12 charts use their gradients: ' + charts.gradients);
   clean(rec, 'compare.html');
+  await page.close();
+}
+
+// The drawn charts whose caption starts with each prefix: [{caption, w, h, paths}].
+async function chartsNamed(page, prefix) {
+  return page.evaluate((p) => Array.from(document.querySelectorAll('figure.chart')).filter((f) => f.querySelector('figcaption').textContent.startsWith(p))
+    .map((f) => { const s = f.querySelector('svg'), r = s ? s.getBoundingClientRect() : { width: 0, height: 0 };
+      return { caption: f.querySelector('figcaption').textContent, w: r.width, h: r.height, paths: s ? s.querySelectorAll('path').length : 0 }; }), prefix);
+}
+const drawn = (cs) => cs.every((c) => c.w > 200 && c.h > 100 && c.paths > 10);
+
+// the "bank" similarity line chart and the focus bars/heatmap: in the compare report (--similarity,
+// --focus over examples/corpus/bank.txt) and in the reports of similarity --report and focus --report
+async function testWords(ctx, dir) {
+  let rec = await open(ctx, path.join(dir, 'compare.html')), page = rec.page;
+  const sim = await chartsNamed(page, "Cosine similarity of 'bank'");
+  check(sim.length === 1 && drawn(sim), 'compare report: the similarity line chart is drawn: ' + JSON.stringify(sim));
+  const bars = await chartsNamed(page, "Where 'bank' attends (layer 1, mean over heads");
+  const heat = await chartsNamed(page, "Where 'bank' attends, layer by layer");
+  check(bars.length === 3 && drawn(bars) && heat.length === 3 && drawn(heat), 'compare report: focus bars and heatmap per model: ' + JSON.stringify([bars, heat]));
+  const groups = await page.evaluate(() => Array.from(document.querySelectorAll('#sentence optgroup')).map((g) => g.label));
+  check(groups.includes('similarity: bank'), 'picker has the similarity sentences: ' + JSON.stringify(groups));
+  // the tokens table: a row opens its sentence (with every model's attention)
+  const tables = await page.evaluate(() => window.attnscope.meta.tables.map((t) => t.title));
+  const toks = tables.findIndex((t) => t.startsWith("Tokens of 'bank'"));
+  let n = await rendered(page);
+  await page.locator('section.table').nth(toks).locator('tbody tr').nth(3).click();
+  await afterRender(page, n);
+  check((await page.evaluate(() => window.attnscope.state.sentence)) === 101, 'tokens table row opens sentence 101');
+  check((await page.locator('#sentence-text').innerText()).includes('She went to the bank'), 'sentence 101 shown');
+  check((await page.evaluate(() => window.attnscope.panels.length)) === 3, 'three models on the similarity sentence');
+  clean(rec, 'compare.html (words)');
+  await page.close();
+
+  rec = await open(ctx, path.join(dir, 'similarity.html')), page = rec.page;
+  const s2 = await chartsNamed(page, "Cosine similarity of 'bank'");
+  check(s2.length === 1 && drawn(s2), 'similarity --report: the line chart is drawn');
+  check((await page.evaluate(() => [window.attnscope.panels.length, window.attnscope.meta.sentences.length].join())) === '2,2', 'similarity --report: 2 models, 2 sentences');
+  const cos = await page.locator('section.table').first().locator('tbody tr').count();
+  check(cos === 3, 'similarity --report: a row per hidden state: ' + cos);
+  clean(rec, 'similarity.html');
+  await page.close();
+
+  rec = await open(ctx, path.join(dir, 'focus.html')), page = rec.page;
+  const fb = await chartsNamed(page, "Where 'bank' attends (layer 1, head 3"), fh = await chartsNamed(page, "Where 'bank' attends, head by head");
+  check(fb.length === 1 && drawn(fb) && fh.length === 1 && drawn(fh), 'focus --report: bars and heatmap drawn: ' + JSON.stringify([fb, fh]));
+  check((await page.locator('canvas.neuron').count()) === 1, 'focus --report: the sentence has the neuron view');
+  // a per-head row of the focus table opens that layer and head
+  n = await rendered(page);
+  await page.locator('section.table').first().locator('tbody tr').nth(1).click();
+  await afterRender(page, n);
+  const lh = await page.evaluate(() => [window.attnscope.state.layer, Array.from(window.attnscope.state.heads)]);
+  check(JSON.stringify(lh) === '[1,[1]]', 'focus table row opens layer 1 head 1: ' + JSON.stringify(lh));
+  clean(rec, 'focus.html');
+  await page.close();
+
+  // byte-level pieces of one emoji / CJK character: the character once, then continuation marks
+  rec = await open(ctx, path.join(dir, 'emoji.html')), page = rec.page;
+  const labels = await page.evaluate(() => window.attnscope.panels[0].tokens.slice(8, 16));
+  check(JSON.stringify(labels) === JSON.stringify([' 🤗', '⋯', '⋯', ' 東', '⋯', '⋯', '京', '⋯']), 'emoji/CJK labels drawn: ' + JSON.stringify(labels));
+  check((await page.evaluate(() => document.images.length)) === 0, 'emoji page: no <img> element');
+  clean(rec, 'emoji.html');
   await page.close();
 }
 
@@ -265,7 +327,7 @@ async function testCompare(ctx, dir) {
   const b = await launch();
   if (!b) { console.log('FAIL: cannot launch chromium'); process.exit(1); }
   try {
-    for (const t of [testHeadView, testLong, testNeuron, testCorpus, testCompare]) {
+    for (const t of [testHeadView, testLong, testNeuron, testCorpus, testCompare, testWords]) {
       try { await t(b.context, dir); } catch (e) { check(false, t.name + ': ' + (e && e.stack || e)); }
     }
   } finally { await b.close(); }

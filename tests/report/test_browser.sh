@@ -29,9 +29,13 @@ $py "$here/make_qk.py" "$tmp/qk.safetensors" "$tmp/qk.json"
 "$bin" view --quiet --attentions QK="$tmp/qk.safetensors" --tokens "$tmp/qk.json" -o "$tmp/neuron.html"
 "$gen" "$tmp/corpus.html" 100
 "$bin" compare BERT="$bert" DistilBERT="$data/models/distilbert-tiny" RoBERTa="$rob" --corpus "$root/examples/corpus/news.tsv" \
-    --out "$tmp/compare" --quiet >/dev/null
+    --out "$tmp/compare" --similarity bank --focus bank --words-corpus "$root/examples/corpus/bank.txt" --quiet >/dev/null
 cp "$tmp/compare/report.html" "$tmp/compare.html"
 first=$($py -c 'import csv,sys; print(next(csv.DictReader(open(sys.argv[1], encoding="utf-8"), delimiter="\t"))["text"])' "$root/examples/corpus/news.tsv")
 "$bin" align BERT="$bert" DistilBERT="$data/models/distilbert-tiny" RoBERTa="$rob" "$first" --layer 1 --json --quiet >"$tmp/align.json"
+"$bin" similarity --quiet BERT="$bert" RoBERTa="$rob" --word bank "The bank of the river was calm." \
+    "She went to the bank to deposit money." --report "$tmp/similarity.html" >/dev/null
+"$bin" focus --quiet RoBERTa="$rob" --word bank "The bank of the river was calm." --layer 1 --report "$tmp/focus.html" >/dev/null
+"$bin" view --quiet R="$rob" '<i>bank</i> 🤗 東京 "><img src=x onerror=alert(1)>' -o "$tmp/emoji.html"
 set +e
 node "$here/browser_test.js" "$tmp"

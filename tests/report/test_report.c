@@ -79,11 +79,57 @@ static void test_written(const char *dir) {
     attn_report_free(r);
 }
 
+/* attn_token_labels through roberta-tiny (byte-level BPE): an emoji and CJK characters split over
+ * byte pieces show the character on the first piece and the continuation mark on the rest; the
+ * labels, marks left out, spell exactly what the tokenizer decodes for the whole sentence. */
+static void test_token_labels(void) {
+    const char *data = getenv("ATTN_TEST_DATA");
+    char *dir = data ? attn_path_join(data, "models/roberta-tiny") : NULL;
+    attn_tokenizer *t = NULL;
+    CHECK(dir && attn_tokenizer_open(dir, &t) == ATTN_OK);
+    free(dir);
+    if (!t) return;
+    const char *text = "I love \xf0\x9f\xa4\x97 and \xe6\x9d\xb1\xe4\xba\xac caf\xc3\xa9 <b>x</b>";
+    attn_encoding e;
+    CHECK(attn_tokenizer_encode(t, text, NULL, NULL, &e) == ATTN_OK);
+    char **l = NULL;
+    CHECK(attn_token_labels(t, e.ids, e.special_tokens_mask, e.n, &l) == ATTN_OK);
+    static const char *const want[] = {"<s>", "I", " love", " \xf0\x9f\xa4\x97", ATTN_TOKEN_CONTINUATION,
+                                       ATTN_TOKEN_CONTINUATION, " and", " \xe6\x9d\xb1", ATTN_TOKEN_CONTINUATION,
+                                       ATTN_TOKEN_CONTINUATION, "\xe4\xba\xac", ATTN_TOKEN_CONTINUATION};
+    int n_want = (int)(sizeof want / sizeof want[0]);
+    CHECK(l && e.n > n_want);
+    for (int i = 0; l && i < n_want && i < e.n; i++)
+        CHECKF(strcmp(l[i], want[i]) == 0, "token %d: label '%s', want '%s'", i, l[i], want[i]);
+    /* the labels spell the decoded text: the first text's tokens, continuation marks left out */
+    attn_strbuf sb = {0};
+    attn_sb_append(&sb, "", 0);
+    int32_t *ids = calloc((size_t)e.n, sizeof *ids), k = 0;
+    for (int i = 0; l && ids && i < e.n; i++)
+        if (!e.special_tokens_mask[i]) {
+            ids[k++] = e.ids[i];
+            if (strcmp(l[i], ATTN_TOKEN_CONTINUATION) != 0) attn_sb_puts(&sb, l[i]);
+        }
+    char *whole = NULL, *spelled = attn_sb_take(&sb);
+    CHECK(ids && attn_tokenizer_decode(t, ids, k, 1, &whole) == ATTN_OK);
+    CHECK(whole && spelled && strcmp(whole, spelled) == 0 && strstr(whole, "\xef\xbf\xbd") == NULL);
+    /* a lone continuation byte never decodes whole: its raw token */
+    int32_t lone = e.ids[4];
+    char **r = NULL;
+    CHECK(attn_token_labels(t, &lone, NULL, 1, &r) == ATTN_OK && r && strcmp(r[0], attn_tokenizer_id_to_token(t, lone)) == 0);
+    attn_token_labels_free(r, 1);
+    free(whole), free(spelled), free(ids);
+    attn_token_labels_free(l, e.n);
+    attn_encoding_free(&e);
+    attn_tokenizer_free(t);
+}
+
 int main(void) {
     char dir[] = "/tmp/attn-report-XXXXXX";
     CHECK(mkdtemp(dir) != NULL);
     test_validation();
     test_written(dir);
+    test_token_labels();
     char *p = attn_path_join(dir, "r.html");
     remove(p);
     free(p);
