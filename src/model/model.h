@@ -36,6 +36,8 @@ struct attn_model {
     int ts_open;
     float *params;              /* 64-byte aligned block of the weights that are not used in place (load.c) */
     size_t nparams;             /* floats in params */
+    void *panel_region;         /* packed panels of every linear layer (avx512 set), one mapping (load.c) */
+    size_t panel_bytes;
     const float *word_emb;      /* (V, C) */
     const float *pos_emb;       /* (P, C) */
     const float *type_emb;      /* (TV, C), NULL for DistilBERT */
