@@ -152,6 +152,7 @@ static attn_status use_weight(loader *ld, const float **dst, const attn_tensor *
     if (ld->dry) { *dst = &dry_weight; return ATTN_OK; }
     if (!p) return attn_fail(ATTN_E_FORMAT, "%s: internal error: weight block too small", ld->dir);
     tensor_to_f32(t, p);
+    load_release_pages(ld->ts, t); /* the widened copy replaces the file's pages */
     *dst = p;
     return finite_check(t, p, n, 0);
 }
@@ -316,6 +317,21 @@ static attn_status load_layer(loader *ld, const arch_names *names, int l, int64_
     return ATTN_OK;
 }
 
+/* The word embeddings (the largest table): F16/BF16 ones are kept as the file stores them
+ * (forward.c widens the rows it looks up), others as every weight (use_weight). */
+static attn_status take_word_embeddings(loader *ld, attn_model *m) {
+    const attn_tensor *t;
+    attn_status s = find_checked(ld, &t, "embeddings.word_embeddings.weight", m->cfg.vocab, m->cfg.hidden, 0);
+    if (s) return s;
+    if ((t->dtype != ATTN_DTYPE_F16 && t->dtype != ATTN_DTYPE_BF16) || !in_place16(t)) return use_weight(ld, &m->word_emb, t);
+    size_t n = (size_t)tensor_numel(t);
+    ld->count += n;
+    if (ld->dry) return ATTN_OK;
+    m->word_emb16 = (const uint16_t *)(const void *)t->data;
+    m->word_emb_wt = t->dtype == ATTN_DTYPE_F16 ? ATTN_W_F16 : ATTN_W_BF16;
+    return check_values(ld, t, t->data, n, m->word_emb_wt, 0);
+}
+
 /* Embeddings, layers, pooler. BERT and RoBERTa share names; DistilBERT has no token types and no
  * pooler, and may compute its position table instead of storing it. */
 static attn_status load_weights(loader *ld, attn_model *m) {
@@ -324,7 +340,7 @@ static attn_status load_weights(loader *ld, attn_model *m) {
     int distil = c->arch == ATTN_ARCH_DISTILBERT;
     attn_status s;
 #define TAKE(dst, name, r, k, opt) do { if ((s = take(ld, &(dst), name, r, k, opt))) return s; } while (0)
-    TAKE(m->word_emb, "embeddings.word_embeddings.weight", c->vocab, C, 0);
+    if ((s = take_word_embeddings(ld, m))) return s;
     TAKE(m->pos_emb, "embeddings.position_embeddings.weight", c->max_positions, C, distil && c->sinusoidal_pos);
     if (!m->pos_emb) { /* sinusoidal and not stored */
         float *p = block_take(ld, (size_t)c->max_positions * (size_t)C);
