@@ -134,6 +134,17 @@ static void test_linear(void) {
 }
 
 /* bf16 round to nearest even, as the kernels round weights and inputs. */
+/* The bf16 panels attn_linear_add_bf16 built (vectorised, from the packed panels) equal the scalar
+ * attn_pack_panels16_bf16 of the same layer, bit for bit. */
+static void check_bf16_panels(const attn_linear *l) {
+    size_t bytes = (size_t)((l->N + 15) / 16) * 16 * (size_t)attn_bf16_pairs(l->K) * 2 * sizeof(uint16_t);
+    uint16_t *want = aligned_alloc(64, (bytes + 63) / 64 * 64);
+    attn_pack_panels16_bf16(want, l);
+    CHECKF(!memcmp(want, l->bf16, bytes), "bf16 panels N=%d K=%d (%s weights): differ from attn_pack_panels16_bf16", l->N,
+           l->K, l->panels16 ? "16-bit" : "f32");
+    free(want);
+}
+
 static double bf16_round(float f) {
     uint32_t u;
     memcpy(&u, &f, sizeof u);
@@ -152,6 +163,7 @@ static void check_linear_bf16(int M, int K, int N, int act) {
     memcpy(wp, w, (size_t)N * K * sizeof *w);
     attn_linear l;
     if (!CHECK_OK(attn_linear_prepare(&l, wp, b, N, K)) || !CHECK_OK(attn_linear_add_bf16(&l))) return;
+    check_bf16_panels(&l);
     l.use_bf16 = 1;
     void *scratch = aligned_alloc(64, attn_linear_scratch_bytes(K));
     /* the dispatched path (AMX where present), then vdpbf16ps directly */
@@ -284,6 +296,7 @@ static void check_linear16(int M, int K, int N, int act, attn_wtype t) {
         }
     }
     if (attn_bf16_supported() && act == -1 && CHECK_OK(attn_linear_add_bf16(&l))) {
+        check_bf16_panels(&l);
         l.use_bf16 = 1;
         void *scratch = aligned_alloc(64, attn_linear_scratch_bytes(K));
         for (size_t i = 0; i < (size_t)M * N; i++) y[i] = NAN;

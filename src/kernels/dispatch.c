@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -286,20 +287,55 @@ void attn_pack_panels16_bf16(uint16_t *panels, const attn_linear *l) {
                 }
 }
 
+typedef struct bf16_job {
+    const attn_linear *l;
+    uint16_t *dst;
+} bf16_job;
+
+/* Thread tid's contiguous range of panels, converted from the packed f32 / 16-bit panels. */
+static void bf16_share(void *ctx, int tid, int nt) {
+    const bf16_job *j = ctx;
+    const attn_linear *l = j->l;
+    int K = l->K, K2 = attn_bf16_pairs(K), np = (l->N + 15) / 16;
+    int p0 = (int)((long)np * tid / nt), p1 = (int)((long)np * (tid + 1) / nt);
+    size_t esize = l->panels16 ? 2 : 4;
+    const char *src = l->panels16 ? (const void *)l->panels16 : (const void *)l->panels;
+    for (int p = p0; p < p1; p++)
+        attn_bf16_panel_from_panel_avx512(j->dst + (size_t)p * K2 * 32, src + (size_t)p * K * 16 * esize,
+                                          l->panels16 ? l->wtype : ATTN_W_F32, K, K2);
+}
+
 attn_status attn_linear_add_bf16(attn_linear *l) {
     if (!attn_bf16_supported()) return attn_fail(ATTN_E_UNSUPPORTED, "bf16 needs AVX512-BF16 and the avx512 kernel set");
     if (l->bf16) return ATTN_OK;
     size_t bytes = (size_t)((l->N + 15) / 16) * 16 * (size_t)attn_bf16_pairs(l->K) * 2 * sizeof(uint16_t);
-    l->bf16 = aligned_alloc(64, (bytes + 63) / 64 * 64);
-    if (!l->bf16) return attn_fail(ATTN_E_NOMEM, "cannot allocate bf16 weights (%d x %d)", l->N, l->K);
-    attn_pack_panels16_bf16(l->bf16, l);
+    bytes = (bytes + 4095) / 4096 * 4096;
+    size_t huge = (size_t)2 << 20; /* mapped 2 MB aligned (the excess unmapped): whole 2 MB pages */
+    char *m = mmap(NULL, bytes + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) return attn_fail(ATTN_E_NOMEM, "cannot allocate bf16 weights (%d x %d)", l->N, l->K);
+    char *p = (char *)(((uintptr_t)m + huge - 1) & ~(uintptr_t)(huge - 1));
+    if (p > m) munmap(m, (size_t)(p - m));
+    munmap(p + bytes, (size_t)(m + huge - p));
+#ifdef MADV_HUGEPAGE
+    madvise(p, bytes, MADV_HUGEPAGE); /* 2 MB pages where the mapping allows: few page faults */
+#endif
+    l->bf16 = (uint16_t *)(void *)p, l->bf16_bytes = bytes;
+    if (!l->panels && !l->panels16) { /* plain layout (not the avx512 set's): the scalar way */
+        attn_pack_panels16_bf16(l->bf16, l);
+        return ATTN_OK;
+    }
+    bf16_job job = {l, l->bf16};
+    attn_team team;
+    attn_team_begin(&team, omp_get_max_threads());
+    attn_team_run(&team, bf16_share, &job);
+    attn_team_end(&team);
     return ATTN_OK;
 }
 
 void attn_linear_free(attn_linear *l) {
     if (!l) return;
     free(l->own);
-    free(l->bf16);
+    if (l->bf16) munmap(l->bf16, l->bf16_bytes);
     memset(l, 0, sizeof *l);
 }
 

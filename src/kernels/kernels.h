@@ -64,6 +64,7 @@ typedef struct attn_linear {
     const uint16_t *panels16; /* (⌈N/16⌉, K, 16) F16 or BF16 (wtype), or NULL */
     void *own;               /* panels allocated here (freed by attn_linear_free), or NULL */
     uint16_t *bf16;          /* (⌈N/16⌉, ⌈K/2⌉, 16, 2) bf16 panels once attn_linear_add_bf16 ran, else NULL */
+    size_t bf16_bytes;       /* of its mapping */
     int use_bf16;            /* attn_linear_part computes with the bf16 panels */
     attn_wtype wtype;        /* of w16 / panels16 (ATTN_W_F32 otherwise) */
     int N, K;
@@ -127,6 +128,9 @@ void attn_matmul_packed_bf16_amx_part(float *y, const float *x, const uint16_t *
                                       int gelu, int tid, int nt, uint32_t *scratch);
 void attn_bf16_pairs_from_f32(uint32_t *dst, const float *x, int rows, int K, int K2);
 void attn_pack_panels16_bf16(uint16_t *panels, const attn_linear *l);
+/* Panel p's bf16 form (K2, 16, 2) from its f32 or 16-bit panel (K, 16) of type t: the same values
+ * as attn_pack_panels16_bf16 (round to nearest even), 16 outputs per instruction. */
+void attn_bf16_panel_from_panel_avx512(uint16_t *dst, const void *panel, attn_wtype t, int K, int K2);
 void attn_matmul_packed_bf16_avx512_part(float *y, const float *x, const uint16_t *panels, const float *b, int M, int K, int N,
                                          int gelu, int tid, int nt, uint32_t *scratch);
 /* The same with its own parallel region (benches). */

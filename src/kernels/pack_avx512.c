@@ -106,3 +106,26 @@ size_t attn_first_nonfinite_avx512(const void *p, size_t n, attn_wtype t) {
     }
     return i + attn_first_nonfinite_ref(b + (t == ATTN_W_F32 ? 4 : 2) * i, n - i, t);
 }
+
+/* Round to nearest even to bf16, in the low 16 bits of each 32-bit lane (weights are finite). */
+static inline __m512i bf16_lanes(__m512 v) {
+    __m512i u = _mm512_castps_si512(v);
+    __m512i odd = _mm512_and_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(1));
+    return _mm512_srli_epi32(_mm512_add_epi32(u, _mm512_add_epi32(odd, _mm512_set1_epi32(0x7FFF))), 16);
+}
+
+/* Line k of a (K, 16) panel of type t as 16 floats (zeros at k ≥ K). */
+static inline __m512 line_f32(const void *panel, attn_wtype t, int k, int K) {
+    if (k >= K) return _mm512_setzero_ps();
+    if (t == ATTN_W_F32) return _mm512_load_ps((const float *)panel + (size_t)k * 16);
+    __m256i h = _mm256_load_si256((const __m256i *)((const uint16_t *)panel + (size_t)k * 16));
+    if (t == ATTN_W_F16) return _mm512_cvtph_ps(h);
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+}
+
+void attn_bf16_panel_from_panel_avx512(uint16_t *dst, const void *panel, attn_wtype t, int K, int K2) {
+    for (int k2 = 0; k2 < K2; k2++) { /* one 64-byte line: (k, k+1) pairs of 16 outputs */
+        __m512i lo = bf16_lanes(line_f32(panel, t, 2 * k2, K)), hi = bf16_lanes(line_f32(panel, t, 2 * k2 + 1, K));
+        _mm512_store_si512((void *)(dst + (size_t)k2 * 32), _mm512_or_si512(lo, _mm512_slli_epi32(hi, 16)));
+    }
+}
