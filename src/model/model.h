@@ -36,6 +36,7 @@ struct attn_model {
     int ts_open;
     float *params;              /* 64-byte aligned block of the weights that are not used in place (load.c) */
     size_t nparams;             /* floats in params */
+    size_t params_mapped;       /* bytes of params' mapping when it is one (large blocks), else 0 (malloc) */
     void *panel_region;         /* packed panels of every linear layer (avx512 set), one mapping (load.c) */
     size_t panel_bytes;
     const float *word_emb;      /* (V, C), or NULL when word_emb16 holds the table */
