@@ -6,7 +6,11 @@
  * path checks it: the word embeddings (in place, checked in chunks on both threads, or 16-bit kept
  * as stored), a query/key/value weight (packed with the fused check, or joined), the
  * intermediate weight, a joined bias and a LayerNorm vector (checked on the spot). The pristine
- * copy must load. Run once per kernel set (tests/load.cmake). */
+ * copy must load. Then the same checkpoints with every tensor moved off its alignment (the JSON
+ * header padded so the data starts 1 or 2 bytes past a 4-byte boundary: 16-bit weights at odd
+ * addresses, F32 ones not 4-byte aligned; safetensors allows it) must give the same forward as
+ * the original (those weights are copied or widened instead of read in place, or packed from
+ * unaligned rows). Run once per kernel set (tests/load.cmake). */
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -104,6 +108,82 @@ static void check_fixture(const char *fixture) {
     rmdir(dir);
 }
 
+/* dir/model.safetensors = src's with the data starting `shift` bytes past a multiple of 4 (the
+ * header JSON padded with spaces), dir/config.json copied. */
+static int write_shifted(const char *src, const char *dir, int shift) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/config.json", src);
+    char to[4200];
+    snprintf(to, sizeof to, "%s/config.json", dir);
+    if (!copy_file(path, to)) return 0;
+    snprintf(path, sizeof path, "%s/model.safetensors", src);
+    FILE *in = fopen(path, "rb");
+    if (!in) return 0;
+    unsigned char len8[8];
+    uint64_t n = 0;
+    int ok = fread(len8, 1, 8, in) == 8;
+    for (int i = 7; i >= 0; i--) n = n << 8 | len8[i];
+    char *json = ok && n < (1u << 24) ? malloc(n + 16) : NULL;
+    ok = json && fread(json, 1, n, in) == n;
+    size_t jl = ok ? n : 0;
+    while (jl > 0 && json[jl - 1] == ' ') jl--;
+    while ((8 + jl) % 4 != (size_t)shift) json[jl++] = ' ';
+    snprintf(to, sizeof to, "%s/model.safetensors", dir);
+    FILE *out = ok ? fopen(to, "wb") : NULL;
+    if (out) {
+        for (int i = 0; i < 8; i++) len8[i] = (unsigned char)(jl >> (8 * i));
+        ok = fwrite(len8, 1, 8, out) == 8 && fwrite(json, 1, jl, out) == jl;
+        char buf[65536];
+        size_t r;
+        while (ok && (r = fread(buf, 1, sizeof buf, in)) > 0) ok = fwrite(buf, 1, r, out) == r;
+        ok = fclose(out) == 0 && ok;
+    } else {
+        ok = 0;
+    }
+    fclose(in);
+    free(json);
+    return ok;
+}
+
+static void check_unaligned(const char *fixture) {
+    static const int32_t ids[] = {0, 7, 100, 1000, 5, 2};
+    attn_input in = {ids, NULL, 6};
+    attn_model *m = NULL;
+    attn_output want = {0};
+    if (!CHECK_OK(attn_model_open(tu_data(fixture), &m)) || !CHECK_OK(attn_model_forward(m, &in, 1, ATTN_OUT_ALL, &want))) return;
+    attn_model_free(m);
+    for (int shift = 1; shift <= 2; shift++) {
+        char dir[] = "/tmp/attn_test_load_XXXXXX", path[4200];
+        if (!CHECK(mkdtemp(dir) != NULL) || !CHECK(write_shifted(tu_data(fixture), dir, shift))) continue;
+        attn_tensor_set ts;
+        if (CHECK_OK(tensor_set_open_dir(&ts, dir))) { /* really moved: no tensor 4-byte aligned */
+            int aligned = 0;
+            for (int i = 0; i < ts.n; i++) aligned += ((uintptr_t)ts.items[i].data & 3) == 0;
+            CHECKF(aligned == 0 && ts.n > 0, "%s shifted by %d: %d tensors still aligned", fixture, shift, aligned);
+            tensor_set_free(&ts);
+        }
+        attn_output got = {0};
+        m = NULL;
+        if (CHECK_OK(attn_model_open(dir, &m)) && CHECK_OK(attn_model_forward(m, &in, 1, ATTN_OUT_ALL, &got))) {
+            char what[160];
+            size_t na = (size_t)want.layers * want.heads * want.len * want.len;
+            size_t nh = (size_t)(want.layers + 1) * want.len * want.hidden;
+            snprintf(what, sizeof what, "%s shifted by %d (%s kernels): attentions", fixture, shift, attn_kernels_name());
+            tu_check_close(what, got.attentions, want.attentions, na, 1e-6f, 0.0f);
+            snprintf(what, sizeof what, "%s shifted by %d (%s kernels): hidden states", fixture, shift, attn_kernels_name());
+            tu_check_close(what, got.hidden_states, want.hidden_states, nh, 0.0f, 1e-5f);
+        }
+        attn_output_free(&got);
+        attn_model_free(m);
+        snprintf(path, sizeof path, "%s/model.safetensors", dir);
+        unlink(path);
+        snprintf(path, sizeof path, "%s/config.json", dir);
+        unlink(path);
+        rmdir(dir);
+    }
+    attn_output_free(&want);
+}
+
 int main(void) {
     const char *want = getenv("ATTN_KERNELS");
     if (want && *want && !attn_kernels_supported(want)) {
@@ -114,5 +194,8 @@ int main(void) {
     check_fixture("models/bert-tiny");
     check_fixture("models/bert-tiny-plain-f16");
     check_fixture("models/roberta-tiny-bf16");
+    check_unaligned("models/bert-tiny");
+    check_unaligned("models/bert-tiny-plain-f16");
+    check_unaligned("models/roberta-tiny-bf16");
     return tu_done("test_load");
 }
