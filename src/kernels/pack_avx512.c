@@ -13,7 +13,7 @@
 #include "kernels.h"
 
 /* r[0..16) rows → r[c] = column c (lane i = row i). */
-static inline void transpose16(__m512 r[16]) {
+static inline __attribute__((always_inline)) void transpose16(__m512 r[16]) {
     __m512 t[16];
     for (int i = 0; i < 8; i++) {
         t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
