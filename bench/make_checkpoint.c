@@ -1,13 +1,16 @@
 /* make_checkpoint.c — writes a BERT, DistilBERT or RoBERTa checkpoint folder with random F32
  * weights for the benchmarks.
  *
- *   make_checkpoint OUT_DIR [CONFIG_JSON]
+ *   make_checkpoint OUT_DIR [CONFIG_JSON] [--dtype f32|f16|bf16]
  * CONFIG_JSON defaults to tests/data/configs/bert-base-uncased.json (bert-base: 12 layers, C 768,
  * 12 heads, I 3072, vocab 30522); tests/data/configs/ also has distilbert-base-uncased.json and
  * roberta-base.json. Writes OUT_DIR/config.json (a copy), OUT_DIR/model.safetensors with the real
  * tensor names ("bert.encoder.layer.N...", "distilbert.transformer.layer.N...", "roberta...") and
  * the tokenizer files (tests/data/tokenizers/bert-base-uncased for BERT and DistilBERT,
  * roberta-style for RoBERTa), so that `attnscope bench` and the peers can tokenize.
+ *
+ * --dtype f16 / bf16 stores every tensor in that dtype (rounded to nearest even from the same F32
+ * values), for the loading benchmarks of 16-bit checkpoints (bench_load).
  *
  * Values follow BERT's initialisation (weights ~ N(0, 0.02)) but with larger biases and LayerNorm
  * scales around 1 so that the attention patterns are not all uniform. Deterministic (fixed seed).
@@ -48,11 +51,39 @@ typedef struct plan {
     int n;
 } plan;
 
+static attn_dtype out_dtype = ATTN_DTYPE_F32;
+
+/* f32 → IEEE half, round to nearest even (subnormals included; no NaN occurs here). */
+static uint16_t f32_to_f16(float f) {
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    uint32_t sign = (u >> 16) & 0x8000u, m = u & 0x7FFFFFu;
+    int e = (int)((u >> 23) & 0xFF) - 127 + 15;
+    if (e >= 31) return (uint16_t)(sign | 0x7C00u);
+    if (e <= 0) { /* subnormal half: (1.m) · 2^(e - 14) in units of 2^-24 */
+        if (e < -10) return (uint16_t)sign;
+        m |= 0x800000u;
+        int shift = 14 - e;
+        uint32_t h = m >> shift, rem = m & ((1u << shift) - 1), half = 1u << (shift - 1);
+        if (rem > half || (rem == half && (h & 1))) h++;
+        return (uint16_t)(sign | h);
+    }
+    uint32_t h = ((uint32_t)e << 10) | (m >> 13), rem = m & 0x1FFFu;
+    if (rem > 0x1000u || (rem == 0x1000u && (h & 1))) h++; /* a carry moves into the exponent, as it should */
+    return (uint16_t)(sign | h);
+}
+
+static uint16_t f32_to_bf16(float f) {
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return (uint16_t)((u + 0x7FFFu + ((u >> 16) & 1u)) >> 16);
+}
+
 static void add(plan *p, const char *name, fill f, int64_t rows, int64_t cols) {
     if (p->n >= MAX_TENSORS) { fprintf(stderr, "make_checkpoint: too many tensors\n"); exit(1); }
     int i = p->n++;
     snprintf(p->names[i], sizeof p->names[i], "%s", name);
-    p->views[i] = (attn_tensor_view){.name = p->names[i], .dtype = ATTN_DTYPE_F32, .ndim = cols ? 2 : 1,
+    p->views[i] = (attn_tensor_view){.name = p->names[i], .dtype = out_dtype, .ndim = cols ? 2 : 1,
                                      .shape = {rows, cols}};
     p->fills[i] = f;
 }
@@ -148,12 +179,24 @@ static int copy_tokenizer(const attn_config *c, const char *dir) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 2 || argc > 3) {
-        fprintf(stderr, "usage: make_checkpoint OUT_DIR [CONFIG_JSON]\n");
+    const char *dir = NULL, *config = ATTN_SOURCE_DIR "/tests/data/configs/bert-base-uncased.json";
+    int nargs = 0, bad = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--dtype") && i + 1 < argc) {
+            const char *d = argv[++i];
+            if (!strcmp(d, "f32")) out_dtype = ATTN_DTYPE_F32;
+            else if (!strcmp(d, "f16")) out_dtype = ATTN_DTYPE_F16;
+            else if (!strcmp(d, "bf16")) out_dtype = ATTN_DTYPE_BF16;
+            else bad = 1;
+        } else if (argv[i][0] == '-') bad = 1;
+        else if (nargs++ == 0) dir = argv[i];
+        else if (nargs == 2) config = argv[i];
+        else bad = 1;
+    }
+    if (!dir || bad) {
+        fprintf(stderr, "usage: make_checkpoint OUT_DIR [CONFIG_JSON] [--dtype f32|f16|bf16]\n");
         return 2;
     }
-    const char *dir = argv[1];
-    const char *config = argc > 2 ? argv[2] : ATTN_SOURCE_DIR "/tests/data/configs/bert-base-uncased.json";
     attn_config c;
     if (attn_config_read(config, &c) != ATTN_OK) {
         fprintf(stderr, "make_checkpoint: %s\n", attn_last_error());
@@ -197,6 +240,13 @@ int main(int argc, char **argv) {
             }
         }
         total += (int64_t)numel;
+        if (out_dtype != ATTN_DTYPE_F32) { /* in place: element j's 2 bytes never overtake float j */
+            uint16_t *h = (uint16_t *)(void *)buf;
+            for (size_t j = 0; j < numel; j++) {
+                uint16_t v = out_dtype == ATTN_DTYPE_F16 ? f32_to_f16(buf[j]) : f32_to_bf16(buf[j]);
+                memcpy(h + j, &v, sizeof v);
+            }
+        }
         if (attn_st_writer_put(w, buf) != ATTN_OK) {
             fprintf(stderr, "make_checkpoint: %s\n", attn_last_error());
             attn_st_writer_abort(w);
@@ -209,6 +259,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "make_checkpoint: %s\n", attn_last_error());
         return 1;
     }
-    printf("make_checkpoint: wrote %s (%d tensors, %lld parameters, F32)\n", path, p.n, (long long)total);
+    printf("make_checkpoint: wrote %s (%d tensors, %lld parameters, %s)\n", path, p.n, (long long)total,
+           attn_dtype_name(out_dtype));
     return 0;
 }

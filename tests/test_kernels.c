@@ -134,6 +134,17 @@ static void test_linear(void) {
 }
 
 /* bf16 round to nearest even, as the kernels round weights and inputs. */
+/* The bf16 panels attn_linear_add_bf16 built (vectorised, from the packed panels) equal the scalar
+ * attn_pack_panels16_bf16 of the same layer, bit for bit. */
+static void check_bf16_panels(const attn_linear *l) {
+    size_t bytes = (size_t)((l->N + 15) / 16) * 16 * (size_t)attn_bf16_pairs(l->K) * 2 * sizeof(uint16_t);
+    uint16_t *want = aligned_alloc(64, (bytes + 63) / 64 * 64);
+    attn_pack_panels16_bf16(want, l);
+    CHECKF(!memcmp(want, l->bf16, bytes), "bf16 panels N=%d K=%d (%s weights): differ from attn_pack_panels16_bf16", l->N,
+           l->K, l->panels16 ? "16-bit" : "f32");
+    free(want);
+}
+
 static double bf16_round(float f) {
     uint32_t u;
     memcpy(&u, &f, sizeof u);
@@ -152,6 +163,7 @@ static void check_linear_bf16(int M, int K, int N, int act) {
     memcpy(wp, w, (size_t)N * K * sizeof *w);
     attn_linear l;
     if (!CHECK_OK(attn_linear_prepare(&l, wp, b, N, K)) || !CHECK_OK(attn_linear_add_bf16(&l))) return;
+    check_bf16_panels(&l);
     l.use_bf16 = 1;
     void *scratch = aligned_alloc(64, attn_linear_scratch_bytes(K));
     /* the dispatched path (AMX where present), then vdpbf16ps directly */
@@ -194,6 +206,182 @@ static void test_linear_bf16(void) {
     for (size_t mi = 0; mi < sizeof Ms / sizeof *Ms; mi++)
         for (size_t s = 0; s < sizeof KNs / sizeof *KNs; s++)
             for (int act = -1; act <= (int)ATTN_ACT_GELU; act++) check_linear_bf16(Ms[mi], KNs[s][0], KNs[s][1], act);
+}
+
+/* ---- 16-bit weights (F16, BF16) and the loader's packers ------------------------------------- */
+
+static uint32_t rand_bits(void) {
+    rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+    return (uint32_t)(rng >> 32);
+}
+
+/* n random 16-bit weights of type t of magnitude up to ~0.5, some zero and (F16) some subnormal. */
+static uint16_t *rand_w16(size_t n, attn_wtype t) {
+    uint16_t *w = malloc((n ? n : 1) * sizeof *w);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t r = rand_bits();
+        if (t == ATTN_W_F16) { /* exponent 0 (zero / subnormal) .. 14 (2^-1) */
+            uint32_t e = r % 16 == 0 ? 0 : 6 + (r >> 4) % 9;
+            w[i] = (uint16_t)(((r >> 8) & 0x8000u) | (e << 10) | ((r >> 12) & 0x3FFu));
+        } else { /* the top half of a float in [-0.5, 0.5) */
+            float f = 0.5f * frand();
+            uint32_t u;
+            memcpy(&u, &f, sizeof u);
+            w[i] = r % 16 == 0 ? 0 : (uint16_t)(u >> 16);
+        }
+    }
+    return w;
+}
+
+static const char *wtype_name(attn_wtype t) { return t == ATTN_W_F16 ? "f16" : "bf16"; }
+
+static int close_to(const float *y, const float *ref, size_t n, int K, const char *what, int M, int N, int act, int nt) {
+    for (size_t i = 0; i < n; i++) {
+        double tol = 2e-5 * (1.0 + fabs(ref[i])) * (1.0 + sqrt((double)K) / 4.0);
+        if (!CHECKF(fabs((double)y[i] - ref[i]) <= tol, "%s M=%d K=%d N=%d act=%d nt=%d: y[%zu] = %.9g, reference %.9g", what,
+                    M, K, N, act, nt, i, (double)y[i], (double)ref[i]))
+            return 0;
+    }
+    return 1;
+}
+
+typedef void (*part16_fn)(float *y, const float *x, const uint16_t *w, attn_wtype t, const float *b, int M, int K, int N,
+                          int tid, int nt);
+
+/* The 16-bit linear layer against the naive reference: the dispatched layer (16-bit panels with
+ * avx512, the weights as stored otherwise) in shares of 1..3 threads with each activation, then
+ * every 16-bit kernel this machine has directly, then (where the CPU has it) the bf16 precision
+ * mode built from the 16-bit weights against a double product of the bf16-rounded operands. */
+static void check_linear16(int M, int K, int N, int act, attn_wtype t) {
+    float *x = rand_vec((size_t)M * K, 1.0f), *b = rand_vec((size_t)N, 1.0f);
+    uint16_t *w = rand_w16((size_t)N * K, t);
+    float *ref = malloc((size_t)M * N * sizeof *ref), *y = fenced((size_t)M * N);
+    attn_matmul16_ref(ref, x, w, t, b, M, K, N);
+    float *ref_act = malloc((size_t)M * N * sizeof *ref_act);
+    memcpy(ref_act, ref, (size_t)M * N * sizeof *ref);
+    if (act >= 0) attn_activation_block(ref_act, M, N, 0, N, (attn_activation)act);
+    char what[96];
+    attn_linear l;
+    if (!CHECK_OK(attn_linear_prepare16(&l, w, t, b, N, K))) return;
+    snprintf(what, sizeof what, "linear16 %s %s", wtype_name(t), attn_kernels_name());
+    for (int nt = 1; nt <= 3; nt++) {
+        for (size_t i = 0; i < (size_t)M * N; i++) y[i] = NAN;
+        for (int tid = 0; tid < nt; tid++) attn_linear_part(&l, y, x, M, act, tid, nt, NULL);
+        CHECKF(fence_intact(y, (size_t)M * N), "%s M=%d K=%d N=%d: wrote outside the output", what, M, K, N);
+        if (!close_to(y, ref_act, (size_t)M * N, K, what, M, N, act, nt)) break;
+    }
+    if (act == -1) { /* each kernel directly, no activation */
+        struct { const char *name; part16_fn fn; } parts[2] = {{"portable", attn_matmul16_portable_part}, {"avx2", attn_matmul16_avx2_part}};
+        for (int v = 0; v < 1 + attn_kernels_supported("avx2"); v++) {
+            snprintf(what, sizeof what, "matmul16 %s %s", parts[v].name, wtype_name(t));
+            for (size_t i = 0; i < (size_t)M * N; i++) y[i] = NAN;
+            for (int tid = 0; tid < 2; tid++) parts[v].fn(y, x, w, t, b, M, K, N, tid, 2);
+            CHECKF(fence_intact(y, (size_t)M * N), "%s: wrote outside the output", what);
+            close_to(y, ref, (size_t)M * N, K, what, M, N, act, 2);
+        }
+        if (attn_kernels_supported("avx512")) {
+            uint16_t *panels = aligned_alloc(64, attn_panels_bytes(N, K, t));
+            const uint16_t *rows[16];
+            for (int p = 0; p < (N + 15) / 16; p++) {
+                int nr = N - 16 * p < 16 ? N - 16 * p : 16;
+                for (int c = 0; c < nr; c++) rows[c] = w + (size_t)(16 * p + c) * K;
+                attn_pack_panel_16_ref(panels + (size_t)p * K * 16, rows, nr, K, t);
+            }
+            snprintf(what, sizeof what, "matmul16 packed avx512 %s", wtype_name(t));
+            for (size_t i = 0; i < (size_t)M * N; i++) y[i] = NAN;
+            for (int tid = 0; tid < 2; tid++) attn_matmul_packed16_avx512_part(y, x, panels, t, b, M, K, N, 0, tid, 2);
+            CHECKF(fence_intact(y, (size_t)M * N), "%s: wrote outside the output", what);
+            close_to(y, ref, (size_t)M * N, K, what, M, N, act, 2);
+            free(panels);
+        }
+    }
+    if (attn_bf16_supported() && act == -1 && CHECK_OK(attn_linear_add_bf16(&l))) {
+        check_bf16_panels(&l);
+        l.use_bf16 = 1;
+        void *scratch = aligned_alloc(64, attn_linear_scratch_bytes(K));
+        for (size_t i = 0; i < (size_t)M * N; i++) y[i] = NAN;
+        attn_linear_part(&l, y, x, M, act, 0, 1, scratch);
+        for (int i = 0; i < M; i++)
+            for (int n = 0; n < N; n++) {
+                double acc = b[n], absum = fabs(b[n]);
+                for (int k = 0; k < K; k++) {
+                    double pr = bf16_round(x[(size_t)i * K + k]) * bf16_round(attn_w16_to_f32(w[(size_t)n * K + k], t));
+                    acc += pr, absum += fabs(pr);
+                }
+                double got = y[(size_t)i * N + n], tol = 2e-6 * absum * (1.0 + sqrt((double)K) / 4.0) + 1e-6 * fabs(acc) + 1e-30;
+                if (!CHECKF(fabs(got - acc) <= tol, "bf16 mode on %s weights M=%d K=%d N=%d: y[%d][%d] = %.9g, want %.9g",
+                            wtype_name(t), M, K, N, i, n, got, acc))
+                    i = M, n = N;
+            }
+        free(scratch);
+    }
+    attn_linear_free(&l);
+    free(x), free(w), free(b), free(ref), free(ref_act), fenced_free(y);
+}
+
+static void test_linear16(void) {
+    static const int Ms[] = {1, 3, 12, 25, 97};
+    static const int KNs[][2] = {{1, 1}, {7, 5}, {16, 16}, {33, 48}, {64, 17}, {100, 130}, {768, 96}};
+    for (int t = ATTN_W_F16; t <= ATTN_W_BF16; t++)
+        for (size_t mi = 0; mi < sizeof Ms / sizeof *Ms; mi++)
+            for (size_t s = 0; s < sizeof KNs / sizeof *KNs; s++)
+                for (int act = -1; act <= (int)ATTN_ACT_RELU; act++) check_linear16(Ms[mi], KNs[s][0], KNs[s][1], act, (attn_wtype)t);
+}
+
+/* The packers against their references, byte for byte, on rows that are not aligned (one element
+ * past a 64-byte boundary), every row count and awkward K; and the fused check: a single Inf or
+ * NaN anywhere in the rows read (and only there) is reported. Also the Inf/NaN scan. */
+static void check_pack(int nr, int K, int bad_at) {
+    size_t n = (size_t)16 * K + 1;
+    float *wf = rand_vec(n, 1.0f);
+    uint16_t *wh = rand_w16(n, ATTN_W_F16), *wb = rand_w16(n, ATTN_W_BF16);
+    if (bad_at >= 0) { /* row bad_at % nr, element bad_at / nr */
+        size_t at = 1 + (size_t)(bad_at % nr) * K + (size_t)(bad_at / nr % K);
+        wf[at] = bad_at % 3 ? INFINITY : NAN, wh[at] = bad_at % 3 ? 0x7C00 : 0xFE01, wb[at] = bad_at % 3 ? 0xFF80 : 0x7FC1;
+    }
+    const float *rf[16];
+    const uint16_t *rh[16], *rb[16];
+    for (int c = 0; c < nr; c++)
+        rf[c] = wf + 1 + (size_t)c * K, rh[c] = wh + 1 + (size_t)c * K, rb[c] = wb + 1 + (size_t)c * K;
+    size_t bytes = attn_panels_bytes(16, K, ATTN_W_F32);
+    float *pf = aligned_alloc(64, bytes), *qf = aligned_alloc(64, bytes);
+    uint16_t *ph = aligned_alloc(64, bytes), *qh = aligned_alloc(64, bytes);
+    int want = bad_at >= 0;
+    memset(pf, 0x55, bytes), memset(qf, 0x66, bytes);
+    CHECKF(attn_pack_panel_f32_ref(pf, rf, nr, K) == want, "pack f32 ref nr=%d K=%d bad=%d: check", nr, K, bad_at);
+    CHECKF(attn_pack_panel_f32(qf, rf, nr, K) == want, "pack f32 %s nr=%d K=%d bad=%d: check", attn_kernels_name(), nr, K, bad_at);
+    attn_pack_fence();
+    CHECKF(!memcmp(pf, qf, (size_t)16 * K * 4), "pack f32 nr=%d K=%d: differs from the reference", nr, K);
+    for (int t = ATTN_W_F16; t <= ATTN_W_BF16; t++) {
+        const uint16_t *const *rows = t == ATTN_W_F16 ? rh : rb;
+        memset(ph, 0x55, bytes), memset(qh, 0x66, bytes);
+        CHECKF(attn_pack_panel_16_ref(ph, rows, nr, K, (attn_wtype)t) == want, "pack %s ref nr=%d K=%d bad=%d: check", wtype_name((attn_wtype)t), nr, K, bad_at);
+        CHECKF(attn_pack_panel_16(qh, rows, nr, K, (attn_wtype)t) == want, "pack %s nr=%d K=%d bad=%d: check", wtype_name((attn_wtype)t), nr, K, bad_at);
+        attn_pack_fence();
+        CHECKF(!memcmp(ph, qh, (size_t)16 * K * 2), "pack %s nr=%d K=%d: differs from the reference", wtype_name((attn_wtype)t), nr, K);
+    }
+    /* the packed layout itself: line k holds row c's element k in lane c, zeros past nr */
+    for (int k = 0; k < K; k++)
+        for (int c = 0; c < 16; c++) {
+            float v = c < nr ? rf[c][k] : 0.0f;
+            if (bad_at < 0 && !CHECKF(pf[(size_t)k * 16 + c] == v, "pack f32 ref nr=%d K=%d: line %d lane %d", nr, K, k, c)) k = K, c = 16;
+        }
+    /* the scan over the same values (row-major) */
+    size_t total = (size_t)nr * K, at = want ? (size_t)(bad_at % nr) * K + (size_t)(bad_at / nr % K) : total;
+    CHECKF(attn_first_nonfinite(wf + 1, total, ATTN_W_F32) == at, "first_nonfinite f32 n=%zu: want %zu", total, at);
+    CHECKF(attn_first_nonfinite(wh + 1, total, ATTN_W_F16) == at, "first_nonfinite f16 n=%zu: want %zu", total, at);
+    CHECKF(attn_first_nonfinite(wb + 1, total, ATTN_W_BF16) == at, "first_nonfinite bf16 n=%zu: want %zu", total, at);
+    CHECKF(attn_first_nonfinite_ref(wf + 1, total, ATTN_W_F32) == at, "first_nonfinite ref n=%zu: want %zu", total, at);
+    free(pf), free(qf), free(ph), free(qh), free(wf), free(wh), free(wb);
+}
+
+static void test_pack(void) {
+    static const int Ks[] = {1, 7, 16, 17, 33, 100, 768};
+    for (int nr = 1; nr <= 16; nr++)
+        for (size_t ki = 0; ki < sizeof Ks / sizeof *Ks; ki++) {
+            check_pack(nr, Ks[ki], -1);
+            check_pack(nr, Ks[ki], (int)(rand_bits() % (uint32_t)(nr * Ks[ki])));
+        }
 }
 
 typedef void (*gelu_fn)(float *, size_t);
@@ -345,6 +533,8 @@ int main(void) {
     test_matmul();
     test_linear();
     test_linear_bf16();
+    test_linear16();
+    test_pack();
     int have_avx2 = attn_kernels_supported("avx2"), have_avx512 = attn_kernels_supported("avx512");
     test_gelu("gelu portable", attn_gelu_portable);
     test_gelu("gelu dispatched", attn_gelu);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -81,29 +82,33 @@ typedef void (*gelu_fn)(float *x, size_t n);
 typedef void (*head_fn)(const float *q, const float *k, const float *v, int ld, int T, int hd, float scale,
                         int scale_q_first, float *probs, float *out, int ldo);
 typedef void (*part_fn)(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int tid, int nt);
+typedef void (*part16_fn)(float *y, const float *x, const uint16_t *w, attn_wtype t, const float *b, int M, int K, int N,
+                          int tid, int nt);
 
 typedef struct kernel_set {
     attn_matmul_impl matmul; /* .name names the whole set */
     gelu_fn gelu;
     head_fn head;
     part_fn part;            /* plain-layout share of a thread; NULL: the set uses packed panels */
+    part16_fn part16;        /* the same on 16-bit weights */
 } kernel_set;
 
 static kernel_set sets[3];
 static int nsets = -1;
 static const kernel_set *chosen;
-static int bf16_ok;
+static int bf16_ok, avx512_ok;
 
 static void choose(void) {
     int n = 0;
 #if ATTN_X86
     if (cpu_has_avx512())
-        sets[n++] = (kernel_set){{"avx512", attn_matmul_avx512}, attn_gelu_avx512, attn_attend_head_avx512, NULL};
+        sets[n++] = (kernel_set){{"avx512", attn_matmul_avx512}, attn_gelu_avx512, attn_attend_head_avx512, NULL, NULL};
     if (cpu_has_avx2_fma())
-        sets[n++] = (kernel_set){{"avx2", attn_matmul_avx2}, attn_gelu_avx2, attn_attend_head_avx2, attn_matmul_avx2_part};
+        sets[n++] = (kernel_set){{"avx2", attn_matmul_avx2}, attn_gelu_avx2, attn_attend_head_avx2, attn_matmul_avx2_part,
+                                 attn_matmul16_avx2_part};
 #endif
     sets[n++] = (kernel_set){{"portable", attn_matmul_portable}, attn_gelu_portable, attn_attend_head_portable,
-                             attn_matmul_portable_part};
+                             attn_matmul_portable_part, attn_matmul16_portable_part};
     const kernel_set *pick = &sets[0]; /* the fastest supported comes first */
     const char *want = getenv("ATTN_KERNELS");
     if (want && !strcmp(want, "avx2+fma")) want = "avx2"; /* the set's earlier name */
@@ -111,6 +116,7 @@ static void choose(void) {
         if (!strcmp(want, sets[i].matmul.name)) pick = &sets[i];
     chosen = pick;
     bf16_ok = !strcmp(pick->matmul.name, "avx512") && cpu_has_avx512_bf16();
+    avx512_ok = cpu_has_avx512(); /* the loader's packers: only the avx512 set packs */
     __atomic_store_n(&nsets, n, __ATOMIC_RELEASE);
 }
 
@@ -188,65 +194,38 @@ attn_status attn_linear_prepare(attn_linear *l, float *w, const float *b, int N,
 
 int attn_linear_packs(void) { return ks()->part == NULL; }
 
-/* Panel p of the (N, K) weight given by row(): 16 rows gathered into (K, 16). 0, or 1 + the first
- * row that row() refused. */
-static int pack_panel(float *dst, attn_row_fn row, void *ctx, int p, int N, int K, float *tmp) {
-    int nr = N - 16 * p < 16 ? N - 16 * p : 16;
-    const float *src[16];
-    for (int c = 0; c < nr; c++)
-        if (!(src[c] = row(ctx, 16 * p + c, tmp + (size_t)c * K))) return 1 + 16 * p + c;
-    if (nr < 16) memset(dst, 0, (size_t)K * 16 * sizeof(float));
-    for (int k = 0; k < K; k++)
-        for (int c = 0; c < nr; c++) dst[(size_t)k * 16 + c] = src[c][k];
-    return 0;
+size_t attn_panels_bytes(int N, int K, attn_wtype t) {
+    return (attn_panels16_floats(N, K) * (t == ATTN_W_F32 ? 4 : 2) + 63) / 64 * 64;
 }
 
-typedef struct pack_job {
-    float *panels;
-    attn_row_fn row;
-    void *ctx;
-    int N, K;
-    pthread_mutex_t lock;
-    int refused, nomem; /* refused: 1 + the first row row() refused */
-} pack_job;
-
-static void pack_share(void *job_ptr, int tid, int nt) {
-    pack_job *j = job_ptr;
-    int panels_n = (j->N + 15) / 16, p0 = (int)((long)panels_n * tid / nt), p1 = (int)((long)panels_n * (tid + 1) / nt);
-    float *tmp = malloc((size_t)16 * j->K * sizeof(float)); /* rows widened from another dtype */
-    int mine = tmp ? 0 : -1;
-    for (int p = p0; p < p1 && !mine; p++) mine = pack_panel(j->panels + (size_t)p * j->K * 16, j->row, j->ctx, p, j->N, j->K, tmp);
-    free(tmp);
-    pthread_mutex_lock(&j->lock);
-    if (mine < 0) j->nomem = 1;
-    else if (mine && (!j->refused || mine < j->refused)) j->refused = mine;
-    pthread_mutex_unlock(&j->lock);
+int attn_pack_panel_f32(float *dst, const float *const *rows, int nr, int K) {
+    ks();
+    return avx512_ok ? attn_pack_panel_f32_avx512(dst, rows, nr, K) : attn_pack_panel_f32_ref(dst, rows, nr, K);
 }
 
-attn_status attn_linear_pack_rows(attn_linear *l, attn_row_fn row, void *ctx, const float *b, int N, int K) {
-    *l = (attn_linear){.b = b, .N = N, .K = K};
-    float *panels = attn_panels16_alloc(N, K);
+int attn_pack_panel_16(uint16_t *dst, const uint16_t *const *rows, int nr, int K, attn_wtype t) {
+    ks();
+    return avx512_ok ? attn_pack_panel_16_avx512(dst, rows, nr, K, t) : attn_pack_panel_16_ref(dst, rows, nr, K, t);
+}
+
+size_t attn_first_nonfinite(const void *p, size_t n, attn_wtype t) {
+    ks();
+    return avx512_ok ? attn_first_nonfinite_avx512(p, n, t) : attn_first_nonfinite_ref(p, n, t);
+}
+
+attn_status attn_linear_prepare16(attn_linear *l, const uint16_t *w, attn_wtype t, const float *b, int N, int K) {
+    *l = (attn_linear){.w16 = w, .b = b, .wtype = t, .N = N, .K = K};
+    if (ks()->part) return ATTN_OK; /* this set reads w as stored */
+    uint16_t *panels = aligned_alloc(64, attn_panels_bytes(N, K, t));
     if (!panels) return attn_fail(ATTN_E_NOMEM, "cannot allocate packed weights (%d x %d)", N, K);
-    /* all cores: loading is memory bound (first touch of the panels, reading the file's pages) */
-    pack_job job = {.panels = panels, .row = row, .ctx = ctx, .N = N, .K = K};
-    pthread_mutex_init(&job.lock, NULL);
-    attn_team team;
-    attn_team_begin(&team, omp_get_max_threads());
-    attn_team_run(&team, pack_share, &job);
-    attn_team_end(&team);
-    pthread_mutex_destroy(&job.lock);
-    int refused = job.refused, nomem = job.nomem;
-    if (refused || nomem) {
-        free(panels);
-        if (nomem) return attn_fail(ATTN_E_NOMEM, "cannot allocate packed weights (%d x %d)", N, K);
-        float *tmp = malloc((size_t)K * sizeof(float)); /* again on this thread, for its message */
-        attn_status s = ATTN_E_FORMAT;
-        if (!tmp) s = attn_fail(ATTN_E_NOMEM, "cannot allocate packed weights (%d x %d)", N, K);
-        else if (row(ctx, refused - 1, tmp)) s = attn_fail(ATTN_E_FORMAT, "weight row %d refused", refused - 1);
-        free(tmp);
-        return s;
+    const uint16_t *rows[16];
+    for (int p = 0; p < (N + 15) / 16; p++) {
+        int nr = N - 16 * p < 16 ? N - 16 * p : 16;
+        for (int c = 0; c < nr; c++) rows[c] = w + (size_t)(16 * p + c) * K;
+        attn_pack_panel_16(panels + (size_t)p * K * 16, rows, nr, K, t);
     }
-    l->panels = l->own = panels;
+    attn_pack_fence();
+    l->w16 = NULL, l->panels16 = l->own = panels;
     return ATTN_OK;
 }
 
@@ -282,10 +261,13 @@ int attn_amx_supported(void) { return attn_bf16_supported() && use_amx(); }
 /* 16 rows more than a block: an AMX tile always loads 16 rows */
 size_t attn_linear_scratch_bytes(int K) { return ((size_t)(ATTN_BF16_MC + 16) * (size_t)attn_bf16_pairs(K) * 4 + 63) / 64 * 64; }
 
-/* w[n][k] wherever it lives now: as stored, or in the f32 panels. */
+/* w[n][k] wherever it lives now: as stored, or in the panels; F32, or 16-bit widened. */
 static float weight_at(const attn_linear *l, int n, int k) {
-    if (l->w) return l->w[(size_t)n * l->K + k];
-    return l->panels[((size_t)(n / 16) * l->K + k) * 16 + n % 16];
+    size_t plain = (size_t)n * l->K + k, packed = ((size_t)(n / 16) * l->K + k) * 16 + n % 16;
+    if (l->w) return l->w[plain];
+    if (l->w16) return attn_w16_to_f32(l->w16[plain], l->wtype);
+    if (l->panels16) return attn_w16_to_f32(l->panels16[packed], l->wtype);
+    return l->panels[packed];
 }
 
 static uint16_t to_bf16(float f) { /* round to nearest even; weights are finite */
@@ -305,30 +287,67 @@ void attn_pack_panels16_bf16(uint16_t *panels, const attn_linear *l) {
                 }
 }
 
+typedef struct bf16_job {
+    const attn_linear *l;
+    uint16_t *dst;
+} bf16_job;
+
+/* Thread tid's contiguous range of panels, converted from the packed f32 / 16-bit panels. */
+static void bf16_share(void *ctx, int tid, int nt) {
+    const bf16_job *j = ctx;
+    const attn_linear *l = j->l;
+    int K = l->K, K2 = attn_bf16_pairs(K), np = (l->N + 15) / 16;
+    int p0 = (int)((long)np * tid / nt), p1 = (int)((long)np * (tid + 1) / nt);
+    size_t esize = l->panels16 ? 2 : 4;
+    const char *src = l->panels16 ? (const void *)l->panels16 : (const void *)l->panels;
+    for (int p = p0; p < p1; p++)
+        attn_bf16_panel_from_panel_avx512(j->dst + (size_t)p * K2 * 32, src + (size_t)p * K * 16 * esize,
+                                          l->panels16 ? l->wtype : ATTN_W_F32, K, K2);
+}
+
 attn_status attn_linear_add_bf16(attn_linear *l) {
     if (!attn_bf16_supported()) return attn_fail(ATTN_E_UNSUPPORTED, "bf16 needs AVX512-BF16 and the avx512 kernel set");
     if (l->bf16) return ATTN_OK;
     size_t bytes = (size_t)((l->N + 15) / 16) * 16 * (size_t)attn_bf16_pairs(l->K) * 2 * sizeof(uint16_t);
-    l->bf16 = aligned_alloc(64, (bytes + 63) / 64 * 64);
-    if (!l->bf16) return attn_fail(ATTN_E_NOMEM, "cannot allocate bf16 weights (%d x %d)", l->N, l->K);
-    attn_pack_panels16_bf16(l->bf16, l);
+    bytes = (bytes + 4095) / 4096 * 4096;
+    size_t huge = (size_t)2 << 20; /* mapped 2 MB aligned (the excess unmapped): whole 2 MB pages */
+    char *m = mmap(NULL, bytes + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) return attn_fail(ATTN_E_NOMEM, "cannot allocate bf16 weights (%d x %d)", l->N, l->K);
+    char *p = (char *)(((uintptr_t)m + huge - 1) & ~(uintptr_t)(huge - 1));
+    if (p > m) munmap(m, (size_t)(p - m));
+    munmap(p + bytes, (size_t)(m + huge - p));
+#ifdef MADV_HUGEPAGE
+    madvise(p, bytes, MADV_HUGEPAGE); /* 2 MB pages where the mapping allows: few page faults */
+#endif
+    l->bf16 = (uint16_t *)(void *)p, l->bf16_bytes = bytes;
+    if (!l->panels && !l->panels16) { /* plain layout (not the avx512 set's): the scalar way */
+        attn_pack_panels16_bf16(l->bf16, l);
+        return ATTN_OK;
+    }
+    bf16_job job = {l, l->bf16};
+    attn_team team;
+    attn_team_begin(&team, omp_get_max_threads());
+    attn_team_run(&team, bf16_share, &job);
+    attn_team_end(&team);
     return ATTN_OK;
 }
 
 void attn_linear_free(attn_linear *l) {
     if (!l) return;
     free(l->own);
-    free(l->bf16);
+    if (l->bf16) munmap(l->bf16, l->bf16_bytes);
     memset(l, 0, sizeof *l);
 }
 
 void attn_linear_part(const attn_linear *l, float *y, const float *x, int M, int act, int tid, int nt, void *scratch) {
     const kernel_set *s = ks();
-    if (l->panels) {
+    if (l->panels || l->panels16) {
         if (l->use_bf16 && l->bf16 && scratch && use_amx())
             attn_matmul_packed_bf16_amx_part(y, x, l->bf16, l->b, M, l->K, l->N, act == ATTN_ACT_GELU, tid, nt, scratch);
         else if (l->use_bf16 && l->bf16 && scratch)
             attn_matmul_packed_bf16_avx512_part(y, x, l->bf16, l->b, M, l->K, l->N, act == ATTN_ACT_GELU, tid, nt, scratch);
+        else if (l->panels16)
+            attn_matmul_packed16_avx512_part(y, x, l->panels16, l->wtype, l->b, M, l->K, l->N, act == ATTN_ACT_GELU, tid, nt);
         else
             attn_matmul_packed_avx512_part(y, x, l->panels, l->b, M, l->K, l->N, act == ATTN_ACT_GELU, tid, nt);
         if (act >= 0 && act != ATTN_ACT_GELU) { /* the same column block as the product's */
@@ -338,8 +357,13 @@ void attn_linear_part(const attn_linear *l, float *y, const float *x, int M, int
         }
         return;
     }
-    part_fn part = s->part ? s->part : attn_matmul_portable_part;
-    part(y, x, l->w, l->b, M, l->K, l->N, tid, nt);
+    if (l->w16) {
+        part16_fn part16 = s->part16 ? s->part16 : attn_matmul16_portable_part;
+        part16(y, x, l->w16, l->wtype, l->b, M, l->K, l->N, tid, nt);
+    } else {
+        part_fn part = s->part ? s->part : attn_matmul_portable_part;
+        part(y, x, l->w, l->b, M, l->K, l->N, tid, nt);
+    }
     if (act >= 0) { /* columns of this thread, while they are in cache (both parts split N the same way) */
         const int tile = 4; /* both plain-layout parts give each thread a range of 4-column tiles */
         int tiles = (l->N + tile - 1) / tile;

@@ -46,29 +46,67 @@ void attn_pack_panels16(float *panels, const float *w, int N, int K);
 void attn_matmul_packed_avx512_part(float *y, const float *x, const float *panels, const float *b, int M, int K, int N,
                                     int gelu, int tid, int nt);
 
+/* How a linear layer's weights are stored: F32, or F16 / BF16 kept in the checkpoint's dtype and
+ * widened to F32 inside the kernels (F16C vcvtph2ps; bf16 is the top half of an f32: a shift). */
+typedef enum attn_wtype { ATTN_W_F32, ATTN_W_F16, ATTN_W_BF16 } attn_wtype;
+/* The F32 value of one stored 16-bit weight (scalar; the kernels' reference). */
+static inline float attn_w16_to_f32(uint16_t h, attn_wtype t) { return t == ATTN_W_BF16 ? attn_bf16_to_f32(h) : attn_f16_to_f32(h); }
+
 /* A linear layer y (M, N) = act(x (M, K) · wᵀ + b), prepared once at load for the dispatched kernel
- * set: with the avx512 set w is repacked into panels (in place when N % 16 == 0 and w is 64-byte
- * aligned, so resident memory does not grow; then .w is NULL), otherwise used as stored. */
+ * set. Exactly one of w, w16, panels, panels16 is set (besides the bf16 copy):
+ *   avx2 / portable sets: w (F32) or w16 (F16/BF16), (N, K) as PyTorch stores it, read in place;
+ *   avx512 set: panels (⌈N/16⌉, K, 16) F32 or panels16 the same geometry in 16-bit. */
 typedef struct attn_linear {
-    const float *w;      /* (N, K) as PyTorch stores it, or NULL once packed in place */
-    const float *b;      /* (N) or NULL */
-    const float *panels; /* (⌈N/16⌉, K, 16) or NULL */
-    float *own;          /* panels allocated here (freed by attn_linear_free), or NULL */
-    uint16_t *bf16;      /* (⌈N/16⌉, ⌈K/2⌉, 16, 2) bf16 panels once attn_linear_add_bf16 ran, else NULL */
-    int use_bf16;        /* attn_linear_part computes with the bf16 panels */
+    const float *w;          /* (N, K) as PyTorch stores it, or NULL */
+    const uint16_t *w16;     /* (N, K) F16 or BF16 (wtype), or NULL */
+    const float *b;          /* (N) or NULL */
+    const float *panels;     /* (⌈N/16⌉, K, 16) or NULL */
+    const uint16_t *panels16; /* (⌈N/16⌉, K, 16) F16 or BF16 (wtype), or NULL */
+    void *own;               /* panels allocated here (freed by attn_linear_free), or NULL */
+    uint16_t *bf16;          /* (⌈N/16⌉, ⌈K/2⌉, 16, 2) bf16 panels once attn_linear_add_bf16 ran, else NULL */
+    size_t bf16_bytes;       /* of its mapping */
+    int use_bf16;            /* attn_linear_part computes with the bf16 panels */
+    attn_wtype wtype;        /* of w16 / panels16 (ATTN_W_F32 otherwise) */
     int N, K;
 } attn_linear;
 /* w must stay valid (and writable: it may be overwritten by its packed form) as long as l is used. */
 attn_status attn_linear_prepare(attn_linear *l, float *w, const float *b, int N, int K);
+/* The same for 16-bit weights (F16 or BF16, (N, K)): used in place by the avx2 and portable sets,
+ * packed into fresh 16-bit panels (l->own) by the avx512 set. w must outlive l. */
+attn_status attn_linear_prepare16(attn_linear *l, const uint16_t *w, attn_wtype t, const float *b, int N, int K);
 void attn_linear_free(attn_linear *l);
-/* Whether the dispatched set computes on packed panels (then build layers with attn_linear_pack_rows). */
+/* Whether the dispatched set computes on packed panels (then the loader packs with attn_pack_panel*). */
 int attn_linear_packs(void);
-/* Row n (K floats) of a weight, as a pointer to F32 data: its own storage, or tmp (K floats) filled
- * by widening. NULL after attn_fail (a bad weight). */
-typedef const float *(*attn_row_fn)(void *ctx, int n, float *tmp);
-/* Packs the (N, K) weight given row by row straight into fresh panels (l->own): for weights that
- * live elsewhere (a read-only mapped file, another dtype). Packing sets only (attn_linear_packs). */
-attn_status attn_linear_pack_rows(attn_linear *l, attn_row_fn row, void *ctx, const float *b, int N, int K);
+/* Bytes of the panels of an (N, K) weight stored as t (64-byte multiple). */
+size_t attn_panels_bytes(int N, int K, attn_wtype t);
+
+/* Packing one panel: rows[0..nr) (nr ≤ 16) point at K values each, of the panel's type (F32 for
+ * attn_pack_panel_f32, 16-bit for attn_pack_panel_16, any alignment); dst (K, 16) is 64-byte
+ * aligned and gets zeros in columns nr..15. Returns 1 if any value read was Inf or NaN (fused
+ * check: the weights are read once), else 0. Dispatched (AVX-512: 16 × 16 register transposes and
+ * non-temporal stores); the _ref versions are the scalar references. */
+int attn_pack_panel_f32(float *dst, const float *const *rows, int nr, int K);
+int attn_pack_panel_16(uint16_t *dst, const uint16_t *const *rows, int nr, int K, attn_wtype t);
+int attn_pack_panel_f32_ref(float *dst, const float *const *rows, int nr, int K);
+int attn_pack_panel_16_ref(uint16_t *dst, const uint16_t *const *rows, int nr, int K, attn_wtype t);
+int attn_pack_panel_f32_avx512(float *dst, const float *const *rows, int nr, int K);
+int attn_pack_panel_16_avx512(uint16_t *dst, const uint16_t *const *rows, int nr, int K, attn_wtype t);
+/* Orders the non-temporal stores of the packers before what follows (call once per thread after packing). */
+void attn_pack_fence(void);
+/* Index of the first Inf or NaN of p[n] (F32, or 16-bit of type t), or n. Dispatched (AVX-512 fpclass). */
+size_t attn_first_nonfinite(const void *p, size_t n, attn_wtype t);
+size_t attn_first_nonfinite_ref(const void *p, size_t n, attn_wtype t);
+size_t attn_first_nonfinite_avx512(const void *p, size_t n, attn_wtype t);
+
+/* 16-bit weights: the same products with w (F16 / BF16) widened inside the kernels.
+ * The naive reference widens each weight (attn_w16_to_f32) and sums like attn_matmul_ref. */
+void attn_matmul16_ref(float *y, const float *x, const uint16_t *w, attn_wtype t, const float *b, int M, int K, int N);
+void attn_matmul16_portable_part(float *y, const float *x, const uint16_t *w, attn_wtype t, const float *b, int M, int K,
+                                 int N, int tid, int nt);
+void attn_matmul16_avx2_part(float *y, const float *x, const uint16_t *w, attn_wtype t, const float *b, int M, int K,
+                             int N, int tid, int nt);
+void attn_matmul_packed16_avx512_part(float *y, const float *x, const uint16_t *panels, attn_wtype t, const float *b,
+                                      int M, int K, int N, int gelu, int tid, int nt);
 /* Thread tid of nt computes its column block (call from every thread of a region, then barrier).
  * act: ATTN_ACT_* applied to the result, or -1 for none. scratch: this thread's
  * attn_linear_scratch_bytes(K) bytes, 64-byte aligned (used by the bf16 path only; may be NULL otherwise). */
@@ -90,6 +128,9 @@ void attn_matmul_packed_bf16_amx_part(float *y, const float *x, const uint16_t *
                                       int gelu, int tid, int nt, uint32_t *scratch);
 void attn_bf16_pairs_from_f32(uint32_t *dst, const float *x, int rows, int K, int K2);
 void attn_pack_panels16_bf16(uint16_t *panels, const attn_linear *l);
+/* Panel p's bf16 form (K2, 16, 2) from its f32 or 16-bit panel (K, 16) of type t: the same values
+ * as attn_pack_panels16_bf16 (round to nearest even), 16 outputs per instruction. */
+void attn_bf16_panel_from_panel_avx512(uint16_t *dst, const void *panel, attn_wtype t, int K, int K2);
 void attn_matmul_packed_bf16_avx512_part(float *y, const float *x, const uint16_t *panels, const float *b, int M, int K, int N,
                                          int gelu, int tid, int nt, uint32_t *scratch);
 /* The same with its own parallel region (benches). */

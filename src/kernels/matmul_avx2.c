@@ -16,6 +16,7 @@
  * per forward: the multiply is bound by weight bandwidth, which this order streams sequentially. */
 #include <immintrin.h>
 #include <omp.h>
+#include <string.h>
 
 #include "kernels.h"
 
@@ -44,23 +45,42 @@ static inline __m128 hsum4(__m256 a0, __m256 a1, __m256 a2, __m256 a3) {
     return _mm_add_ps(_mm256_castps256_ps128(t), _mm256_extractf128_ps(t, 1));
 }
 
-/* y[i][j] (mr × nr, row stride N) = x rows · w rows over K, + b[j]. mr ≤ MR, nr ≤ NR are constants
- * at every call site, so the loops unroll and acc lives in registers. */
-static inline __attribute__((always_inline)) void tile(int mr, int nr, const float *x, const float *w, const float *b,
-                                                       float *y, int K, int N, const float *pf) {
+/* 8 weights from k of row w (type wt): F32 as stored, F16 by vcvtph2ps (F16C), BF16 by a zero
+ * extension and a shift left 16 (a bf16 is the top half of an f32). */
+static inline __attribute__((always_inline)) __m256 load8(const void *w, size_t k, int wt) {
+    if (wt == ATTN_W_F32) return _mm256_loadu_ps((const float *)w + k);
+    __m128i h = _mm_loadu_si128((const __m128i *)(const void *)((const uint16_t *)w + k));
+    if (wt == ATTN_W_F16) return _mm256_cvtph_ps(h);
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+}
+
+/* The last K % 8 weights of row w, zeros past K. */
+static inline __attribute__((always_inline)) __m256 load_tail(const void *w, size_t k, int r, int wt, __m256i m) {
+    if (wt == ATTN_W_F32) return _mm256_maskload_ps((const float *)w + k, m);
+    uint16_t h[8] = {0};
+    memcpy(h, (const uint16_t *)w + k, (size_t)r * sizeof *h);
+    return load8(h, 0, wt);
+}
+
+/* y[i][j] (mr × nr, row stride N) = x rows · w rows (type wt) over K, + b[j]. mr ≤ MR, nr ≤ NR, wt
+ * are constants at every call site, so the loops unroll and acc lives in registers. */
+static inline __attribute__((always_inline)) void tile(int mr, int nr, int wt, const float *x, const void *wv_, const float *b,
+                                                       float *y, int K, int N, const char *pf) {
+    const size_t es = wt == ATTN_W_F32 ? 4 : 2;
+    const char *w = wv_;
     __m256 acc[MR][NR];
     UNROLL for (int i = 0; i < mr; i++)
         UNROLL for (int j = 0; j < nr; j++) acc[i][j] = _mm256_setzero_ps();
     int k = 0;
     for (; k + 8 <= K; k += 8) {
         if (pf) { /* the next w tile (NR·K floats) into L2, two lines per step */
-            _mm_prefetch((const char *)(pf + 4 * k), _MM_HINT_T1);
-            _mm_prefetch((const char *)(pf + 4 * k + 16), _MM_HINT_T1);
+            _mm_prefetch(pf + 4 * es * (size_t)k, _MM_HINT_T1);
+            if (es == 4) _mm_prefetch(pf + 16 * (size_t)k + 64, _MM_HINT_T1);
         }
         __m256 xv[MR];
         UNROLL for (int i = 0; i < mr; i++) xv[i] = _mm256_loadu_ps(x + (size_t)i * K + k);
         UNROLL for (int j = 0; j < nr; j++) {
-            __m256 wv = _mm256_loadu_ps(w + (size_t)j * K + k);
+            __m256 wv = load8(w + es * (size_t)j * K, (size_t)k, wt);
             UNROLL for (int i = 0; i < mr; i++) acc[i][j] = _mm256_fmadd_ps(xv[i], wv, acc[i][j]);
         }
     }
@@ -69,7 +89,7 @@ static inline __attribute__((always_inline)) void tile(int mr, int nr, const flo
         __m256 xv[MR];
         UNROLL for (int i = 0; i < mr; i++) xv[i] = _mm256_maskload_ps(x + (size_t)i * K + k, m);
         UNROLL for (int j = 0; j < nr; j++) {
-            __m256 wv = _mm256_maskload_ps(w + (size_t)j * K + k, m);
+            __m256 wv = load_tail(w + es * (size_t)j * K, (size_t)k, K - k, wt, m);
             UNROLL for (int i = 0; i < mr; i++) acc[i][j] = _mm256_fmadd_ps(xv[i], wv, acc[i][j]);
         }
     }
@@ -82,9 +102,10 @@ static inline __attribute__((always_inline)) void tile(int mr, int nr, const flo
     }
 }
 
-/* One (mr ≤ 3) × (nr ≤ 4) tile, with mr and nr turned into constants. */
-static void tile_any(int mr, int nr, const float *x, const float *w, const float *b, float *y, int K, int N) {
-#define T(R, C) tile(R, C, x, w, b, y, K, N, NULL)
+/* One (mr ≤ 3) × (nr ≤ 4) tile, with mr, nr and wt turned into constants. */
+static inline __attribute__((always_inline)) void tile_any(int mr, int nr, int wt, const float *x, const void *w,
+                                                           const float *b, float *y, int K, int N) {
+#define T(R, C) tile(R, C, wt, x, w, b, y, K, N, NULL)
     switch (mr * 8 + nr) {
     case 3 * 8 + 4: T(3, 4); break;
     case 3 * 8 + 3: T(3, 3); break;
@@ -102,7 +123,10 @@ static void tile_any(int mr, int nr, const float *x, const float *w, const float
 #undef T
 }
 
-void attn_matmul_avx2_part(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int id, int nt) {
+static inline __attribute__((always_inline)) void part(int wt, float *y, const float *x, const void *wp, const float *b,
+                                                       int M, int K, int N, int id, int nt) {
+    const size_t es = wt == ATTN_W_F32 ? 4 : 2;
+    const char *w = wp;
     int ntiles = (N + NR - 1) / NR;
     /* contiguous tile range per thread, as schedule(static) would give */
     int per = ntiles / nt, extra = ntiles % nt;
@@ -111,19 +135,30 @@ void attn_matmul_avx2_part(float *y, const float *x, const float *w, const float
         int m1 = M - m0 < MC ? M : m0 + MC;
         for (int t = t0; t < t1; t++) {
             int n0 = t * NR, nr = N - n0 < NR ? N - n0 : NR;
-            const float *wt = w + (size_t)n0 * K, *bt = b ? b + n0 : NULL;
-            const float *pf = t + 1 < t1 && PREFETCH ? wt + (size_t)NR * K : NULL;
+            const char *wt_ = w + es * (size_t)n0 * K;
+            const float *bt = b ? b + n0 : NULL;
+            const char *pf = t + 1 < t1 && PREFETCH ? wt_ + es * (size_t)NR * K : NULL;
             for (int i = m0; i < m1;) {
                 /* rows in 3s; 4 left → 2 + 2, because a 1-row tile has only 4 FMA chains */
                 int rem = m1 - i, mr = rem == 4 ? 2 : rem < MR ? rem : MR;
                 if (mr == MR && nr == NR)
-                    tile(MR, NR, x + (size_t)i * K, wt, bt, y + (size_t)i * N + n0, K, N, i == m0 ? pf : NULL);
+                    tile(MR, NR, wt, x + (size_t)i * K, wt_, bt, y + (size_t)i * N + n0, K, N, i == m0 ? pf : NULL);
                 else
-                    tile_any(mr, nr, x + (size_t)i * K, wt, bt, y + (size_t)i * N + n0, K, N);
+                    tile_any(mr, nr, wt, x + (size_t)i * K, wt_, bt, y + (size_t)i * N + n0, K, N);
                 i += mr;
             }
         }
     }
+}
+
+void attn_matmul_avx2_part(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int id, int nt) {
+    part(ATTN_W_F32, y, x, w, b, M, K, N, id, nt);
+}
+
+void attn_matmul16_avx2_part(float *y, const float *x, const uint16_t *w, attn_wtype t, const float *b, int M, int K,
+                             int N, int tid, int nt) {
+    if (t == ATTN_W_BF16) part(ATTN_W_BF16, y, x, w, b, M, K, N, tid, nt);
+    else part(ATTN_W_F16, y, x, w, b, M, K, N, tid, nt);
 }
 
 void attn_matmul_avx2(float *y, const float *x, const float *w, const float *b, int M, int K, int N) {

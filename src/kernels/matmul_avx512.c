@@ -38,18 +38,29 @@ __m512 attn_gelu16_avx512(__m512 x); /* ops_avx512.c */
 
 static inline __mmask16 lanes(int n) { return n >= 16 ? (__mmask16)0xFFFF : n <= 0 ? (__mmask16)0 : (__mmask16)((1u << n) - 1u); }
 
-/* y rows (mr × nv·16, row stride ldy, the last ncols ≤ nv·16 columns valid) = x rows · panels. */
-static inline __attribute__((always_inline)) void ukernel(int mr, int nv, const float *x, int K, const float *p,
+/* Line k of a panel as 16 floats: F32 as stored; F16 widened by vcvtph2ps; BF16 is the top half
+ * of an f32, so zero-extend to 32 bits and shift left 16. */
+static inline __attribute__((always_inline)) __m512 panel_line(const void *p, int k, int wt) {
+    if (wt == ATTN_W_F32) return _mm512_load_ps((const float *)p + (size_t)k * 16);
+    __m256i h = _mm256_load_si256((const __m256i *)((const uint16_t *)p + (size_t)k * 16));
+    if (wt == ATTN_W_F16) return _mm512_cvtph_ps(h);
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+}
+
+/* y rows (mr × nv·16, row stride ldy, the last ncols ≤ nv·16 columns valid) = x rows · panels
+ * (of type wt: 16·K values per panel, 4 or 2 bytes each). */
+static inline __attribute__((always_inline)) void ukernel(int mr, int nv, int wt, const float *x, int K, const void *p,
                                                           const float *b, float *y, int ldy, int ncols, int gelu) {
     __m512 acc[MR][2];
     UNROLL for (int r = 0; r < mr; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
-    const float *p1 = p + (size_t)16 * K; /* the second panel follows the first */
+    const size_t line = wt == ATTN_W_F32 ? 64 : 32; /* bytes per k step */
+    const char *p0 = p, *p1 = p0 + line * (size_t)K; /* the second panel follows the first */
     for (int k = 0; k < K; k++) {
-        _mm_prefetch((const char *)(p + (size_t)(k + PF_LINES) * 16), _MM_HINT_T0);
-        __m512 w0 = _mm512_load_ps(p + (size_t)k * 16), w1 = _mm512_setzero_ps();
+        _mm_prefetch(p0 + line * (size_t)k + 64 * PF_LINES, _MM_HINT_T0);
+        __m512 w0 = panel_line(p0, k, wt), w1 = _mm512_setzero_ps();
         if (nv == 2) {
-            _mm_prefetch((const char *)(p1 + (size_t)(k + PF_LINES) * 16), _MM_HINT_T0);
-            w1 = _mm512_load_ps(p1 + (size_t)k * 16);
+            _mm_prefetch(p1 + line * (size_t)k + 64 * PF_LINES, _MM_HINT_T0);
+            w1 = panel_line(p1, k, wt);
         }
         UNROLL for (int r = 0; r < mr; r++) {
             __m512 xv = _mm512_set1_ps(x[(size_t)r * K + k]);
@@ -72,22 +83,32 @@ static inline __attribute__((always_inline)) void ukernel(int mr, int nv, const 
     }
 }
 
-/* mr and nv made compile-time constants for ukernel. */
-static void ukernel_any(int mr, int nv, const float *x, int K, const float *p, const float *b, float *y, int ldy,
-                        int ncols, int gelu) {
-#define U(R)                                                                        \
-    case R:                                                                         \
-        if (nv == 2) ukernel(R, 2, x, K, p, b, y, ldy, ncols, gelu);                \
-        else ukernel(R, 1, x, K, p, b, y, ldy, ncols, gelu);                        \
-        break;
-    switch (mr) {
-        U(1) U(2) U(3) U(4) U(5) U(6) U(7) U(8) U(9) U(10) U(11) U(12)
+/* mr and nv made compile-time constants for ukernel (one copy per weight type WT). */
+#define UKERNEL_ANY(NAME, WT)                                                                                  \
+    static void NAME(int mr, int nv, const float *x, int K, const void *p, const float *b, float *y, int ldy, \
+                     int ncols, int gelu) {                                                                    \
+        switch (mr) {                                                                                          \
+            U(WT, 1) U(WT, 2) U(WT, 3) U(WT, 4) U(WT, 5) U(WT, 6)                                              \
+            U(WT, 7) U(WT, 8) U(WT, 9) U(WT, 10) U(WT, 11) U(WT, 12)                                           \
+        }                                                                                                      \
     }
+#define U(WT, R)                                                       \
+    case R:                                                            \
+        if (nv == 2) ukernel(R, 2, WT, x, K, p, b, y, ldy, ncols, gelu); \
+        else ukernel(R, 1, WT, x, K, p, b, y, ldy, ncols, gelu);         \
+        break;
+UKERNEL_ANY(ukernel_f32, ATTN_W_F32)
+UKERNEL_ANY(ukernel_f16, ATTN_W_F16)
+UKERNEL_ANY(ukernel_bf16, ATTN_W_BF16)
 #undef U
-}
+#undef UKERNEL_ANY
 
-void attn_matmul_packed_avx512_part(float *y, const float *x, const float *panels, const float *b, int M, int K, int N,
-                                    int gelu, int tid, int nt) {
+typedef void (*ukernel_fn)(int mr, int nv, const float *x, int K, const void *p, const float *b, float *y, int ldy,
+                           int ncols, int gelu);
+
+/* Thread tid's share over panels of type wt (esize bytes per value). */
+static void packed_part(ukernel_fn uk, size_t esize, float *y, const float *x, const void *panels, const float *b, int M,
+                        int K, int N, int gelu, int tid, int nt) {
     int units = (N + 31) / 32; /* panel pairs */
     int per = units / nt, extra = units % nt;
     int u0 = tid * per + (tid < extra ? tid : extra), u1 = u0 + per + (tid < extra);
@@ -98,14 +119,24 @@ void attn_matmul_packed_avx512_part(float *y, const float *x, const float *panel
         int tiles = (rows + MR - 1) / MR;
         for (int u = u0; u < u1; u++) {
             int n0 = 32 * u, ncols = N - n0 < 32 ? N - n0 : 32, nv = ncols > 16 ? 2 : 1;
-            const float *p = panels + (size_t)n0 * K;
+            const char *p = (const char *)panels + (size_t)n0 * K * esize;
             for (int t = 0, i = m0; t < tiles; t++) { /* balanced row tiles */
                 int mr = rows / tiles + (t < rows % tiles);
-                ukernel_any(mr, nv, x + (size_t)i * K, K, p, b ? b + n0 : NULL, y + (size_t)i * N + n0, N, ncols, gelu);
+                uk(mr, nv, x + (size_t)i * K, K, p, b ? b + n0 : NULL, y + (size_t)i * N + n0, N, ncols, gelu);
                 i += mr;
             }
         }
     }
+}
+
+void attn_matmul_packed_avx512_part(float *y, const float *x, const float *panels, const float *b, int M, int K, int N,
+                                    int gelu, int tid, int nt) {
+    packed_part(ukernel_f32, 4, y, x, panels, b, M, K, N, gelu, tid, nt);
+}
+
+void attn_matmul_packed16_avx512_part(float *y, const float *x, const uint16_t *panels, attn_wtype t, const float *b,
+                                      int M, int K, int N, int gelu, int tid, int nt) {
+    packed_part(t == ATTN_W_BF16 ? ukernel_bf16 : ukernel_f16, 2, y, x, panels, b, M, K, N, gelu, tid, nt);
 }
 
 /* The plain-layout entry point (tests, benches): packs w into a temporary, then as above on all

@@ -67,7 +67,14 @@ static void embed(const attn_model *m, const attn_input *in, const seq_span *seq
         int count = 0;
         for (int t = 0; t < seqs[b].len; t++) {
             float *xr = x + (size_t)(seqs[b].start + t) * C;
-            const float *we = m->word_emb + (size_t)in[b].ids[t] * C;
+            const float *we;
+            if (m->word_emb16) { /* a 16-bit table as the file stores it: the row widened into x first */
+                const uint16_t *w16 = m->word_emb16 + (size_t)in[b].ids[t] * C;
+                for (int j = 0; j < C; j++) xr[j] = attn_w16_to_f32(w16[j], m->word_emb_wt);
+                we = xr;
+            } else {
+                we = m->word_emb + (size_t)in[b].ids[t] * C;
+            }
             const float *pe = m->pos_emb + (size_t)position_id(c, in[b].ids, t, &count) * C;
             if (m->type_emb) {
                 const float *te = m->type_emb + (size_t)(in[b].type_ids ? in[b].type_ids[t] : 0) * C;

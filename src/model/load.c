@@ -13,10 +13,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <omp.h>
 #include <sys/mman.h>
 
+#include "load_pack.h"
 #include "model.h"
 #include "tensors.h"
+
+#define CHECK_IN_PASS 65536 /* weights used in place with at least this many values are checked in the parallel pass */
 
 typedef struct loader {
     const attn_tensor_set *ts;
@@ -29,6 +33,10 @@ typedef struct loader {
     int dtype_set;
     int dry;              /* only check names and shapes and count the floats (block NULL) */
     int pack;             /* the kernel set computes on packed panels (attn_linear_packs) */
+    unsigned char *region; /* the panels of every linear layer (packing sets), panel_bytes long */
+    size_t panel_bytes;   /* taken so far */
+    load_task *tasks;     /* the parallel pass: packing and checks (load_pack.h) */
+    int ntasks, captasks;
 } loader;
 
 static const float dry_weight; /* what a found weight points to during the dry pass */
@@ -102,27 +110,30 @@ static float *block_take(loader *ld, size_t n) {
     return p;
 }
 
-/* Index of the first Inf or NaN of p[n], or n. Blocks of 1024 with a branch-free test (the
- * compiler vectorises it): this reads every weight of the file once. */
-static size_t first_nonfinite(const float *p, size_t n) {
-    for (size_t i0 = 0; i0 < n; i0 += 1024) {
-        size_t e = n - i0 < 1024 ? n : i0 + 1024;
-        uint32_t bad = 0;
-        for (size_t i = i0; i < e; i++) {
-            uint32_t u;
-            memcpy(&u, p + i, sizeof u);
-            bad |= (u & 0x7F800000u) == 0x7F800000u;
-        }
-        if (bad)
-            for (size_t i = i0; i < e; i++)
-                if (!isfinite(p[i])) return i;
-    }
-    return n;
-}
-
 /* p[n] holds t's elements first.. as F32: all finite, or the message naming the first that is not. */
 static attn_status finite_check(const attn_tensor *t, const float *p, size_t n, size_t first) {
-    size_t i = first_nonfinite(p, n);
+    size_t i = attn_first_nonfinite(p, n, ATTN_W_F32);
+    if (i < n)
+        return attn_fail(ATTN_E_FORMAT, "%s: weight \"%s\" holds a non-finite value at element %zu", t->file, t->name,
+                         first + i);
+    return ATTN_OK;
+}
+
+static attn_status add_task(loader *ld, load_task task) {
+    if (ld->ntasks == ld->captasks) {
+        int cap = ld->captasks ? 2 * ld->captasks : 64;
+        load_task *p = realloc(ld->tasks, (size_t)cap * sizeof *p);
+        if (!p) return attn_fail(ATTN_E_NOMEM, "%s: out of memory", ld->dir);
+        ld->tasks = p, ld->captasks = cap;
+    }
+    ld->tasks[ld->ntasks++] = task;
+    return ATTN_OK;
+}
+
+/* n values of type wt at data, holding t's elements first..: checked now, or in the parallel pass if many. */
+static attn_status check_values(loader *ld, const attn_tensor *t, const void *data, size_t n, attn_wtype wt, size_t first) {
+    if (n >= CHECK_IN_PASS) return add_task(ld, (load_task){.part = {t}, .nparts = 1, .wt = wt, .data = data, .n = n, .first = first});
+    size_t i = attn_first_nonfinite(data, n, wt);
     if (i < n)
         return attn_fail(ATTN_E_FORMAT, "%s: weight \"%s\" holds a non-finite value at element %zu", t->file, t->name,
                          first + i);
@@ -135,12 +146,13 @@ static attn_status use_weight(loader *ld, const float **dst, const attn_tensor *
     ld->count += n;
     if (in_place(t)) {
         *dst = (const float *)(const void *)t->data;
-        return ld->dry ? ATTN_OK : finite_check(t, *dst, n, 0);
+        return ld->dry ? ATTN_OK : check_values(ld, t, t->data, n, ATTN_W_F32, 0);
     }
     float *p = block_take(ld, n);
     if (ld->dry) { *dst = &dry_weight; return ATTN_OK; }
     if (!p) return attn_fail(ATTN_E_FORMAT, "%s: internal error: weight block too small", ld->dir);
     tensor_to_f32(t, p);
+    load_release_pages(ld->ts, t); /* the widened copy replaces the file's pages */
     *dst = p;
     return finite_check(t, p, n, 0);
 }
@@ -161,60 +173,57 @@ typedef struct linear_src {
     int nparts, rows, K; /* rows per part */
 } linear_src;
 
-static const float *src_row(void *ctx, int n, float *tmp) {
-    const linear_src *s = ctx;
-    const attn_tensor *t = s->part[n / s->rows];
-    size_t first = (size_t)(n % s->rows) * (size_t)s->K;
-    const float *r = tmp;
-    if (in_place(t))
-        r = (const float *)(const void *)t->data + first;
-    else
-        for (int k = 0; k < s->K; k++) tmp[k] = tensor_get_f32(t, first + (size_t)k);
-    return finite_check(t, r, (size_t)s->K, first) ? NULL : r;
+/* 16-bit weights in place need 2-byte alignment (the kernels read uint16_t). */
+static int in_place16(const attn_tensor *t) { return ((uintptr_t)t->data & 1) == 0; }
+
+/* Packing sets: a task of the parallel pass packs the weight from the file into its panels (one
+ * copy, which is the packed form, in the weight's own dtype when it is F16 or BF16). */
+static attn_status pack_linear(loader *ld, attn_linear *l, const linear_src *src, const float *b) {
+    int N = src->nparts * src->rows, K = src->K;
+    attn_wtype wt = load_panel_type(src->part, src->nparts);
+    size_t offset = ld->panel_bytes;
+    ld->panel_bytes += attn_panels_bytes(N, K, wt);
+    if (ld->dry) return ATTN_OK;
+    if (!ld->region || ld->panel_bytes > SIZE_MAX / 2)
+        return attn_fail(ATTN_E_FORMAT, "%s: internal error: panel region too small", ld->dir);
+    return add_task(ld, (load_task){.l = l, .part = {src->part[0], src->part[1], src->part[2]}, .nparts = src->nparts,
+                                    .rows = src->rows, .K = K, .wt = wt, .panels = ld->region + offset, .b = b});
 }
 
-/* The packed copy replaces the file's pages: drop them from this process's resident set (they stay
- * in the page cache; an unwritten private mapping re-reads them if touched again). */
-static void release_pages(const attn_tensor_set *ts, const attn_tensor *t) {
-#ifdef MADV_DONTNEED
-    int mapped = 0; /* only file pages: a buffer the set decoded (.bin) would read back as zeros */
-    for (int i = 0; i < ts->nmaps && !mapped; i++)
-        mapped = t->data >= ts->maps[i].data && t->data + t->nbytes <= ts->maps[i].data + ts->maps[i].size;
-    if (!mapped) return;
-    uintptr_t page = 4096, a = ((uintptr_t)t->data + page - 1) & ~(page - 1);
-    uintptr_t e = ((uintptr_t)t->data + t->nbytes) & ~(page - 1);
-    if (e > a) madvise((void *)a, e - a, MADV_DONTNEED);
-#else
-    (void)ts, (void)t;
-#endif
+/* Plain-layout sets: the weight read where the file holds it (F32, or F16/BF16 widened in the
+ * kernels); query/key/value, which must be one (3C, C) matrix, joined into the block in their
+ * dtype; other dtypes (F64, mixed) widened to F32 there. */
+static attn_status plain_linear(loader *ld, attn_linear *l, const linear_src *src, const float *b) {
+    int N = src->nparts * src->rows, K = src->K;
+    size_t part_n = (size_t)src->rows * (size_t)K;
+    const attn_tensor *p0 = src->part[0];
+    attn_wtype wt = load_panel_type(src->part, src->nparts);
+    attn_status s;
+    if (src->nparts == 1 && (in_place(p0) || (wt != ATTN_W_F32 && in_place16(p0)))) { /* read as stored, from the file */
+        if (ld->dry) return ATTN_OK;
+        if ((s = check_values(ld, p0, p0->data, part_n, wt, 0))) return s;
+        if (wt == ATTN_W_F32) return attn_linear_prepare(l, (float *)(uintptr_t)p0->data, b, N, K); /* not written: this set does not pack */
+        return attn_linear_prepare16(l, (const uint16_t *)(const void *)p0->data, wt, b, N, K);
+    }
+    size_t esize = wt == ATTN_W_F32 ? 4 : 2;
+    unsigned char *w = (unsigned char *)block_take(ld, ((size_t)src->nparts * part_n * esize + 3) / 4); /* joined or widened */
+    if (ld->dry) return ATTN_OK;
+    if (!w) return attn_fail(ATTN_E_FORMAT, "%s: internal error: weight block too small", ld->dir);
+    for (int i = 0; i < src->nparts; i++) {
+        const attn_tensor *t = src->part[i];
+        unsigned char *dst = w + (size_t)i * part_n * esize;
+        if (wt != ATTN_W_F32 || t->dtype == ATTN_DTYPE_F32) memcpy(dst, t->data, part_n * esize);
+        else tensor_to_f32(t, (float *)(void *)dst);
+        load_release_pages(ld->ts, t); /* the copy replaces the file's pages */
+        if ((s = check_values(ld, t, dst, part_n, wt, 0))) return s;
+    }
+    if (wt == ATTN_W_F32) return attn_linear_prepare(l, (float *)(void *)w, b, N, K);
+    return attn_linear_prepare16(l, (const uint16_t *)(const void *)w, wt, b, N, K);
 }
 
 static attn_status prepare_linear(loader *ld, attn_linear *l, const linear_src *src, const float *b) {
-    int N = src->nparts * src->rows, K = src->K;
-    ld->count += (size_t)N * (size_t)K;
-    if (ld->pack) { /* one copy, and it is the packed form */
-        if (ld->dry) return ATTN_OK;
-        attn_status s = attn_linear_pack_rows(l, src_row, (void *)src, b, N, K);
-        for (int i = 0; !s && i < src->nparts; i++)
-            if (in_place(src->part[i])) release_pages(ld->ts, src->part[i]);
-        return s;
-    }
-    if (src->nparts == 1 && in_place(src->part[0])) { /* read as stored, from the file */
-        const float *w = (const float *)(const void *)src->part[0]->data;
-        if (ld->dry) return ATTN_OK;
-        attn_status s = finite_check(src->part[0], w, (size_t)N * (size_t)K, 0);
-        return s ? s : attn_linear_prepare(l, (float *)w, b, N, K); /* not written: this set does not pack */
-    }
-    float *w = block_take(ld, (size_t)N * (size_t)K); /* joined or widened */
-    if (ld->dry) return ATTN_OK;
-    if (!w) return attn_fail(ATTN_E_FORMAT, "%s: internal error: weight block too small", ld->dir);
-    for (int n = 0; n < N; n++) {
-        float *row = w + (size_t)n * K;
-        const float *r = src_row((void *)src, n, row);
-        if (!r) return ATTN_E_FORMAT;
-        if (r != row) memcpy(row, r, (size_t)K * sizeof(float));
-    }
-    return attn_linear_prepare(l, w, b, N, K);
+    ld->count += (size_t)src->nparts * (size_t)src->rows * (size_t)src->K;
+    return ld->pack ? pack_linear(ld, l, src, b) : plain_linear(ld, l, src, b);
 }
 
 /* Old checkpoints store embeddings.position_ids (I64 [1, P]); it must be 0..P-1 to mean what we compute. */
@@ -308,6 +317,21 @@ static attn_status load_layer(loader *ld, const arch_names *names, int l, int64_
     return ATTN_OK;
 }
 
+/* The word embeddings (the largest table): F16/BF16 ones are kept as the file stores them
+ * (forward.c widens the rows it looks up), others as every weight (use_weight). */
+static attn_status take_word_embeddings(loader *ld, attn_model *m) {
+    const attn_tensor *t;
+    attn_status s = find_checked(ld, &t, "embeddings.word_embeddings.weight", m->cfg.vocab, m->cfg.hidden, 0);
+    if (s) return s;
+    if ((t->dtype != ATTN_DTYPE_F16 && t->dtype != ATTN_DTYPE_BF16) || !in_place16(t)) return use_weight(ld, &m->word_emb, t);
+    size_t n = (size_t)tensor_numel(t);
+    ld->count += n;
+    if (ld->dry) return ATTN_OK;
+    m->word_emb16 = (const uint16_t *)(const void *)t->data;
+    m->word_emb_wt = t->dtype == ATTN_DTYPE_F16 ? ATTN_W_F16 : ATTN_W_BF16;
+    return check_values(ld, t, t->data, n, m->word_emb_wt, 0);
+}
+
 /* Embeddings, layers, pooler. BERT and RoBERTa share names; DistilBERT has no token types and no
  * pooler, and may compute its position table instead of storing it. */
 static attn_status load_weights(loader *ld, attn_model *m) {
@@ -316,7 +340,7 @@ static attn_status load_weights(loader *ld, attn_model *m) {
     int distil = c->arch == ATTN_ARCH_DISTILBERT;
     attn_status s;
 #define TAKE(dst, name, r, k, opt) do { if ((s = take(ld, &(dst), name, r, k, opt))) return s; } while (0)
-    TAKE(m->word_emb, "embeddings.word_embeddings.weight", c->vocab, C, 0);
+    if ((s = take_word_embeddings(ld, m))) return s;
     TAKE(m->pos_emb, "embeddings.position_embeddings.weight", c->max_positions, C, distil && c->sinusoidal_pos);
     if (!m->pos_emb) { /* sinusoidal and not stored */
         float *p = block_take(ld, (size_t)c->max_positions * (size_t)C);
@@ -336,6 +360,23 @@ static attn_status load_weights(loader *ld, attn_model *m) {
 #undef TAKE
     return check_position_ids(ld, c);
 }
+
+/* An anonymous mapping advised to use 2 MB pages (*mapped: its size): for the panels of every
+ * linear layer, about 170 page faults instead of 85 000 for bert-base, each zeroing its page on
+ * the thread that first writes it. NULL when out of memory. */
+static void *alloc_huge(size_t bytes, size_t *mapped) {
+    size_t huge = (size_t)2 << 20;
+    bytes = (bytes + huge - 1) / huge * huge;
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, bytes, MADV_HUGEPAGE); /* advice only: 4 KB pages if the system has none */
+#endif
+    *mapped = bytes;
+    return p;
+}
+
+#define BLOCK_HUGE ((size_t)4 << 20) /* a block of copies at least this large is mapped like the panels */
 
 attn_status attn_model_open(const char *dir, attn_model **out) {
     *out = NULL;
@@ -360,17 +401,22 @@ attn_status attn_model_open(const char *dir, attn_model **out) {
     s = m->layers ? load_weights(&ld, m) : attn_fail(ATTN_E_NOMEM, "%s: out of memory", dir);
     if (!s) {
         m->nparams = ld.used;
-        m->params = m->nparams <= SIZE_MAX / sizeof(float) - 16
-                        ? aligned_alloc(64, (m->nparams * sizeof(float) + 63) / 64 * 64 + 64) : NULL;
+        size_t bytes = m->nparams <= SIZE_MAX / sizeof(float) - 16 ? (m->nparams * sizeof(float) + 63) / 64 * 64 + 64 : 0;
+        if (bytes >= BLOCK_HUGE) m->params = alloc_huge(bytes, &m->params_mapped);
+        else if (bytes) m->params = aligned_alloc(64, bytes);
         if (!m->params) s = attn_fail(ATTN_E_NOMEM, "%s: cannot allocate %zu parameters", dir, m->nparams);
     }
+    if (!s && ld.panel_bytes && !(m->panel_region = alloc_huge(ld.panel_bytes, &m->panel_bytes)))
+        s = attn_fail(ATTN_E_NOMEM, "%s: cannot allocate %zu bytes of packed weights", dir, ld.panel_bytes);
     if (s) {
         attn_model_free(m);
         return s;
     }
     ld = (loader){.ts = &m->ts, .dir = dir, .prefix = prefixes[c->arch], .block = m->params, .cap = m->nparams,
-                  .pack = ld.pack};
+                  .pack = ld.pack, .region = m->panel_region};
     s = load_weights(&ld, m);
+    if (!s) s = load_tasks_run(&m->ts, ld.tasks, ld.ntasks, omp_get_max_threads());
+    free(ld.tasks);
     if (s) {
         attn_model_free(m);
         return s;
@@ -391,7 +437,9 @@ void attn_model_free(attn_model *m) {
     }
     free(m->arena.block);
     if (m->arena_ready) pthread_mutex_destroy(&m->arena.lock);
-    free(m->params);
+    if (m->params_mapped) munmap(m->params, m->params_mapped);
+    else free(m->params);
+    if (m->panel_region) munmap(m->panel_region, m->panel_bytes);
     free(m->layers);
     if (m->ts_open) tensor_set_free(&m->ts);
     free(m);

@@ -36,7 +36,12 @@ struct attn_model {
     int ts_open;
     float *params;              /* 64-byte aligned block of the weights that are not used in place (load.c) */
     size_t nparams;             /* floats in params */
-    const float *word_emb;      /* (V, C) */
+    size_t params_mapped;       /* bytes of params' mapping when it is one (large blocks), else 0 (malloc) */
+    void *panel_region;         /* packed panels of every linear layer (avx512 set), one mapping (load.c) */
+    size_t panel_bytes;
+    const float *word_emb;      /* (V, C), or NULL when word_emb16 holds the table */
+    const uint16_t *word_emb16; /* (V, C) F16 or BF16 (word_emb_wt) in the mapped file, widened per looked-up row */
+    attn_wtype word_emb_wt;
     const float *pos_emb;       /* (P, C) */
     const float *type_emb;      /* (TV, C), NULL for DistilBERT */
     const float *emb_ln_g;      /* (C) */
