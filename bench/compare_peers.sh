@@ -24,7 +24,7 @@
 #
 # Environment: ROUNDS (5; 0 = the correctness checks only), RUNS per invocation (20), TOKENS (25), THREADS (2), MODELS ("bert
 # distilbert roberta"), CORPUS (examples/corpus/news.tsv), CORPUS_MODELS ("bert"; "" skips corpus
-# mode), CORPUS_BATCH (16; a list such as "8 16 32" times each; the goals use the first),
+# mode), CORPUS_BATCH (32; a list such as "8 16 32" times each; the goals use the first),
 # CORPUS_RUNS (5 passes over the corpus per invocation), PYTHON (/usr/bin/python3, Debian's, with
 # python3-torch). PyTorch gets OpenBLAS (libopenblas0-openmp) first on LD_LIBRARY_PATH and
 # OPENBLAS_CORETYPE=SKYLAKEX (HASWELL without AVX-512) when OpenBLAS does not know this CPU, so that
@@ -39,7 +39,7 @@ ROUNDS=${ROUNDS:-5}
 RUNS=${RUNS:-20}
 CORPUS=${CORPUS:-$SRC/examples/corpus/news.tsv}
 CORPUS_MODELS=${CORPUS_MODELS-bert}
-CORPUS_BATCH=${CORPUS_BATCH:-16}
+CORPUS_BATCH=${CORPUS_BATCH:-32}
 CORPUS_RUNS=${CORPUS_RUNS:-5}
 TOKENS=${TOKENS:-25}
 THREADS=${THREADS:-2}
