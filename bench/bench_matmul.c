@@ -1,6 +1,6 @@
 /* bench_matmul.c — every matmul variant on the forward's shapes and on a compute-bound problem.
  *
- *   bench_matmul [--tokens T] [--reps R] [--layers L]
+ *   bench_matmul [--tokens T] [--reps R] [--layers L] [--portable] [--bf16-only]
  *
  * "forward": the 4·L linear layers of a bert-base forward at T tokens (default 25, L 12), each with
  * its own weights (340 MB for bert-base, so they stream from memory as in the real forward).
@@ -9,7 +9,9 @@
  * median are printed (the min is the least disturbed run). Portable runs the peak problem only
  * when asked (--portable), it is slow. The plain-layout avx512 entry packs its weights on every call,
  * so it is not timed here: "prepared" times the forward's way — attn_linear layers packed once for
- * the dispatched set (ATTN_KERNELS=...), in fp32 and, with AVX512-BF16, in bf16. */
+ * the dispatched set (ATTN_KERNELS=...), in fp32 and, with AVX512-BF16, in bf16. --bf16-only times
+ * only the prepared bf16 layers (AMX where present; ATTN_BF16=avx512 forces vdpbf16ps), e.g. at a
+ * corpus batch's M = 200–800 rows (--tokens 544). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +37,7 @@ static void fill(float *p, size_t n, unsigned seed) {
 
 /* The forward's linear layers (and the peak problem) as attn_linear layers prepared once. */
 static void time_prepared(const float *w, const float *b, const float *x, float *y, int T, int L, const int shapes[4][2], int reps,
-                          double flops_fwd, double flops_peak, size_t per_layer) {
+                          double flops_fwd, double flops_peak, size_t per_layer, int bf16_only) {
     int n = 4 * L + 1;
     attn_linear *lin = calloc((size_t)n, sizeof *lin);
     float **blocks = calloc((size_t)n, sizeof *blocks);
@@ -47,7 +49,7 @@ static void time_prepared(const float *w, const float *b, const float *x, float 
         if (i < 4 * L) wl += (size_t)K * N;
         if (attn_linear_prepare(&lin[i], blocks[i], b, N, K) != ATTN_OK) return;
     }
-    for (int bf16 = 0; bf16 <= attn_bf16_supported(); bf16++) {
+    for (int bf16 = bf16_only; bf16 <= attn_bf16_supported(); bf16++) {
         for (int i = 0; i < n; i++)
             if (bf16 && attn_linear_add_bf16(&lin[i]) == ATTN_OK) lin[i].use_bf16 = 1;
         double best_f = INFINITY, best_p = INFINITY;
@@ -70,13 +72,14 @@ static void time_prepared(const float *w, const float *b, const float *x, float 
 }
 
 int main(int argc, char **argv) {
-    int T = 25, reps = 15, L = 12, portable = 0;
+    int T = 25, reps = 15, L = 12, portable = 0, bf16_only = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--tokens") && i + 1 < argc) T = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--reps") && i + 1 < argc) reps = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--layers") && i + 1 < argc) L = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--portable")) portable = 1;
-        else { fprintf(stderr, "usage: bench_matmul [--tokens T] [--reps R] [--layers L] [--portable]\n"); return 2; }
+        else if (!strcmp(argv[i], "--bf16-only")) bf16_only = 1;
+        else { fprintf(stderr, "usage: bench_matmul [--tokens T] [--reps R] [--layers L] [--portable] [--bf16-only]\n"); return 2; }
     }
     const int C = 768, I = 3072;
     const int shapes[4][2] = {{C, 3 * C}, {C, C}, {C, I}, {I, C}}; /* (K, N) of qkv, attn out, ff in, ff out */
@@ -93,7 +96,7 @@ int main(int argc, char **argv) {
     printf("bench_matmul: forward = %d linear layers at M=%d (%.0f MB of weights, %.2f GFLOP); peak = 512x768x3072\n", 4 * L, T,
            per_layer * L * 4.0 / 1e6, flops_fwd * 1e-9);
     double *tf = malloc((size_t)nv * reps * sizeof *tf), *tp = malloc((size_t)nv * reps * sizeof *tp);
-    for (int r = 0; r < reps; r++)
+    for (int r = 0; r < (bf16_only ? 0 : reps); r++)
         for (int k = 0; k < nv; k++) {
             if (!strcmp(v[k].name, "avx512")) continue; /* see "prepared" below */
             int slow = !strcmp(v[k].name, "portable");
@@ -111,7 +114,7 @@ int main(int argc, char **argv) {
             if (!slow || (portable && r < 2)) v[k].fn(y, x, w, b, 512, 768, 3072);
             tp[k * reps + r] = now_ms() - t0;
         }
-    for (int k = 0; k < nv; k++) {
+    for (int k = 0; k < (bf16_only ? 0 : nv); k++) {
         if (!strcmp(v[k].name, "avx512")) continue;
         int n = !strcmp(v[k].name, "portable") ? 2 : reps;
         qsort(tf + k * reps, (size_t)n, sizeof *tf, cmp_double);
@@ -123,7 +126,7 @@ int main(int argc, char **argv) {
         printf("\n");
     }
     free(tf), free(tp);
-    time_prepared(w, b, x, y, T, L, shapes, reps, flops_fwd, flops_peak, per_layer);
+    time_prepared(w, b, x, y, T, L, shapes, reps, flops_fwd, flops_peak, per_layer, bf16_only);
     free(w), free(b), free(x), free(y);
     return 0;
 }

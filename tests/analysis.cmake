@@ -10,3 +10,6 @@ add_test(NAME analysis_compare
 set_tests_properties(analysis_compare PROPERTIES LABELS analysis ENVIRONMENT
                      "OMP_WAIT_POLICY=PASSIVE;LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/figures/lsan.supp")
 attn_add_test(test_study SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/analysis/test_study.c LABELS analysis)
+# The head distances' own logarithm (same bits on every kernel path) and pair loop (same bits on any
+# thread count), against libm and a long double reference.
+attn_add_test(test_head_distance SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/analysis/test_head_distance.c LABELS analysis)

@@ -1,11 +1,10 @@
 /* head_stats.c — per-head statistics after Clark et al. 2019 ("What Does BERT Look At?"): where each
  * head's attention goes (first token, separators, punctuation, itself, neighbours), its entropy, a
- * pattern label, and the Jensen-Shannon distance between heads. */
+ * pattern label (the Jensen-Shannon distance between heads: head_distance.c). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <omp.h>
 #include <utf8proc.h>
 
 #include "analysis.h"
@@ -85,38 +84,4 @@ static void head_stats(const float *p, int T, const uint8_t *is_sep, const uint8
 void attn_head_stats_layer(const float *attn, int heads, int T, const uint8_t *is_sep, const uint8_t *is_punct,
                            double *out) {
     for (int h = 0; h < heads; h++) head_stats(attn + (size_t)h * T * T, T, is_sep, is_punct, out + (size_t)h * ATTN_HS_COUNT);
-}
-
-/* JS distance of two rows from their entropies: JSD = H(m) − ½H(p) − ½H(q), m = (p+q)/2 — one
- * logarithm per element instead of two. */
-static double row_js_distance(const float *p, const float *q, int n, double hp, double hq) {
-    double hm = 0.0;
-    for (int j = 0; j < n; j++) {
-        double m = 0.5 * ((double)p[j] + (double)q[j]);
-        if (m > 0.0) hm -= m * log(m);
-    }
-    double d = hm - 0.5 * (hp + hq);
-    return d > 0.0 ? sqrt(d) : 0.0;
-}
-
-attn_status attn_head_distances_add(const float *attn, int n_heads, int T, int threads, double *dist) {
-    double *h = malloc((size_t)n_heads * T * sizeof *h); /* [n_heads][T] row entropies */
-    if (!h) return attn_fail(ATTN_E_NOMEM, "out of memory");
-    for (int a = 0; a < n_heads; a++)
-        for (int i = 0; i < T; i++) h[(size_t)a * T + i] = attn_entropy(attn + ((size_t)a * T + i) * T, (size_t)T);
-    int nt = threads > 0 ? threads : omp_get_max_threads();
-#pragma omp parallel for schedule(dynamic, 1) if (n_heads > 8) num_threads(nt)
-    for (int a = 0; a < n_heads; a++) {
-        for (int b = a + 1; b < n_heads; b++) {
-            double s = 0.0;
-            for (int i = 0; i < T; i++) {
-                const float *pa = attn + ((size_t)a * T + i) * T, *pb = attn + ((size_t)b * T + i) * T;
-                s += row_js_distance(pa, pb, T, h[(size_t)a * T + i], h[(size_t)b * T + i]);
-            }
-            dist[(size_t)a * n_heads + b] += s / T;
-            dist[(size_t)b * n_heads + a] += s / T;
-        }
-    }
-    free(h);
-    return ATTN_OK;
 }

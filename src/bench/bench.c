@@ -105,33 +105,24 @@ static attn_status pass(const bench_ctx *b, const int *order, int batch, double 
     return s;
 }
 
-typedef struct len_idx {
-    int len, idx;
-} len_idx;
-static int cmp_len(const void *a, const void *b) {
-    const len_idx *x = a, *y = b;
-    return x->len != y->len ? (x->len > y->len) - (x->len < y->len) : x->idx - y->idx;
-}
-
 /* Sentence order for the batched pass (by token count) and the mean token count. */
 static attn_status sorted_order(const bench_ctx *b, int *order, double *tokens_mean) {
     int n = b->corpus->n;
-    len_idx *li = malloc((size_t)n * sizeof *li);
-    if (!li) return attn_fail(ATTN_E_NOMEM, "bench: out of memory");
+    int *len = malloc((size_t)n * sizeof *len);
+    if (!len) return attn_fail(ATTN_E_NOMEM, "bench: out of memory");
     double total = 0;
     for (int i = 0; i < n; i++) {
         attn_encoding e;
         attn_status s = attn_tokenizer_encode(b->tok, b->corpus->text[i], NULL, &b->eo, &e);
-        if (s) { free(li); return attn_fail_prefix(s, "sentence %d", i + 1); }
-        li[i] = (len_idx){e.n, i};
+        if (s) { free(len); return attn_fail_prefix(s, "sentence %d", i + 1); }
+        len[i] = e.n;
         total += e.n;
         attn_encoding_free(&e);
     }
-    qsort(li, (size_t)n, sizeof *li, cmp_len);
-    for (int i = 0; i < n; i++) order[i] = li[i].idx;
+    attn_status s = bench_order_by_length(len, n, order);
     *tokens_mean = total / n;
-    free(li);
-    return ATTN_OK;
+    free(len);
+    return s;
 }
 
 static void latency_stats(double *t, int n, attn_bench_result *r) {
@@ -199,9 +190,7 @@ static attn_status bench_here(const char *dir, const attn_bench_options *o, attn
     r->load_ms = now_ms() - t0;
     if (!s) {
         const attn_config *c = attn_model_config(b.m);
-        attn_encode_options_init(&b.eo);
-        /* RoBERTa's positions start after the padding id */
-        b.eo.max_length = c->max_positions - (c->arch == ATTN_ARCH_ROBERTA ? c->pad_token_id + 1 : 0);
+        bench_encode_options(c, &b.eo);
         attn_model_set_threads(b.m, o->threads);
         snprintf(r->model_type, sizeof r->model_type, "%s", c->model_type);
         r->parameters = c->parameters;

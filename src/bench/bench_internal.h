@@ -2,6 +2,7 @@
 #ifndef ATTN_BENCH_INTERNAL_H
 #define ATTN_BENCH_INTERNAL_H
 
+#include "attnscope.h"
 #include "common.h"
 
 typedef struct bench_corpus {
@@ -13,5 +14,12 @@ typedef struct bench_corpus {
 /* path NULL = the built-in sentences. */
 attn_status bench_corpus_load(bench_corpus *c, const char *path);
 void bench_corpus_free(bench_corpus *c);
+
+/* order[0..n): the sentence indices sorted by token count len[], ties in corpus order — the
+ * batching of the throughput pass (and of bench/bench_corpus, which the peer engines follow). */
+attn_status bench_order_by_length(const int *len, int n, int *order);
+
+/* Encoding options of the benchmark: truncated to the model's positions. */
+void bench_encode_options(const attn_config *c, attn_encode_options *eo);
 
 #endif

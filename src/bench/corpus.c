@@ -109,3 +109,27 @@ void bench_corpus_free(bench_corpus *c) {
     free(c->text);
     memset(c, 0, sizeof *c);
 }
+
+typedef struct len_idx {
+    int len, idx;
+} len_idx;
+static int cmp_len(const void *a, const void *b) {
+    const len_idx *x = a, *y = b;
+    return x->len != y->len ? (x->len > y->len) - (x->len < y->len) : x->idx - y->idx;
+}
+
+attn_status bench_order_by_length(const int *len, int n, int *order) {
+    len_idx *li = malloc((size_t)n * sizeof *li);
+    if (!li) return attn_fail(ATTN_E_NOMEM, "bench: out of memory");
+    for (int i = 0; i < n; i++) li[i] = (len_idx){len[i], i};
+    qsort(li, (size_t)n, sizeof *li, cmp_len);
+    for (int i = 0; i < n; i++) order[i] = li[i].idx;
+    free(li);
+    return ATTN_OK;
+}
+
+void bench_encode_options(const attn_config *c, attn_encode_options *eo) {
+    attn_encode_options_init(eo);
+    /* RoBERTa's positions start after the padding id */
+    eo->max_length = c->max_positions - (c->arch == ATTN_ARCH_ROBERTA ? c->pad_token_id + 1 : 0);
+}
