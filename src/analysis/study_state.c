@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "study_internal.h"
 #include "study_state_internal.h"
 
@@ -232,25 +234,27 @@ static attn_status checkpoint_write(attn_run *r) {
     return st;
 }
 
-/* ---- the fingerprint: FNV-1a 64 of the options, the corpus bytes and the models' files ------- */
-static void fnv(uint64_t *h, const void *p, size_t n) {
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++) *h = (*h ^ b[i]) * 0x100000001b3ULL;
-}
+/* ---- the fingerprint: SHA-256 of the options, the corpus bytes and the models' files --------
+ * (OpenSSL: with the CPU's SHA extensions about 2 GB/s, where a byte-wise FNV-1a spent ~2 s on
+ * three base checkpoints.) */
+static int digest(EVP_MD_CTX *h, const void *p, size_t n) { return EVP_DigestUpdate(h, p, n) == 1; }
 
-static attn_status hash_file(uint64_t *h, const char *path) {
+static attn_status hash_file(EVP_MD_CTX *h, const char *path) {
     FILE *f = fopen(path, "rb");
     if (!f) return attn_fail(ATTN_E_IO, "%s: %s", path, strerror(errno));
-    unsigned char buf[1 << 16];
+    unsigned char *buf = malloc(1 << 20);
     size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) fnv(h, buf, n);
+    int ok = buf != NULL;
+    while (ok && (n = fread(buf, 1, 1 << 20, f)) > 0) ok = digest(h, buf, n);
     int bad = ferror(f);
     fclose(f);
+    free(buf);
+    if (!ok) return attn_fail(ATTN_E_NOMEM, "%s: out of memory while hashing", path);
     return bad ? attn_fail(ATTN_E_IO, "%s: read failed", path) : ATTN_OK;
 }
 
 /* Every regular file of a model folder, by name. */
-static attn_status hash_dir(uint64_t *h, const char *dir) {
+static attn_status hash_dir(EVP_MD_CTX *h, const char *dir) {
     struct dirent **names;
     int n = scandir(dir, &names, NULL, alphasort);
     if (n < 0) return attn_fail(ATTN_E_IO, "%s: %s", dir, strerror(errno));
@@ -259,8 +263,8 @@ static attn_status hash_dir(uint64_t *h, const char *dir) {
         char *path = attn_asprintf("%s/%s", dir, names[i]->d_name);
         struct stat sb;
         if (st == ATTN_OK && path && names[i]->d_name[0] != '.' && stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
-            fnv(h, names[i]->d_name, strlen(names[i]->d_name) + 1);
-            st = hash_file(h, path);
+            if (!digest(h, names[i]->d_name, strlen(names[i]->d_name) + 1)) st = attn_fail(ATTN_E_NOMEM, "out of memory");
+            if (st == ATTN_OK) st = hash_file(h, path);
         }
         free(path);
         free(names[i]);
@@ -270,12 +274,23 @@ static attn_status hash_dir(uint64_t *h, const char *dir) {
 }
 
 static attn_status fingerprint(const attn_run_options *o, int n_models, char **out) {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    fnv(&h, o->description, strlen(o->description) + 1);
-    attn_status st = hash_file(&h, o->corpus);
-    for (int m = 0; st == ATTN_OK && m < n_models; m++) st = hash_dir(&h, o->model_dirs[m]);
-    fnv(&h, &o->corpus_sentences, sizeof o->corpus_sentences);
-    if (st == ATTN_OK && !(*out = attn_asprintf("%016llx", (unsigned long long)h))) st = attn_fail(ATTN_E_NOMEM, "out of memory");
+    EVP_MD_CTX *h = EVP_MD_CTX_new();
+    if (!h || EVP_DigestInit_ex(h, EVP_sha256(), NULL) != 1) {
+        EVP_MD_CTX_free(h);
+        return attn_fail(ATTN_E_NOMEM, "out of memory");
+    }
+    attn_status st = digest(h, o->description, strlen(o->description) + 1) ? ATTN_OK : attn_fail(ATTN_E_NOMEM, "out of memory");
+    if (st == ATTN_OK) st = hash_file(h, o->corpus);
+    for (int m = 0; st == ATTN_OK && m < n_models; m++) st = hash_dir(h, o->model_dirs[m]);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (st == ATTN_OK && (!digest(h, &o->corpus_sentences, sizeof o->corpus_sentences) || EVP_DigestFinal_ex(h, md, &len) != 1))
+        st = attn_fail(ATTN_E_NOMEM, "out of memory");
+    EVP_MD_CTX_free(h);
+    if (st != ATTN_OK) return st;
+    char hex[2 * EVP_MAX_MD_SIZE + 1];
+    for (unsigned int i = 0; i < len; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    if (!(*out = attn_strdup(hex))) st = attn_fail(ATTN_E_NOMEM, "out of memory");
     return st;
 }
 
