@@ -1,4 +1,5 @@
 /* common.c — error printing and argument helpers shared by the commands. */
+#define _GNU_SOURCE /* vasprintf */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,10 +13,13 @@
 int cli_error(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    fputs("attnscope: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    char *msg = NULL;
+    int n = vasprintf(&msg, fmt, ap);
     va_end(ap);
+    for (int i = 0; i < n; i++) /* one line, whatever an argument (a file name) holds */
+        if ((unsigned char)msg[i] < 0x20) msg[i] = ' ';
+    fprintf(stderr, "attnscope: %s\n", n >= 0 ? msg : "out of memory");
+    if (n >= 0) free(msg);
     return 1;
 }
 

@@ -164,7 +164,7 @@ static attn_status read_token_fields(const char *tok_path, int i, const json_t *
 static attn_status add_one(attn_report *r, int m, const attn_tensor_set *ts, const char *st_path, const char *tok_path, int i,
                            const json_t *s) {
     json_t *toks = json_object_get(s, "tokens");
-    int64_t T = (int64_t)json_array_size(toks), shape[4], qshape[4];
+    int64_t T = (int64_t)json_array_size(toks), shape[4] = {0}, qshape[4] = {0};
     char name[64];
     dump_arrays d = {0};
     attn_report_attention a = {.n_tokens = (int32_t)T};
@@ -201,7 +201,8 @@ attn_status attn_report_add_dump(attn_report *r, const char *label, const char *
     attn_status st = read_tokens_json(tok_path, &list);
     if (st) return st;
     attn_tensor_set ts = {0};
-    if ((st = safetensors_load(&ts, st_path))) {
+    if ((st = safetensors_load(&ts, st_path))) { /* a failed load leaves what it read in ts */
+        tensor_set_free(&ts);
         json_decref(list);
         return st;
     }
