@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "corpus_internal.h"
 
@@ -85,9 +86,10 @@ attn_status attn_corpus_open(const char *path, const attn_corpus_options *o, att
         attn_corpus_free(c);
         return attn_fail(ATTN_E_INVALID, "%s: unknown corpus format (extension .txt, .csv, .tsv or .jsonl, or give a format)", path);
     }
-    if (attn_dir_exists(path)) {
+    struct stat sb;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) { /* a FIFO would block, and a corpus is read twice */
         attn_corpus_free(c);
-        return attn_fail(ATTN_E_INVALID, "%s: is a folder, not a corpus file", path);
+        return attn_fail(ATTN_E_INVALID, "%s: %s", path, S_ISDIR(sb.st_mode) ? "is a folder, not a corpus file" : "not a regular file");
     }
     if (!(c->f = fopen(path, "rb"))) {
         int err = errno;

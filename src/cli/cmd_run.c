@@ -341,8 +341,9 @@ static int run_main(int argc, char **argv, run_figures *rf) {
     for (int i = 0; i < in.n && !rc; i++) { /* all inputs checked before any output is started */
         attn_input one = {in.items[i].ids, in.items[i].type_ids, in.items[i].len};
         if (attn_model_check_input(m, &one) != ATTN_OK)
-            rc = input_path ? cli_error("%s:%d: %s", input_path, in.items[i].line, attn_last_error())
-                            : cli_error("--ids: %s", attn_last_error());
+            rc = input_path          ? cli_error("%s:%d: %s", input_path, in.items[i].line, attn_last_error())
+                 : in.items[i].text ? cli_error("--text: %s (the tokenizer of %s does not fit its model)", attn_last_error(), dir)
+                                    : cli_error("--ids: %s", attn_last_error());
     }
     attn_st_writer *w = NULL;
     attn_tensor_view *views = NULL;

@@ -103,6 +103,8 @@ int cmd_similarity(int argc, char **argv) {
     if (n < 1) return cli_usage_error("similarity", "expects MODEL... and two sentences");
     if ((fig = cli_figure_opts_ready(&figs, "similarity", "figures")) != 0) return fig;
     char **sent = argv + argc - 2;
+    if (!cli_utf8_arg("--word", word) || !cli_utf8_arg("SENTENCE 1", sent[0]) || !cli_utf8_arg("SENTENCE 2", sent[1]))
+        return cli_figure_opts_free(&figs), 1;
     cli_model *m = calloc((size_t)n, sizeof *m);
     attn_similarity *r = calloc((size_t)n, sizeof *r);
     int rc = m && r ? 0 : cli_error("out of memory");

@@ -35,6 +35,30 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) {
 
 int cli_lib_error(void) { return cli_error("%s", attn_last_error()); }
 
+/* Byte offset of the first byte that does not start a well-formed UTF-8 sequence (no overlongs,
+ * surrogates or code points past U+10FFFF), or -1. */
+static long utf8_invalid_at(const unsigned char *s) {
+    for (const unsigned char *p = s; *p;) {
+        int n = *p < 0x80 ? 0 : *p >= 0xC2 && *p <= 0xDF ? 1 : *p >= 0xE0 && *p <= 0xEF ? 2 : *p >= 0xF0 && *p <= 0xF4 ? 3 : -1;
+        if (n < 0) return (long)(p - s);
+        unsigned lo = 0x80, hi = 0xBF; /* the second byte's range */
+        if (*p == 0xE0) lo = 0xA0;
+        else if (*p == 0xED) hi = 0x9F;
+        else if (*p == 0xF0) lo = 0x90;
+        else if (*p == 0xF4) hi = 0x8F;
+        for (int i = 1; i <= n; i++)
+            if (p[i] < (i == 1 ? lo : 0x80) || p[i] > (i == 1 ? hi : 0xBF)) return (long)(p - s);
+        p += n + 1;
+    }
+    return -1;
+}
+
+int cli_utf8_arg(const char *what, const char *text) {
+    long bad = text ? utf8_invalid_at((const unsigned char *)text) : -1;
+    if (bad >= 0) cli_error("%s: not valid UTF-8 (byte offset %ld)", what, bad);
+    return bad < 0;
+}
+
 /* ---- download progress ---------------------------------------------------------------------
  * On a terminal: one redrawn line per file (bytes, rate, ETA), at most 10 times a second.
  * Otherwise: a line when a file starts and one when it is complete (logs stay readable). */

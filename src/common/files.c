@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "common.h"
 
 int attn_file_exists(const char *path) {
@@ -20,9 +22,21 @@ int attn_dir_exists(const char *path) {
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Opens a regular file for reading; *size is its length. */
+json_t *attn_json_load_file(const char *path, size_t flags, json_error_t *err) {
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        memset(err, 0, sizeof *err);
+        snprintf(err->text, sizeof err->text, "%s", S_ISDIR(st.st_mode) ? "is a folder, not a file" : "not a regular file");
+        return NULL;
+    }
+    return json_load_file(path, flags, err);
+}
+
+/* Opens a regular file for reading; *size is its length. O_NONBLOCK: a FIFO without a writer in
+ * place of a file is refused at once instead of blocking the open forever (reads of a regular file
+ * ignore the flag). */
 static attn_status open_regular(const char *path, int *fd, size_t *size) {
-    *fd = open(path, O_RDONLY | O_CLOEXEC);
+    *fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (*fd < 0) return attn_fail(errno == ENOENT ? ATTN_E_NOT_FOUND : ATTN_E_IO, "%s: %s", path, strerror(errno));
     struct stat st;
     if (fstat(*fd, &st) != 0 || !S_ISREG(st.st_mode)) {

@@ -1,5 +1,6 @@
 /* dump.c — a report entry from files: attentions.i (+ queries.i, keys.i, word_attentions.i) of a
  * safetensors file in `run --dump`'s layout, and a tokens JSON file (format in docs/report.md). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,8 +91,9 @@ static int int_field(const json_t *s, const char *key, int32_t *v, size_t n) {
     if (!json_is_array(a) || json_array_size(a) != n) return -1;
     for (size_t i = 0; i < n; i++) {
         json_t *e = json_array_get(a, i);
-        if (!json_is_integer(e) && !json_is_null(e)) return -1;
-        v[i] = json_is_null(e) ? -1 : (int32_t)json_integer_value(e);
+        json_int_t x = json_is_null(e) ? -1 : json_integer_value(e);
+        if ((!json_is_integer(e) && !json_is_null(e)) || x < -1 || x > INT32_MAX) return -1; /* never truncated */
+        v[i] = (int32_t)x;
     }
     return 1;
 }
