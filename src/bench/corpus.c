@@ -81,9 +81,10 @@ attn_status bench_corpus_load(bench_corpus *c, const char *path) {
         free(data);
         return attn_fail(ATTN_E_INVALID, "%s: NUL byte at byte %td", path, at);
     }
-    if (attn_utf8_invalid_at(data, len) >= 0) {
+    ptrdiff_t bad = attn_utf8_invalid_at(data, len);
+    if (bad >= 0) { /* (the offset was once read from the freed buffer) */
         free(data);
-        return attn_fail(ATTN_E_INVALID, "%s: not valid UTF-8 (byte %td)", path, attn_utf8_invalid_at(data, len));
+        return attn_fail(ATTN_E_INVALID, "%s: not valid UTF-8 (byte %td)", path, bad);
     }
     int col = -1, first = 1, lineno = 0;
     for (char *line = data; *line;) {

@@ -26,6 +26,8 @@ int cmd_focus(int argc, char **argv);
 int cmd_align(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 
+/* The command's argv (set by main), for cli_usage_error("unknown option") to name the argument. */
+extern char **cli_argv;
 /* Prints "attnscope: <message>" to stderr; returns the exit code 1 (2 for usage errors below). */
 int cli_error(const char *fmt, ...) CLI_PRINTF(1, 2);
 int cli_usage_error(const char *cmd, const char *fmt, ...) CLI_PRINTF(2, 3);

@@ -1,6 +1,7 @@
 /* common.c — error printing and argument helpers shared by the commands. */
 #define _GNU_SOURCE /* vasprintf */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,11 +24,17 @@ int cli_error(const char *fmt, ...) {
     return 1;
 }
 
+char **cli_argv;
+
 int cli_usage_error(const char *cmd, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     fprintf(stderr, "attnscope %s: ", cmd);
-    vfprintf(stderr, fmt, ap);
+    /* getopt's own message is off (opterr = 0): the option it stopped at is argv[optind - 1] */
+    if (!strcmp(fmt, "unknown option") && cli_argv && optind > 0 && cli_argv[optind - 1])
+        fprintf(stderr, "unknown option, or an option without its value: '%s'", cli_argv[optind - 1]);
+    else
+        vfprintf(stderr, fmt, ap);
     fprintf(stderr, " (see 'attnscope %s --help')\n", cmd);
     va_end(ap);
     return 2;

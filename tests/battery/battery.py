@@ -77,6 +77,18 @@ def st_split(raw):
     return header, {k: data[h[k]["data_offsets"][0]:h[k]["data_offsets"][1]] for k in order}
 
 
+def make_socket(path):
+    """A Unix socket at path (bound from its folder: socket paths are limited to 108 bytes)."""
+    cwd = os.getcwd()
+    os.chdir(os.path.dirname(path))
+    try:
+        s = socket.socket(socket.AF_UNIX)
+        s.bind(os.path.basename(path))
+        s.close()
+    finally:
+        os.chdir(cwd)
+
+
 # ---- the cases ------------------------------------------------------------------------------------
 class Battery:
     def __init__(self, data, work, quick):
@@ -400,9 +412,7 @@ class Battery:
             os.mkfifo(p)
 
         def sock(p):
-            s = socket.socket(socket.AF_UNIX)
-            s.bind(p)
-            s.close()
+            make_socket(p)
 
         def loop(p):
             os.symlink(os.path.basename(p) + ".loop", p)
@@ -498,6 +508,12 @@ class Battery:
         case("pair-huge-run", ["run", "-q", m, "--text", SENT, "--text-pair", huge, "--dump", "OUT/r.safetensors"], False, ["pair"])
         case("pair-huge-view", ["view", "-q", m, huge, "--pair", huge, "-o", "OUT/v.html"], False, ["positions"])
         case("pair-huge-tokenize", ["tokenize", "-q", m, huge, "--pair", huge], False, ["pair"])
+        # options without their value, unknown options: one usage line naming the option
+        case("pair-no-value-tokenize", ["tokenize", "-q", m, SENT, "--pair"], True, ["--pair"])
+        case("pair-no-value-view", ["view", "-q", m, SENT, "-o", "OUT/v.html", "--pair"], True, ["--pair"])
+        case("pair-no-value-run", ["run", "-q", m, "--text", SENT, "--text-pair"], True, ["--text-pair"])
+        for cmd in CMDS:
+            case("unknown-option-" + cmd, [cmd, "--no-such-option", m, SENT], True, ["--no-such-option"])
         # huge sentences (truncated with a warning)
         for cmd, argv in (("run", ["run", "-q", m, "--text", huge, "--dump", "OUT/r.safetensors"]),
                           ("view", ["view", "-q", m, huge, "-o", "OUT/v.html"]),
@@ -552,9 +568,7 @@ class Battery:
             case(cmd + "-corpus-missing", [cmd, "--quiet", m, "--corpus", os.path.join(d, "nope.txt")] + extra, True, ["nope.txt"])
             sp = os.path.join(d, "corpus-socket-%s.txt" % cmd)
             if not os.path.exists(sp):
-                s = socket.socket(socket.AF_UNIX)
-                s.bind(sp)
-                s.close()
+                make_socket(sp)
             case(cmd + "-corpus-socket", [cmd, "--quiet", m, "--corpus", sp] + extra, True, [os.path.basename(sp)])
             fp = os.path.join(d, "corpus-fifo-%s.txt" % cmd)
             if not os.path.exists(fp):
