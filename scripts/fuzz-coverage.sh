@@ -15,6 +15,8 @@ files_of() {
     fuzz_tokenizer) echo src/tokenizer/tokenizer.c ;;
     fuzz_encode) echo src/tokenizer/encode.c src/tokenizer/normalizer.c src/tokenizer/pretokenizer.c src/tokenizer/wordpiece.c src/tokenizer/bpe.c src/tokenizer/postprocess.c src/tokenizer/decoder.c ;;
     fuzz_legacy) echo src/tokenizer/legacy.c ;;
+    fuzz_corpus) echo src/analysis/corpus.c src/analysis/corpus_csv.c src/analysis/corpus_jsonl.c src/analysis/corpus_agnews.c ;;
+    fuzz_view) echo src/report/dump.c src/report/entry.c ;;
     esac
 }
 for src in fuzz/fuzz_*.c; do

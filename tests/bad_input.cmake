@@ -6,3 +6,12 @@ add_test(NAME bad_input_table
          COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/bad_input/run.sh ${ATTN_CLI} ${Python3_EXECUTABLE} ${ATTN_TEST_DATA}
                  ${CMAKE_CURRENT_BINARY_DIR}/bad_input_work)
 set_tests_properties(bad_input_table PROPERTIES ENVIRONMENT "OMP_WAIT_POLICY=PASSIVE" LABELS bad_input TIMEOUT 900)
+# The broken-input battery (tests/battery/battery.py): hundreds of generated broken checkpoints,
+# configs, tokenizers and inputs against every command (no crash, hang, sanitizer report or partial
+# output; one error line naming the file). --quick: its deterministic subset (about a minute);
+# the whole battery: scripts/battery.sh.
+add_test(NAME bad_input_battery
+         COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/battery/battery.py ${ATTN_CLI} ${ATTN_TEST_DATA}
+                 ${CMAKE_CURRENT_BINARY_DIR}/battery_work --quick --jobs 2)
+set_tests_properties(bad_input_battery PROPERTIES LABELS bad_input TIMEOUT 900 ENVIRONMENT
+                     "OMP_WAIT_POLICY=PASSIVE;LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/figures/lsan.supp")

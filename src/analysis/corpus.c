@@ -1,7 +1,9 @@
 /* corpus.c — opening a corpus, format detection, plain text, and the line reader the formats share. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "corpus_internal.h"
 
@@ -35,7 +37,7 @@ static attn_corpus_format format_from_extension(const char *path) {
 int corpus_read_line(attn_corpus *c) {
     ssize_t n = getline(&c->line, &c->line_cap, c->f);
     if (n < 0) {
-        if (ferror(c->f)) return attn_fail(ATTN_E_IO, "%s: read error", c->path), -1;
+        if (ferror(c->f)) return attn_fail(ATTN_E_IO, "%s: read error: %s", c->path, strerror(errno ? errno : EIO)), -1;
         return 0;
     }
     c->lineno++;
@@ -84,9 +86,15 @@ attn_status attn_corpus_open(const char *path, const attn_corpus_options *o, att
         attn_corpus_free(c);
         return attn_fail(ATTN_E_INVALID, "%s: unknown corpus format (extension .txt, .csv, .tsv or .jsonl, or give a format)", path);
     }
-    if (!(c->f = fopen(path, "rb"))) {
+    struct stat sb;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) { /* a FIFO would block, and a corpus is read twice */
         attn_corpus_free(c);
-        return attn_fail(ATTN_E_IO, "%s: cannot open", path);
+        return attn_fail(ATTN_E_INVALID, "%s: %s", path, S_ISDIR(sb.st_mode) ? "is a folder, not a corpus file" : "not a regular file");
+    }
+    if (!(c->f = fopen(path, "rb"))) {
+        int err = errno;
+        attn_corpus_free(c);
+        return attn_fail(ATTN_E_IO, "%s: cannot open: %s", path, strerror(err));
     }
     c->sep = c->format == ATTN_CORPUS_TSV ? '\t' : ',';
     attn_status st = c->format == ATTN_CORPUS_CSV || c->format == ATTN_CORPUS_TSV ? corpus_csv_header(c) : ATTN_OK;

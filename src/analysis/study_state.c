@@ -415,9 +415,12 @@ void attn_run_free(attn_run *r) {
     free(r);
 }
 
+static void remove_state(const char *state);
+
 attn_status attn_run_feed(attn_run *r, attn_corpus *corpus) {
     attn_sentence s;
     attn_status st = ATTN_OK;
+    int progress = r->h.next != r->h.first; /* a window done (now or by the run resumed) */
     for (int64_t i = 0; i < r->h.end && (st = attn_corpus_next(corpus, &s)) == ATTN_OK && s.text; i++) {
         if (i < r->h.next) continue;
         if (r->on_sentence && (st = r->on_sentence(r->user, i, s.label, s.text)) != ATTN_OK) break;
@@ -425,6 +428,7 @@ attn_status attn_run_feed(attn_run *r, attn_corpus *corpus) {
         if (attn_study_pending(r->study) == 0) {
             r->h.next = i + 1;
             if ((st = checkpoint_write(r)) != ATTN_OK) break;
+            progress = 1;
         }
     }
     if (st == ATTN_OK && attn_study_pending(r->study)) {
@@ -434,6 +438,11 @@ attn_status attn_run_feed(attn_run *r, attn_corpus *corpus) {
     if (st == ATTN_OK) {
         r->h.next = r->h.end, r->h.complete = 1;
         st = checkpoint_write(r);
+    }
+    if (st != ATTN_OK && !progress) { /* failed before any window was done: nothing to resume */
+        attn_sentence_writer_abort(r->writer);
+        r->writer = NULL;
+        remove_state(r->state);
     }
     return st;
 }

@@ -75,12 +75,20 @@ attn_status bench_corpus_load(bench_corpus *c, const char *path) {
     size_t len;
     attn_status s = attn_read_file(path, &data, &len);
     if (s) return s;
-    if (attn_utf8_invalid_at(data, len) >= 0) {
+    const char *nul = memchr(data, '\0', len);
+    if (nul) { /* the lines would end there silently */
+        ptrdiff_t at = nul - data;
         free(data);
-        return attn_fail(ATTN_E_INVALID, "%s: not valid UTF-8 (byte %td)", path, attn_utf8_invalid_at(data, len));
+        return attn_fail(ATTN_E_INVALID, "%s: NUL byte at byte %td", path, at);
     }
-    int col = -1, first = 1;
+    ptrdiff_t bad = attn_utf8_invalid_at(data, len);
+    if (bad >= 0) { /* (the offset was once read from the freed buffer) */
+        free(data);
+        return attn_fail(ATTN_E_INVALID, "%s: not valid UTF-8 (byte %td)", path, bad);
+    }
+    int col = -1, first = 1, lineno = 0;
     for (char *line = data; *line;) {
+        lineno++;
         size_t n = strcspn(line, "\n");
         char *next = line + n + (line[n] == '\n');
         line[n] = '\0';
@@ -92,6 +100,10 @@ attn_status bench_corpus_load(bench_corpus *c, const char *path) {
         size_t fn = 0;
         const char *f = col >= 0 ? field(line, col, &fn) : line;
         if (col < 0) fn = strcspn(line, "\r");
+        if (!f && line[strspn(line, " \t\r")]) { /* a ragged row: fewer fields than the header's text column */
+            free(data), bench_corpus_free(c);
+            return attn_fail(ATTN_E_INVALID, "%s:%d: no field %d (\"text\" in the header)", path, lineno, col + 1);
+        }
         while (f && fn && (f[fn - 1] == ' ' || f[fn - 1] == '\t')) fn--;
         if (f && fn && !push(c, f, fn)) {
             free(data), bench_corpus_free(c);

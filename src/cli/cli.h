@@ -26,11 +26,15 @@ int cmd_focus(int argc, char **argv);
 int cmd_align(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 
+/* The command's argv (set by main), for cli_usage_error("unknown option") to name the argument. */
+extern char **cli_argv;
 /* Prints "attnscope: <message>" to stderr; returns the exit code 1 (2 for usage errors below). */
 int cli_error(const char *fmt, ...) CLI_PRINTF(1, 2);
 int cli_usage_error(const char *cmd, const char *fmt, ...) CLI_PRINTF(2, 3);
 /* Prints the library's last error; returns 1. */
 int cli_lib_error(void);
+/* 1 when a text argument is valid UTF-8 (NULL is); else prints "<what>: not valid UTF-8 ..." and returns 0. */
+int cli_utf8_arg(const char *what, const char *text);
 
 /* MODEL argument (folder or Hub id) → local folder, downloading as needed (progress on stderr).
  * NULL after printing the error. free() the result. */

@@ -95,6 +95,7 @@ int cmd_align(int argc, char **argv) {
     int n = argc - optind - 1;
     if (n < 1) return cli_usage_error("align", "expects MODEL... and a SENTENCE");
     const char *sentence = argv[argc - 1];
+    if (!cli_utf8_arg("SENTENCE", sentence)) return 1;
     aligned *a = calloc((size_t)n, sizeof *a);
     int rc = a ? 0 : cli_error("out of memory");
     for (int i = 0; i < n && !rc; i++)

@@ -2,6 +2,7 @@
  * each model (attn_bench_run, each in its own child process), as a table, JSON, or bench.csv/json. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,9 +51,11 @@ static void split_label(char *arg, const char **label, const char **model) {
 }
 
 /* --out DIR: created if absent, must be a writable folder. 0 after printing. */
-static int check_out_dir(const char *dir) {
+/* *made: the folder was created here (removed again if the bench fails). */
+static int check_out_dir(const char *dir, int *made) {
     struct stat st;
-    if (stat(dir, &st) != 0 && mkdir(dir, 0777) != 0) return !cli_error("%s: cannot create the folder: %s", dir, strerror(errno));
+    *made = 0;
+    if (stat(dir, &st) != 0 && !(*made = mkdir(dir, 0777) == 0)) return !cli_error("%s: cannot create the folder: %s", dir, strerror(errno));
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) return !cli_error("%s: not a folder", dir);
     if (access(dir, W_OK) != 0) return !cli_error("%s: not writable: %s", dir, strerror(errno));
     return 1;
@@ -121,12 +124,16 @@ static int run_bench(int argc, char **argv, cli_figure_opts *fig) {
     if (rc) return rc < 0 ? 0 : rc;
     if (argc - optind > 64 && fig->formats) return cli_usage_error("bench", "--figures draws at most 64 models");
     if ((rc = cli_figure_opts_ready(fig, "bench", out_dir ? out_dir : "figures"))) return rc;
-    if (o.corpus) { /* checked before any work; the library reads it */
-        FILE *f = fopen(o.corpus, "rb");
-        if (!f) return cli_error("%s: %s", o.corpus, strerror(errno));
-        fclose(f);
+    if (o.corpus) { /* checked before any work; the library reads it (O_NONBLOCK: a FIFO must not block) */
+        int fd = open(o.corpus, O_RDONLY | O_NONBLOCK);
+        struct stat st;
+        if (fd < 0) return cli_error("%s: %s", o.corpus, strerror(errno));
+        int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+        close(fd);
+        if (!regular) return cli_error("%s: not a regular file", o.corpus);
     }
-    if (out_dir && !check_out_dir(out_dir)) return 1;
+    int made = 0;
+    if (out_dir && !check_out_dir(out_dir, &made)) return 1;
 
     int n = argc - optind;
     const char **labels = calloc((size_t)n, sizeof *labels);
@@ -158,6 +165,7 @@ static int run_bench(int argc, char **argv, cli_figure_opts *fig) {
     }
     for (int i = 0; dirs && i < n; i++) free(dirs[i]);
     free(dirs), free(labels), free(res);
+    if (rc && made) rmdir(out_dir); /* only when still empty */
     return rc;
 }
 

@@ -158,22 +158,40 @@ static int parse_args(int argc, char **argv, compare_args *a) {
     return optind;
 }
 
-/* --out: created (with its parents) when missing, else must be a writable folder. */
-static int prepare_out(const char *dir) {
+/* --out: created (with its parents) when missing, else must be a writable folder. *created:
+ * how many trailing path components this made (removed again by unmake_out after a failure). */
+static int prepare_out(const char *dir, int *created) {
     char *path = strdup(dir);
+    *created = 0;
     if (!path) return !cli_error("out of memory");
     for (char *p = path + 1; *p; p++) {
-        if (*p != '/') continue;
+        if (*p != '/' || p[-1] == '/') continue;
         *p = '\0';
-        if (mkdir(path, 0777) != 0 && errno != EEXIST) break;
+        if (mkdir(path, 0777) == 0) ++*created;
+        else if (errno != EEXIST) break;
         *p = '/';
     }
-    int made = mkdir(path, 0777) == 0 || errno == EEXIST;
+    int made = mkdir(path, 0777) == 0 ? ++*created : errno == EEXIST;
     free(path);
     struct stat st;
     if (!made || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) return !cli_error("%s: cannot create the output folder", dir);
     if (access(dir, W_OK | X_OK) != 0) return !cli_error("%s: output folder is not writable", dir);
     return 1;
+}
+
+/* After a failure: the folders prepare_out made, when still empty (a killed run's checkpoint
+ * keeps its folder for --resume). */
+static void unmake_out(const char *dir, int created) {
+    char *path = strdup(dir);
+    for (int i = 0; path && i < created; i++) {
+        size_t n = strlen(path);
+        while (n > 1 && path[n - 1] == '/') path[--n] = '\0';
+        if (rmdir(path) != 0) break;
+        char *slash = strrchr(path, '/');
+        if (!slash) break;
+        *slash = '\0';
+    }
+    free(path);
 }
 
 /* "LABEL=MODEL" (LABEL without '/') or MODEL, whose label is its base name without @revision. */
@@ -319,12 +337,13 @@ int cmd_compare(int argc, char **argv) {
         return cli_figure_opts_free(&a.fig),
                cli_usage_error("compare", "--similarity and --focus go into report.html (not with --no-report, --resume or "
                                           "--shard) or --figures");
-    if (!prepare_out(a.out)) return cli_figure_opts_free(&a.fig), 1;
+    int created = 0;
+    if (!prepare_out(a.out, &created)) return unmake_out(a.out, created), cli_figure_opts_free(&a.fig), 1;
     compare_report rep = {0};
     char **words = NULL;
     int n_words = 0, n = argc - first, rc = 1;
     if (a.function_words && attn_function_words_read(a.function_words, &words, &n_words) != ATTN_OK)
-        return cli_figure_opts_free(&a.fig), cli_lib_error();
+        return unmake_out(a.out, created), cli_figure_opts_free(&a.fig), cli_lib_error();
     a.study.function_words = (const char *const *)words, a.study.n_function_words = n_words;
     int64_t total = 0;
     compare_model *models = NULL;
@@ -338,5 +357,6 @@ int cmd_compare(int argc, char **argv) {
     cli_figure_opts_free(&a.fig);
     free_models(models, n);
     attn_function_words_free(words, n_words);
+    if (rc) unmake_out(a.out, created);
     return rc;
 }

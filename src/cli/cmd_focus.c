@@ -175,6 +175,7 @@ int cmd_focus(int argc, char **argv) {
     int quiet = 0, rc = parse_args(argc, argv, &a, &quiet, &figs);
     if (rc) return cli_figure_opts_free(&figs), rc < 0 ? 0 : rc;
     const char *sentence = argv[optind + 1];
+    if (!cli_utf8_arg("--word", a.word) || !cli_utf8_arg("SENTENCE", sentence)) return cli_figure_opts_free(&figs), 1;
     cli_model m;
     attn_encoding e = {0};
     attn_output o = {0};

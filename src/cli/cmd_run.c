@@ -324,12 +324,13 @@ static int open_model(const run_args *a, run_inputs *in, char **dir, attn_model 
 }
 
 /* Every input is checked before any output is started. */
-static int check_inputs(const run_args *a, attn_model *m, const run_inputs *in) {
+static int check_inputs(const run_args *a, attn_model *m, const run_inputs *in, const char *dir) {
     for (int i = 0; i < in->n; i++) {
         attn_input one = {in->items[i].ids, in->items[i].type_ids, in->items[i].len};
         if (attn_model_check_input(m, &one) != ATTN_OK)
-            return a->input ? cli_error("%s:%d: %s", a->input, in->items[i].line, attn_last_error())
-                            : cli_error("--ids: %s", attn_last_error());
+            return a->input      ? cli_error("%s:%d: %s", a->input, in->items[i].line, attn_last_error())
+                   : in->items[i].text ? cli_error("--text: %s (the tokenizer of %s does not fit its model)", attn_last_error(), dir)
+                                       : cli_error("--ids: %s", attn_last_error());
     }
     return 0;
 }
@@ -435,7 +436,7 @@ static int run_main(int argc, char **argv, run_figures *rf) {
     if (!rc) rc = run_figures_ready(rf, a.dump);
     if (!rc) rc = open_model(&a, &in, &dir, &m);
     if (!rc) rc = run_figures_check(rf, attn_model_config(m));
-    if (!rc) rc = check_inputs(&a, m, &in);
+    if (!rc) rc = check_inputs(&a, m, &in, dir);
     if (!rc && a.dump) rc = open_dump(&a, attn_model_config(m), &in, &w);
     if (!rc) {
         struct timespec t0;

@@ -123,6 +123,8 @@ int cmd_similarity(int argc, char **argv) {
     if ((fig = cli_figure_opts_ready(&figs, "similarity", "figures")) != 0) return fig;
     if (report && attn_report_check_output(report) != ATTN_OK) return cli_figure_opts_free(&figs), cli_lib_error();
     char **sent = argv + argc - 2;
+    if (!cli_utf8_arg("--word", word) || !cli_utf8_arg("SENTENCE 1", sent[0]) || !cli_utf8_arg("SENTENCE 2", sent[1]))
+        return cli_figure_opts_free(&figs), 1;
     cli_model *m = calloc((size_t)n, sizeof *m);
     attn_similarity *r = calloc((size_t)n, sizeof *r);
     int rc = m && r ? 0 : cli_error("out of memory");

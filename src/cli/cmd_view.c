@@ -137,6 +137,8 @@ static int view_main(int argc, char **argv, run_figures *rf) {
     if (natt && (npos || pair)) return cli_usage_error("view", "--attentions takes no MODEL, SENTENCE or --pair");
     if (!natt && npos < 2) return cli_usage_error("view", "expects one or more MODEL and then the SENTENCE");
     if (natt && rf->fig.formats) return cli_usage_error("view", "--figures needs MODEL (not --attentions)");
+    if (!natt && (!cli_utf8_arg("SENTENCE", argv[argc - 1]) || !cli_utf8_arg("--pair", pair))) return 1;
+    if (title && !cli_utf8_arg("--title", title)) return 1;
     int fig_rc = run_figures_ready(rf, out);
     if (fig_rc) return fig_rc;
     if (attn_report_check_output(out) != ATTN_OK) return cli_lib_error();

@@ -1,5 +1,7 @@
 /* common.c — error printing and argument helpers shared by the commands. */
+#define _GNU_SOURCE /* vasprintf */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,24 +14,57 @@
 int cli_error(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    fputs("attnscope: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    char *msg = NULL;
+    int n = vasprintf(&msg, fmt, ap);
     va_end(ap);
+    for (int i = 0; i < n; i++) /* one line, whatever an argument (a file name) holds */
+        if ((unsigned char)msg[i] < 0x20) msg[i] = ' ';
+    fprintf(stderr, "attnscope: %s\n", n >= 0 ? msg : "out of memory");
+    if (n >= 0) free(msg);
     return 1;
 }
+
+char **cli_argv;
 
 int cli_usage_error(const char *cmd, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     fprintf(stderr, "attnscope %s: ", cmd);
-    vfprintf(stderr, fmt, ap);
+    /* getopt's own message is off (opterr = 0): the option it stopped at is argv[optind - 1] */
+    if (!strcmp(fmt, "unknown option") && cli_argv && optind > 0 && cli_argv[optind - 1])
+        fprintf(stderr, "unknown option, or an option without its value: '%s'", cli_argv[optind - 1]);
+    else
+        vfprintf(stderr, fmt, ap);
     fprintf(stderr, " (see 'attnscope %s --help')\n", cmd);
     va_end(ap);
     return 2;
 }
 
 int cli_lib_error(void) { return cli_error("%s", attn_last_error()); }
+
+/* Byte offset of the first byte that does not start a well-formed UTF-8 sequence (no overlongs,
+ * surrogates or code points past U+10FFFF), or -1. */
+static long utf8_invalid_at(const unsigned char *s) {
+    for (const unsigned char *p = s; *p;) {
+        int n = *p < 0x80 ? 0 : *p >= 0xC2 && *p <= 0xDF ? 1 : *p >= 0xE0 && *p <= 0xEF ? 2 : *p >= 0xF0 && *p <= 0xF4 ? 3 : -1;
+        if (n < 0) return (long)(p - s);
+        unsigned lo = 0x80, hi = 0xBF; /* the second byte's range */
+        if (*p == 0xE0) lo = 0xA0;
+        else if (*p == 0xED) hi = 0x9F;
+        else if (*p == 0xF0) lo = 0x90;
+        else if (*p == 0xF4) hi = 0x8F;
+        for (int i = 1; i <= n; i++)
+            if (p[i] < (i == 1 ? lo : 0x80) || p[i] > (i == 1 ? hi : 0xBF)) return (long)(p - s);
+        p += n + 1;
+    }
+    return -1;
+}
+
+int cli_utf8_arg(const char *what, const char *text) {
+    long bad = text ? utf8_invalid_at((const unsigned char *)text) : -1;
+    if (bad >= 0) cli_error("%s: not valid UTF-8 (byte offset %ld)", what, bad);
+    return bad < 0;
+}
 
 /* ---- download progress ---------------------------------------------------------------------
  * On a terminal: one redrawn line per file (bytes, rate, ETA), at most 10 times a second.

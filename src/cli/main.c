@@ -1,5 +1,6 @@
 /* main.c — `attnscope COMMAND ...`: dispatch to one command. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,6 +45,7 @@ int main(int argc, char **argv) {
         printf("attnscope %s\n", ATTNSCOPE_VERSION);
         return 0;
     }
+    opterr = 0, cli_argv = argv + 1; /* getopt prints nothing: cli_usage_error names the bad option, one line */
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0) {
             int rc = commands[i].fn(argc - 1, argv + 1);

@@ -38,6 +38,11 @@ int attn_grow(void **p, size_t *cap, size_t need, size_t elem);
 /* ---- files ----------------------------------------------------------------------------- */
 int attn_file_exists(const char *path);
 int attn_dir_exists(const char *path);
+/* json_load_file, refusing what is not a regular file (a FIFO would block the open for ever):
+ * err->text then says why. */
+typedef struct json_t json_t;
+typedef struct json_error_t json_error_t;
+json_t *attn_json_load_file(const char *path, size_t flags, json_error_t *err);
 /* Reads a whole file into a malloc'ed buffer with a NUL appended (not counted in *len). */
 attn_status attn_read_file(const char *path, char **data, size_t *len);
 

@@ -1,4 +1,5 @@
 /* error.c — per-thread error messages and status names. */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,11 +30,23 @@ const char *attn_last_error(void) { return errmsg; }
 
 void attn_clear_error(void) { errmsg[0] = '\0'; }
 
+/* A message is one line of valid UTF-8 whatever the input quoted in it held (a file name with a
+ * newline, jansson's "near '...'" with raw bytes, a cut multi-byte character): control characters
+ * become spaces, bytes that are not UTF-8 become '?'. */
+static void one_line(char *m) {
+    size_t n = strlen(m), at = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)m[i] < 0x20 || m[i] == 0x7f) m[i] = ' ';
+    for (ptrdiff_t bad; at < n && (bad = attn_utf8_invalid_at(m + at, n - at)) >= 0; at += (size_t)bad + 1)
+        m[at + (size_t)bad] = '?';
+}
+
 attn_status attn_fail(attn_status s, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(errmsg, sizeof errmsg, fmt, ap);
     va_end(ap);
+    one_line(errmsg);
     return s;
 }
 
@@ -52,5 +65,6 @@ attn_status attn_fail_prefix(attn_status s, const char *fmt, ...) {
     memmove(errmsg + plen, errmsg, old);
     memcpy(errmsg, prefix, plen);
     errmsg[plen + old] = '\0';
+    one_line(errmsg);
     return s;
 }

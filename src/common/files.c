@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "common.h"
 
 int attn_file_exists(const char *path) {
@@ -20,9 +22,21 @@ int attn_dir_exists(const char *path) {
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Opens a regular file for reading; *size is its length. */
+json_t *attn_json_load_file(const char *path, size_t flags, json_error_t *err) {
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        memset(err, 0, sizeof *err);
+        snprintf(err->text, sizeof err->text, "%s", S_ISDIR(st.st_mode) ? "is a folder, not a file" : "not a regular file");
+        return NULL;
+    }
+    return json_load_file(path, flags, err);
+}
+
+/* Opens a regular file for reading; *size is its length. O_NONBLOCK: a FIFO without a writer in
+ * place of a file is refused at once instead of blocking the open forever (reads of a regular file
+ * ignore the flag). */
 static attn_status open_regular(const char *path, int *fd, size_t *size) {
-    *fd = open(path, O_RDONLY | O_CLOEXEC);
+    *fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (*fd < 0) return attn_fail(errno == ENOENT ? ATTN_E_NOT_FOUND : ATTN_E_IO, "%s: %s", path, strerror(errno));
     struct stat st;
     if (fstat(*fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -40,26 +54,34 @@ attn_status attn_read_file(const char *path, char **data, size_t *len) {
     size_t size;
     attn_status s = open_regular(path, &fd, &size);
     if (s) return s;
-    char *buf = malloc(size + 1);
-    if (!buf) {
-        close(fd);
-        return attn_fail(ATTN_E_NOMEM, "%s: cannot allocate %zu bytes", path, size);
-    }
-    size_t got = 0;
-    while (got < size) {
-        ssize_t r = read(fd, buf + got, size - got);
+    /* read to the end of file, not to st_size: /proc and /sys files say 0 bytes and hold more */
+    size_t cap = size + 1 > 4096 ? size + 1 : 4096, got = 0;
+    char *buf = malloc(cap);
+    for (;;) {
+        if (buf && got + 1 == cap) {
+            char *bigger = realloc(buf, cap * 2);
+            if (!bigger) free(buf);
+            buf = bigger, cap *= 2;
+        }
+        if (!buf) {
+            close(fd);
+            return attn_fail(ATTN_E_NOMEM, "%s: cannot allocate %zu bytes", path, cap);
+        }
+        ssize_t r = read(fd, buf + got, cap - 1 - got);
         if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) {
+        if (r == 0) break;
+        if (r < 0) {
+            int err = errno;
             free(buf);
             close(fd);
-            return attn_fail(ATTN_E_IO, "%s: short read at byte %zu", path, got);
+            return attn_fail(ATTN_E_IO, "%s: read error at byte %zu: %s", path, got, strerror(err));
         }
         got += (size_t)r;
     }
     close(fd);
-    buf[size] = '\0';
+    buf[got] = '\0';
     *data = buf;
-    if (len) *len = size;
+    if (len) *len = got;
     return ATTN_OK;
 }
 

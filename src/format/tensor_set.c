@@ -129,7 +129,7 @@ static attn_status load_index(attn_tensor_set *ts, const char *dir, const char *
     char *ipath = attn_path_join(dir, index_name);
     if (!ipath) return attn_fail(ATTN_E_NOMEM, "out of memory");
     json_error_t jerr;
-    json_t *root = json_load_file(ipath, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *root = attn_json_load_file(ipath, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
         attn_status s = attn_fail(ATTN_E_FORMAT, "%s: invalid JSON at line %d: %s", ipath, jerr.line, jerr.text);
         free(ipath);

@@ -703,6 +703,7 @@ static attn_status check_byteorder(bin_reader *r) {
 }
 
 static attn_status check_magic(const char *path) {
+    if (!attn_file_exists(path)) return attn_fail(ATTN_E_IO, "%s: not a regular file", path); /* a FIFO would block */
     FILE *f = fopen(path, "rb");
     if (!f) return attn_fail(ATTN_E_IO, "%s: cannot open", path);
     uint8_t m[4] = {0};

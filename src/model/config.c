@@ -123,11 +123,12 @@ attn_status attn_config_read(const char *path, attn_config *out) {
         path = joined;
     }
     json_error_t jerr;
-    json_t *root = json_load_file(path, 0, &jerr);
+    json_t *root = attn_json_load_file(path, 0, &jerr);
     attn_status s;
     if (!root) {
         s = attn_file_exists(path) ? attn_fail(ATTN_E_FORMAT, "%s: invalid JSON at line %d: %s", path, jerr.line, jerr.text)
             : attn_dir_exists(path) ? attn_fail(ATTN_E_IO, "%s: is a folder, not a file", path)
+            : !strcmp(jerr.text, "not a regular file") ? attn_fail(ATTN_E_IO, "%s: not a regular file", path)
                                     : attn_fail(ATTN_E_NOT_FOUND, "%s: no such file", path);
     } else if (!json_is_object(root)) {
         s = attn_fail(ATTN_E_FORMAT, "%s: not a JSON object", path);

@@ -1,5 +1,6 @@
 /* dump.c — a report entry from files: attentions.i (+ queries.i, keys.i, word_attentions.i) of a
  * safetensors file in `run --dump`'s layout, and a tokens JSON file (format in docs/report.md). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,8 +91,9 @@ static int int_field(const json_t *s, const char *key, int32_t *v, size_t n) {
     if (!json_is_array(a) || json_array_size(a) != n) return -1;
     for (size_t i = 0; i < n; i++) {
         json_t *e = json_array_get(a, i);
-        if (!json_is_integer(e) && !json_is_null(e)) return -1;
-        v[i] = json_is_null(e) ? -1 : (int32_t)json_integer_value(e);
+        json_int_t x = json_is_null(e) ? -1 : json_integer_value(e);
+        if ((!json_is_integer(e) && !json_is_null(e)) || x < -1 || x > INT32_MAX) return -1; /* never truncated */
+        v[i] = (int32_t)x;
     }
     return 1;
 }
@@ -164,7 +166,7 @@ static attn_status read_token_fields(const char *tok_path, int i, const json_t *
 static attn_status add_one(attn_report *r, int m, const attn_tensor_set *ts, const char *st_path, const char *tok_path, int i,
                            const json_t *s) {
     json_t *toks = json_object_get(s, "tokens");
-    int64_t T = (int64_t)json_array_size(toks), shape[4], qshape[4];
+    int64_t T = (int64_t)json_array_size(toks), shape[4] = {0}, qshape[4] = {0};
     char name[64];
     dump_arrays d = {0};
     attn_report_attention a = {.n_tokens = (int32_t)T};
@@ -201,7 +203,8 @@ attn_status attn_report_add_dump(attn_report *r, const char *label, const char *
     attn_status st = read_tokens_json(tok_path, &list);
     if (st) return st;
     attn_tensor_set ts = {0};
-    if ((st = safetensors_load(&ts, st_path))) {
+    if ((st = safetensors_load(&ts, st_path))) { /* a failed load leaves what it read in ts */
+        tensor_set_free(&ts);
         json_decref(list);
         return st;
     }

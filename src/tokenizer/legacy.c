@@ -3,6 +3,7 @@
  * vocab.json + merges.txt), with the options of tokenizer_config.json. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -11,7 +12,8 @@
 static json_t *load_json_file(const char *dir, const char *name) {
     char *path = attn_path_join(dir, name);
     json_t *j = NULL;
-    if (path && attn_file_exists(path)) j = json_load_file(path, JSON_ALLOW_NUL, NULL);
+    json_error_t err;
+    if (path && attn_file_exists(path)) j = attn_json_load_file(path, JSON_ALLOW_NUL, &err);
     free(path);
     return j;
 }
@@ -137,10 +139,12 @@ static attn_status load_roberta(attn_tokenizer *t, const char *dir, json_t *cfg)
         goto done;
     }
     json_error_t jerr;
-    vocab = json_load_file(vpath, JSON_ALLOW_NUL, &jerr);
+    vocab = attn_json_load_file(vpath, JSON_ALLOW_NUL, &jerr);
     if (!json_is_object(vocab)) {
-        s = attn_fail(attn_file_exists(vpath) ? ATTN_E_FORMAT : ATTN_E_NOT_FOUND, "%s: %s", vpath,
-                      attn_file_exists(vpath) ? "not a JSON object of token ids" : "no such file");
+        struct stat st;
+        int present = stat(vpath, &st) == 0;
+        s = attn_fail(present ? ATTN_E_FORMAT : ATTN_E_NOT_FOUND, "%s: %s", vpath,
+                      attn_file_exists(vpath) ? "not a JSON object of token ids" : present ? "not a regular file" : "no such file");
         goto done;
     }
     const char *key;

@@ -160,12 +160,24 @@ static attn_status load_pretok(const loader *L, json_t *o, tk_pretok *p) {
 }
 
 /* ---- post-processors ------------------------------------------------------------------------------ */
+/* A special token's id must name a token (the model would read past its embeddings otherwise). */
+static attn_status special_id(const loader *L, const char *token, json_t *v, int32_t *id) {
+    json_int_t x = json_integer_value(v);
+    int32_t n = attn_tokenizer_vocab_size(L->t);
+    if (!json_is_integer(v) || x < 0 || x >= n)
+        return attn_fail(ATTN_E_FORMAT, "%s: post_processor token \"%s\" has no id in the vocabulary (0..%d)", L->path,
+                         token, n - 1);
+    *id = (int32_t)x;
+    return ATTN_OK;
+}
+
 static attn_status token_pair(const loader *L, json_t *a, char **tok, int32_t *id) {
     if (!json_is_array(a) || json_array_size(a) != 2 || !json_is_string(json_array_get(a, 0)) ||
         !json_is_integer(json_array_get(a, 1)))
         return malformed(L, "post_processor token");
+    attn_status s = special_id(L, json_string_value(json_array_get(a, 0)), json_array_get(a, 1), id);
+    if (s) return s;
     *tok = attn_strdup(json_string_value(json_array_get(a, 0)));
-    *id = (int32_t)json_integer_value(json_array_get(a, 1));
     return *tok ? ATTN_OK : attn_fail(ATTN_E_NOMEM, "out of memory");
 }
 
@@ -228,8 +240,8 @@ static attn_status load_post(const loader *L, json_t *o, tk_post *p) {
             sp->tokens = attn_calloc(n + 1, sizeof *sp->tokens);
             if (!sp->name || !sp->ids || !sp->tokens) return attn_fail(ATTN_E_NOMEM, "out of memory");
             for (size_t i = 0; i < n; i++) {
-                sp->ids[i] = (int32_t)json_integer_value(json_array_get(ids, i));
                 const char *tk = json_string_value(json_array_get(toks, i));
+                if ((s = special_id(L, tk ? tk : key, json_array_get(ids, i), &sp->ids[i]))) return s;
                 if (!(sp->tokens[sp->n++] = attn_strdup(tk ? tk : ""))) return attn_fail(ATTN_E_NOMEM, "out of memory");
             }
         }

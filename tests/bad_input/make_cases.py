@@ -272,3 +272,24 @@ open(os.path.join(inp, "long40k.txt"), "w").write("".join(rng.choice("ab c.,\u00
 # 100 000 one-byte tensors: valid, but no BERT weights (the duplicate checks were once quadratic: 25 s)
 many = {"t%d" % i: {"dtype": "U8", "shape": [1], "data_offsets": [i, i + 1]} for i in range(100000)}
 model("st_many_tensors", st_bytes(many, b"\0" * 100000))
+
+# ---- corpus files of compare and bench --------------------------------------------------------------
+corpora = {
+    "corpus_nocol.csv": b"sentence,label\nthe bank raised rates,a\n",
+    "corpus_ragged.csv": b"text,label\nthe bank raised rates,a\nthe river bank,b,extra\n",
+    "corpus_not_json.jsonl": b'{"text": "the bank raised rates", "label": "a"}\nnot json at all\n',
+    "corpus_empty.txt": b"",
+    "corpus_header_only.csv": b"text,label\n",
+    "corpus_bad_utf8.txt": b"the bank\nthe caf\xe9 by the river\n",
+    "corpus_nul.txt": b"the bank\nthe \x00 river\n",
+    "corpus_text_not_string.jsonl": b'{"text": 12, "label": "a"}\n',
+    "corpus_quote_open.csv": b'text,label\n"the bank,a\n',
+    "corpus_ragged.tsv": b"label\ttext\na\tthe bank raised rates\nb\n",
+}
+for fname, content in corpora.items():
+    with open(os.path.join(inp, fname), "wb") as f:
+        f.write(content)
+os.makedirs(os.path.join(inp, "corpus_dir.txt"), exist_ok=True)
+os.mkfifo(os.path.join(inp, "corpus_fifo.txt"))
+# unreadable, for root too (mode 000 does not stop root): reading /proc/self/mem at offset 0 fails (EIO)
+os.symlink("/proc/self/mem", os.path.join(inp, "corpus_unreadable.txt"))

@@ -178,18 +178,58 @@ static attn_status sc_write_large(void) {
     return s;
 }
 
+/* A report from scratch to its HTML file: two sentences, two models, a table and a chart. */
+static attn_status report_content(attn_report *r) {
+    static const char *const toks[3] = {"[CLS]", "bank", "[SEP]"};
+    static const int32_t seg[3] = {0, 0, 1}, words[3] = {-1, 0, -1};
+    float att[2 * 2 * 3 * 3], q[2 * 2 * 3 * 4], k[2 * 2 * 3 * 4];
+    for (int i = 0; i < 36; i++) att[i] = (float)((i % 3) + 1) / 6.0f;
+    for (int i = 0; i < 48; i++) q[i] = (float)i * 0.25f, k[i] = 1.0f - (float)i * 0.125f;
+    attn_report_sentence s0 = {"s0", "the bank", NULL, "Business"}, s1 = {NULL, "a bank", "the river", NULL};
+    attn_report_attention a = {.n_tokens = 3, .tokens = toks, .segments = seg, .word_ids = words, .layers = 2,
+                               .heads = 2, .attentions = att};
+    attn_status s;
+    if ((s = attn_report_add_sentence(r, &s0, NULL)) || (s = attn_report_add_sentence(r, &s1, NULL)) ||
+        (s = attn_report_add_model(r, "A", "model a", NULL)) || (s = attn_report_add_model(r, "B", NULL, NULL)) ||
+        (s = attn_report_add_attention(r, 0, 0, &a)))
+        return s;
+    a.head_dim = 4, a.queries = q, a.keys = k;
+    if ((s = attn_report_add_attention(r, 1, 1, &a))) return s;
+    if ((s = attn_report_set_scale(r, ATTN_REPORT_SCALE_MILLI)) || (s = attn_report_add_attention(r, 0, 1, &a))) return s;
+    if ((s = attn_report_add_table(r, "heads", "[{\"layer\": 0, \"head\": 1, \"x\": 0.5}, {\"layer\": 1, \"y\": \"<b>\"}]",
+                                   "layer")))
+        return s;
+    return attn_report_add_svg(r, "chart", "<svg xmlns=\"http://www.w3.org/2000/svg\"><rect width=\"1\"/></svg>");
+}
+
+static attn_status sc_write_report(void) {
+    char path[300];
+    snprintf(path, sizeof path, "%s/out.html", work);
+    attn_report *r = NULL;
+    attn_status s = attn_report_create("fault <walk>", &r);
+    if (!s) s = report_content(r);
+    if (!s) s = attn_report_write(r, path);
+    attn_report_free(r);
+    attn_mmap m; /* read back without allocating */
+    if (!s && attn_mmap_open(path, &m) == ATTN_OK) {
+        result = fnv(1469598103934665603ULL, m.data, m.size);
+        attn_mmap_close(&m);
+    }
+    return s;
+}
+
 /* ---- the walk ---------------------------------------------------------------------------- */
 
-/* Resets out.safetensors to old_bytes. */
-static void put_old_output(void) {
+/* Resets the scenario's output (out.safetensors or out.html) to old_bytes. */
+static void put_old_output(const char *out) {
     char path[300];
-    snprintf(path, sizeof path, "%s/out.safetensors", work);
+    snprintf(path, sizeof path, "%s/%s", work, out);
     FILE *f = fopen(path, "wb");
     if (f) fputs(old_bytes, f), fclose(f);
 }
 
-/* After a failure: no temp file in work/, and out.safetensors still holds old_bytes. */
-static int output_intact(void) {
+/* After a failure: no temp file in work/, and the output still holds old_bytes. */
+static int output_intact(const char *out) {
     int ok = 1;
     DIR *d = opendir(work);
     struct dirent *e;
@@ -197,7 +237,7 @@ static int output_intact(void) {
         if (strstr(e->d_name, ".tmp-")) ok = 0;
     if (d) closedir(d);
     char path[300], *data = NULL;
-    snprintf(path, sizeof path, "%s/out.safetensors", work);
+    snprintf(path, sizeof path, "%s/%s", work, out);
     if (attn_read_file(path, &data, NULL) != ATTN_OK || strcmp(data, old_bytes) != 0) ok = 0;
     free(data);
     return ok;
@@ -216,9 +256,10 @@ static attn_status run_with_fault(attn_status (*fn)(void), fault_kind kind, long
     return s;
 }
 
-static void walk(const char *name, attn_status (*fn)(void), fault_kind kind, long full, long samples, int writes_output) {
+/* out: the file the scenario replaces (kept as old_bytes before each run), or NULL. */
+static void walk(const char *name, attn_status (*fn)(void), fault_kind kind, long full, long samples, const char *out) {
     long k;
-    if (writes_output) put_old_output();
+    if (out) put_old_output(out);
     attn_status s = run_with_fault(fn, kind, 0, &k);
     uint64_t want = result;
     if (!CHECKF(s == ATTN_OK, "%s: clean run failed: %s", name, attn_last_error())) return;
@@ -228,7 +269,7 @@ static void walk(const char *name, attn_status (*fn)(void), fault_kind kind, lon
             long step = (k - full) / (samples > 0 ? samples : 1);
             if (step > 1 && (n - full) % step != 0) continue;
         }
-        if (writes_output) put_old_output();
+        if (out) put_old_output(out);
         result = 0;
         long ignored;
         s = run_with_fault(fn, kind, n, &ignored);
@@ -236,10 +277,10 @@ static void walk(const char *name, attn_status (*fn)(void), fault_kind kind, lon
         const char *msg = attn_last_error();
         if (s != ATTN_OK) {
             failed++;
-            int clean = msg[0] && !strchr(msg, '\n') && (!writes_output || output_intact());
+            int clean = msg[0] && !strchr(msg, '\n') && (!out || output_intact(out));
             if (!clean && bad++ < 5)
                 CHECKF(0, "%s: fault %ld: unclean failure (status %d, message \"%s\"%s)", name, n, (int)s, msg,
-                       writes_output && !output_intact() ? ", old output damaged or temp file left" : "");
+                       out && !output_intact(out) ? ", old output damaged or temp file left" : "");
         } else if (result != want && bad++ < 5) {
             CHECKF(0, "%s: fault %ld: success with a different result", name, n);
         }
@@ -261,15 +302,17 @@ int main(int argc, char **argv) {
     if (!bert_tok || !bpe_tok || !bert_model) return tu_done("fault");
     attn_model_set_threads(bert_model, 1);
 
-    walk("tokenizer.json (WordPiece)", sc_tokenizer_bert_json, FAULT_ALLOC, 100000, 0, 0);
-    walk("tokenizer.json (BPE)", sc_tokenizer_bpe_json, FAULT_ALLOC, 100000, 0, 0);
-    walk("encode+decode (WordPiece)", sc_encode_bert, FAULT_ALLOC, 100000, 0, 0);
-    walk("encode+decode (BPE)", sc_encode_bpe, FAULT_ALLOC, 100000, 0, 0);
-    walk("encode batch", sc_encode_batch, FAULT_ALLOC, 100000, 0, 0);
-    walk("forward (bert-tiny)", sc_forward, FAULT_ALLOC, 100000, 0, 0);
-    walk("write safetensors", sc_write_safetensors, FAULT_ALLOC, 100000, 0, 1);
-    walk("write safetensors", sc_write_safetensors, FAULT_WRITE, 100000, 0, 1);
-    walk("write large safetensors", sc_write_large, FAULT_WRITE, 100000, 0, 1);
+    walk("tokenizer.json (WordPiece)", sc_tokenizer_bert_json, FAULT_ALLOC, 100000, 0, NULL);
+    walk("tokenizer.json (BPE)", sc_tokenizer_bpe_json, FAULT_ALLOC, 100000, 0, NULL);
+    walk("encode+decode (WordPiece)", sc_encode_bert, FAULT_ALLOC, 100000, 0, NULL);
+    walk("encode+decode (BPE)", sc_encode_bpe, FAULT_ALLOC, 100000, 0, NULL);
+    walk("encode batch", sc_encode_batch, FAULT_ALLOC, 100000, 0, NULL);
+    walk("forward (bert-tiny)", sc_forward, FAULT_ALLOC, 100000, 0, NULL);
+    walk("write safetensors", sc_write_safetensors, FAULT_ALLOC, 100000, 0, "out.safetensors");
+    walk("write safetensors", sc_write_safetensors, FAULT_WRITE, 100000, 0, "out.safetensors");
+    walk("report write", sc_write_report, FAULT_ALLOC, 100000, 0, "out.html");
+    walk("report write", sc_write_report, FAULT_WRITE, 100000, 0, "out.html");
+    walk("write large safetensors", sc_write_large, FAULT_WRITE, 100000, 0, "out.safetensors");
     static const struct { const char *dir; int tokenizer; } dirs[] = {
         {"models/bert-tiny", 0}, {"models/bert-tiny-bin", 0}, {"models/distilbert-tiny-sharded", 0},
         {"models/roberta-tiny-bf16", 0}, {"models/bert-tiny", 1}, {"models/bert-tiny-plain-f16", 1},
@@ -280,7 +323,7 @@ int main(int argc, char **argv) {
         char name[96];
         snprintf(name, sizeof name, "%s %s", dirs[i].tokenizer ? "tokenizer" : "model", dirs[i].dir + 7);
         /* big vocabularies: every early fault (the structure), then samples through the bulk */
-        walk(name, dirs[i].tokenizer ? sc_tokenizer_open : sc_model_open, FAULT_ALLOC, 20 * budget + 20, 20 * budget, 0);
+        walk(name, dirs[i].tokenizer ? sc_tokenizer_open : sc_model_open, FAULT_ALLOC, 20 * budget + 20, 20 * budget, NULL);
     }
     attn_model_free(bert_model);
     attn_tokenizer_free(bert_tok);
@@ -289,6 +332,8 @@ int main(int argc, char **argv) {
     snprintf(path, sizeof path, "%s/out.safetensors", work);
     unlink(path);
     snprintf(path, sizeof path, "%s/tok.json", work);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/out.html", work);
     unlink(path);
     rmdir(work);
     return tu_done("fault");
