@@ -31,6 +31,7 @@
 #include "bench_internal.h"
 #include "common.h"
 #include "kernels.h"
+#include "bench_util.h"
 
 typedef struct corpus_run {
     attn_model *m;
@@ -41,17 +42,6 @@ typedef struct corpus_run {
     attn_input *in;     /* [n] in batch order */
     attn_output *out;   /* [batch] */
 } corpus_run;
-
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 /* Multiply-adds ×2 of one sentence's forward: linear layers plus the two attention products. */
 static double sentence_flops(const attn_config *c, int T) {

@@ -27,21 +27,11 @@
 #include "attnscope.h"
 #include "kernels.h"
 #include "model.h"
-
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
+#include "bench_util.h"
 
 typedef struct stats {
     double mean, std, min, median;
 } stats;
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static stats summarize(double *t, int n) {
     stats s = {0};

@@ -14,12 +14,7 @@
 
 #include "analysis.h"
 #include "metrics_internal.h"
-
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
+#include "bench_util.h"
 
 /* The loop before: H(m) with libm's log per element and pair, entropies precomputed. */
 static void distances_libm(const float *attn, int n, int T, double *dist) {

@@ -21,17 +21,7 @@
 #include <unistd.h>
 
 #include "attnscope.h"
-
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "bench_util.h"
 
 typedef struct run_stats {
     double wall_ms, cpu_ms, minflt, majflt, maxrss_mb, free_ms;
