@@ -56,14 +56,19 @@ msg=$(run --out "$T/r" --resume 2>&1 >/dev/null) || fail "final resume: $msg"
 same "$T/ref" "$T/r"
 echo "ok: repeated kill -9 at arbitrary moments, then resume, equals one run"
 
-# two runs on one folder at once: the second is refused
-"$BIN" compare "$M1" "$M2" --corpus "$T/c.tsv" --quiet --no-report --out "$T/r" >/dev/null 2>&1 &
+# two runs on one folder at once: whichever takes the folder's lock first finishes, the other is
+# refused with one clear line (under a sanitizer on a loaded machine the second may win the race)
+"$BIN" compare "$M1" "$M2" --corpus "$T/c.tsv" --quiet --no-report --out "$T/r" >/dev/null 2>"$T/first.err" &
 pid=$!
 sleep 0.3
 msg=$(run --out "$T/r" --resume 2>&1 >/dev/null)
 rc=$?
-wait $pid || fail "the first of two concurrent runs failed"
+wait $pid
+rc1=$?
+[ $rc -eq 0 ] || [ $rc1 -eq 0 ] || fail "both of two concurrent runs failed: $msg / $(cat "$T/first.err")"
 if [ $rc -ne 0 ]; then echo "$msg" | grep -q "another attnscope run is using this folder" || fail "concurrent: $msg"; fi
+if [ $rc1 -ne 0 ]; then grep -q "another attnscope run is using this folder" "$T/first.err" || fail "concurrent (first): $(cat "$T/first.err")"; fi
+echo "ok: two runs on one folder at once: one finishes, the other is refused ($rc1/$rc)"
 
 # a different run is refused on resume
 rm -rf "$T/r"
