@@ -646,6 +646,8 @@ typedef struct attn_similarity {
     int32_t *pieces[2];   /* [n_pieces[k]] token indices of the word in sentence k */
     int32_t n_states;     /* layers + 1 */
     double *cosine;       /* [n_states] */
+    int32_t untruncated[2]; /* tokens of sentence k before the cut to the model's positions
+                               (attn_encode_to_fit; enc[k].n were kept); 0 = it fit */
 } attn_similarity;
 
 /* Seed 003's study: encodes both sentences, runs them, finds word (occurrence[k] in sentence k,
@@ -1138,6 +1140,35 @@ ATTN_API void attn_run_free(attn_run *r);
 ATTN_API attn_status attn_merge_runs(const char *const *dirs, int n, const char *out, attn_study_sums **sums);
 /* Queued sentences not yet run (0 right after a window). */
 ATTN_API int attn_study_pending(const attn_study *s);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Fitting text and tokenizer to a model: truncation to its positions, ids within its vocab   */
+/* ------------------------------------------------------------------------------------------ */
+
+/* What a cut to the model's positions left of a sequence: tokens before the cut and kept. */
+typedef struct attn_truncation_info {
+    int32_t tokens; /* 0 = the sequence fit (nothing cut) */
+    int32_t kept;
+} attn_truncation_info;
+
+/* Encodes text (+ pair, or NULL with pair_len 0) as attn_tokenizer_encode_n, cut to the model's
+ * positions (attn_config_max_tokens; as Hugging Face's truncation=True, longest_first). *cut (may
+ * be NULL) tells whether and how much was cut. */
+ATTN_API attn_status attn_encode_to_fit(const attn_tokenizer *t, const attn_config *cfg, const char *text,
+                                        size_t text_len, const char *pair, size_t pair_len, attn_encoding *out,
+                                        attn_truncation_info *cut);
+/* attn_find_word on an encoding of attn_encode_to_fit cut as `cut` says: when the word's
+ * occurrence is in the text but past the cut, ATTN_E_INVALID "word \"W\" (occurrence N) lies past
+ * the model's K positions: ..."; other failures as attn_find_word. */
+ATTN_API attn_status attn_find_word_fit(const char *text, const attn_encoding *enc, attn_truncation_info cut,
+                                        const char *word, int occurrence, int32_t **pieces, int32_t *n_pieces);
+/* Checks, once, that every id the tokenizer can produce (attn_tokenizer_vocab_size - 1 is the
+ * largest) is a row of the model's embeddings (< cfg->vocab). ATTN_E_FORMAT with "<dir>: ..." naming
+ * the largest id and the vocab_size otherwise. */
+ATTN_API attn_status attn_tokenizer_check_model(const attn_tokenizer *t, const attn_config *cfg, const char *dir);
+/* The cut the report's entry (sentence, model) was made with by attn_report_add_forward
+ * (tokens 0 = none, or no such entry). */
+ATTN_API attn_truncation_info attn_report_entry_truncation(const attn_report *r, int sentence, int model);
 
 #ifdef __cplusplus
 }

@@ -548,7 +548,11 @@
     const headBox = el('div', { class: 'scroll' }, [p.headCanvas]);
     p.detail = el('details', { class: 'view', open: true }, [el('summary', { text: 'Matrix (large)' }), el('div', { class: 'scroll' }, [p.matrixCanvas]), p.matrixStatus]);
     const modelDetails = el('details', { class: 'view', open: true }, [el('summary', { text: 'Model view — every layer × head (click one)' }), el('div', { class: 'scroll' }, [p.modelCanvas])]);
-    const parts = [el('h2', { text: model.label }), info, el('h3', { text: 'Head view' }), p.legend, p.status, headBox, p.detail];
+    const parts = [el('h2', { text: model.label }), info];
+    if (entry.truncated) // the sentence was longer than the model's positions (attnscope truncated it)
+      parts.push(el('p', { class: 'note truncated', text: 'Truncated: the sentence has ' + entry.truncated.tokens +
+        ' tokens, more than the model\'s positions; these views show the ' + entry.truncated.kept + ' it kept.' }));
+    parts.push(el('h3', { text: 'Head view' }), p.legend, p.status, headBox, p.detail);
     if (p.q) {
       p.neuronCanvas = el('canvas', { class: 'neuron' });
       p.neuronTitle = el('summary', { text: 'Neuron view' });

@@ -62,10 +62,13 @@ attn_status attn_similarity_compute(attn_model *m, const attn_tokenizer *t, cons
     memset(out, 0, sizeof *out);
     attn_status s = ATTN_OK;
     for (int k = 0; k < 2 && s == ATTN_OK; k++) {
-        s = attn_tokenizer_encode(t, sentences[k], NULL, NULL, &out->enc[k]);
+        attn_truncation_info cut; /* longer than the model's positions: cut, as truncation=True */
+        s = attn_encode_to_fit(t, attn_model_config(m), sentences[k], strlen(sentences[k]), NULL, 0, &out->enc[k], &cut);
         if (s == ATTN_OK)
-            s = attn_find_word(sentences[k], &out->enc[k], word, occurrence ? occurrence[k] : 1, &out->pieces[k],
-                               &out->n_pieces[k]);
+            s = attn_find_word_fit(sentences[k], &out->enc[k], cut, word, occurrence ? occurrence[k] : 1, &out->pieces[k],
+                                   &out->n_pieces[k]);
+        if (s == ATTN_OK) out->untruncated[k] = cut.tokens;
+        else if (cut.tokens) s = attn_fail_prefix(s, "sentence %d", k + 1);
     }
     attn_output o[2] = {{0}, {0}};
     if (s == ATTN_OK) { /* one padded batch, as the seed runs them */

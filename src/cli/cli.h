@@ -54,6 +54,16 @@ char **cli_token_labels(const attn_tokenizer *tok, const int32_t *ids, const uin
 /* Parses "1,2,3" into a malloc'ed int array. 0 on a malformed list. */
 int cli_parse_int_list(const char *s, int32_t **out, int *n);
 
+/* ---- a text longer than the model's positions (truncation.c) -------------------------------
+ * Every command cuts it (attn_encode_to_fit) and warns once, naming it:
+ * attnscope: warning: NAME ("first 40 bytes..."): N tokens exceed the model's P positions; truncated to K
+ * The --json outputs note it as "truncated": {"tokens": N, "kept": K} (null when it fit). */
+void cli_truncation_warning(const char *name, const char *text, size_t text_len, int32_t positions,
+                            attn_truncation_info cut);
+/* attn_encode_to_fit with that warning; *cut may be NULL. 0 after printing the error. */
+int cli_encode_to_fit(const char *name, const attn_tokenizer *tok, const attn_config *cfg, const char *text,
+                      size_t text_len, const char *pair, size_t pair_len, attn_encoding *e, attn_truncation_info *cut);
+
 /* ---- figure options, shared by the commands that draw (figure_opts.c) ----------------------
  * Put CLI_FIGURE_LONG_OPTIONS in the command's getopt_long table, pass every option getopt
  * returns to cli_figure_opt, then call cli_figure_opts_ready before any work. */

@@ -16,11 +16,14 @@ static void help(void) {
          "Then the Jensen-Shannon distance (natural log) between every two models' matrices, the\n"
          "mean over words of the distance between their rows.\n\n"
          "  --layer N   layer N (from 0) of every model (default: each model's last layer)\n"
-         "  --json      {\"sentence\", \"words\", \"models\": [{\"model\", \"layer\", \"tokens\",\n"
+         "  --json      {\"sentence\", \"words\", \"models\": [{\"model\", \"layer\", \"truncated\", \"tokens\",\n"
          "              \"token_word\" (word of each token, null = none), \"attention\" [W][W]}],\n"
          "              \"distances\": [{\"model_a\", \"layer_a\", \"model_b\", \"layer_b\", \"js_distance\",\n"
          "              \"words\" (rows compared)}]}\n"
-         "  --quiet     no download progress");
+         "  --quiet     no download progress\n\n"
+         "A sentence longer than a model's positions is truncated for it (like truncation=True) with a\n"
+         "warning naming it; its \"truncated\" is then {\"tokens\": N, \"kept\": K} (else null), and the\n"
+         "words past the cut have no tokens (zero rows, left out of the distances).");
 }
 
 typedef struct aligned {
@@ -28,6 +31,7 @@ typedef struct aligned {
     attn_encoding enc;
     attn_words words;
     int layer;
+    attn_truncation_info cut; /* the sentence cut to the model's positions (tokens 0 = it fit) */
     float *attn; /* [W][W] */
 } aligned;
 
@@ -37,7 +41,7 @@ static int align_one(aligned *a, const char *arg, const char *sentence, int laye
     int L = attn_model_config(a->m.model)->layers;
     a->layer = layer < 0 ? L - 1 : layer;
     if (a->layer >= L) return !cli_error("%s: --layer %d: the model has layers 0..%d", a->m.label, layer, L - 1);
-    if (!cli_model_run(&a->m, sentence, ATTN_OUT_ATTENTIONS, &a->enc, &o)) return 0;
+    if (!cli_model_run(&a->m, "SENTENCE", sentence, ATTN_OUT_ATTENTIONS, &a->enc, &o, &a->cut)) return 0;
     int ok = attn_words_map(sentence, &a->enc, &a->words) == ATTN_OK;
     if (ok) {
         size_t W = (size_t)a->words.n;
@@ -59,8 +63,9 @@ static json_t *model_json(const aligned *a) {
     json_t *tw = json_array();
     for (int i = 0; i < a->words.n_tokens; i++)
         json_array_append_new(tw, a->words.token_word[i] < 0 ? json_null() : json_integer(a->words.token_word[i]));
-    return json_pack("{s:s, s:i, s:o, s:o, s:o}", "model", a->m.label, "layer", a->layer, "tokens",
-                     cli_json_token_strings(&a->enc, NULL, 0), "token_word", tw, "attention",
+    return json_pack("{s:s, s:i, s:o, s:o, s:o, s:o}", "model", a->m.label, "layer", a->layer, "truncated",
+                     cli_json_truncation(a->cut), "tokens", cli_json_token_strings(&a->enc, NULL, 0), "token_word", tw,
+                     "attention",
                      cli_json_matrix(a->attn, a->words.n, a->words.n));
 }
 

@@ -221,7 +221,8 @@ static int load_models(char **args, int n, const compare_args *a, compare_model 
             if (strcmp(models[j].label, cm->label) == 0)
                 return !cli_usage_error("compare", "two models are labelled '%s' (use LABEL=MODEL)", cm->label);
         if (!(cm->dir = cli_model_dir(model, a->quiet))) return 0;
-        if (attn_model_open(cm->dir, &cm->model) != ATTN_OK || attn_tokenizer_open(cm->dir, &cm->tok) != ATTN_OK)
+        if (attn_model_open(cm->dir, &cm->model) != ATTN_OK || attn_tokenizer_open(cm->dir, &cm->tok) != ATTN_OK ||
+            attn_tokenizer_check_model(cm->tok, attn_model_config(cm->model), cm->dir) != ATTN_OK)
             return !cli_lib_error();
         attn_model_set_threads(cm->model, a->threads);
     }
@@ -349,7 +350,8 @@ int cmd_compare(int argc, char **argv) {
     compare_model *models = NULL;
     if (attn_corpus_count(a.corpus, &a.corpus_opts, &total) != ATTN_OK) cli_lib_error();
     else if (!(models = calloc((size_t)n, sizeof *models))) cli_error("out of memory");
-    else if (load_models(argv + first, n, &a, models) && !compare_words_find(&a.words, a.corpus, &a.corpus_opts, models[0].tok) &&
+    else if (load_models(argv + first, n, &a, models) && !compare_words_find(&a.words, a.corpus, &a.corpus_opts, models[0].tok,
+                                                                     attn_model_config(models[0].model)) &&
              (a.no_report || !compare_report_open(&rep, a.out, a.corpus, models, n, a.report_max)))
         rc = run_study(&a, models, n, total, t0, &rep);
     compare_report_free(&rep);

@@ -19,12 +19,15 @@ static void help(void) {
          "  --rollout            attention rollout (Abnar & Zuidema 2020, residual-corrected) rows,\n"
          "                       one per layer (with --layer N: that layer only)\n"
          "  --occurrence N       which occurrence of WORD when it repeats (default 1)\n"
-         "  --json               {\"model\", \"word\", \"occurrence\", \"sentence\", \"tokens\", \"token_index\"\n"
-         "                       (the word's tokens), \"mode\", \"rows\": [{\"layer\", \"head\" (null for the\n"
+         "  --json               {\"model\", \"word\", \"occurrence\", \"sentence\", \"truncated\", \"tokens\",\n"
+         "                       \"token_index\" (the word's tokens), \"mode\", \"rows\": [{\"layer\", \"head\" (null for the\n"
          "                       mean or rollout), \"weights\": one per token}]}\n"
          "  --report FILE.html   also one offline HTML report: both charts, the rows as a table and the\n"
          "                       sentence with its attention (model, head and neuron views)\n"
-         "  --quiet              no download progress");
+         "  --quiet              no download progress\n\n"
+         "A sentence longer than the model's positions is truncated (like truncation=True) with a\n"
+         "warning naming it; --json then has \"truncated\": {\"tokens\": N, \"kept\": K} (else null) and\n"
+         "the report a note. A WORD past the cut is an error.");
     cli_figure_opts_help();
     puts("                         (the last row as bars over the tokens, and every row as a heatmap;\n"
          "                         default folder ./figures)");
@@ -77,13 +80,14 @@ static int compute_rows(const attn_output *o, const int32_t *pieces, int32_t np,
 
 static void rows_free(focus_rows *r) { free(r->w), free(r->layer), free(r->head); }
 
-static json_t *rows_json(const char *label, const char *sentence, const focus_args *a, const attn_encoding *e,
-                         const int32_t *pieces, int32_t np, const focus_rows *r) {
+static json_t *rows_json(const char *label, const char *sentence, attn_truncation_info cut, const focus_args *a,
+                         const attn_encoding *e, const int32_t *pieces, int32_t np, const focus_rows *r) {
     json_t *o = json_object(), *rows = json_array();
     json_object_set_new(o, "model", json_string(label));
     json_object_set_new(o, "word", json_string(a->word));
     json_object_set_new(o, "occurrence", json_integer(a->occurrence));
     json_object_set_new(o, "sentence", json_string(sentence));
+    json_object_set_new(o, "truncated", cli_json_truncation(cut));
     json_object_set_new(o, "tokens", cli_json_token_strings(e, NULL, 0));
     json_object_set_new(o, "token_index", cli_json_ints(pieces, np));
     json_object_set_new(o, "mode", json_string(r->mode));
@@ -187,11 +191,12 @@ int cmd_focus(int argc, char **argv) {
         rc = cli_error("%s: --layer %d: the model has layers 0..%d", m.label, a.layer, cfg->layers - 1);
     else if (cfg && a.head >= cfg->heads)
         rc = cli_error("%s: --head %d: the model has heads 0..%d", m.label, a.head, cfg->heads - 1);
-    if (!rc && !cli_model_run(&m, sentence, ATTN_OUT_ATTENTIONS, &e, &o)) rc = 1;
-    if (!rc && attn_find_word(sentence, &e, a.word, a.occurrence, &pieces, &np) != ATTN_OK)
-        rc = cli_error("%s: %s", m.label, attn_last_error());
+    attn_truncation_info cut = {0, 0};
+    if (!rc && !cli_model_run(&m, "SENTENCE", sentence, ATTN_OUT_ATTENTIONS, &e, &o, &cut)) rc = 1;
+    if (!rc && attn_find_word_fit(sentence, &e, cut, a.word, a.occurrence, &pieces, &np) != ATTN_OK)
+        rc = cli_error("%s: %s%s", m.label, cut.tokens ? "SENTENCE: " : "", attn_last_error());
     if (!rc && !compute_rows(&o, pieces, np, &a, &r)) rc = 1;
-    if (!rc && a.as_json) rc = cli_json_print(rows_json(m.label, sentence, &a, &e, pieces, np, &r));
+    if (!rc && a.as_json) rc = cli_json_print(rows_json(m.label, sentence, cut, &a, &e, pieces, np, &r));
     else if (!rc) print_rows(m.label, &a, &e, pieces, np, &r);
     if (!rc) {
         words_focus_fig d = {a.word, r.mode, &e, m.tok, pieces[0], r.n, r.w, r.layer, r.head, NULL, NULL};

@@ -93,51 +93,29 @@ static const char *input_name(const char *input_path, const run_seq *s, char *bu
     return buf;
 }
 
-/* The first ~40 bytes of a text for a message: cut at a character boundary, control characters
- * shown as spaces, "..." when cut. */
-static const char *text_preview(const char *s, size_t len, char *out, size_t size) {
-    size_t n = len < 40 ? len : 40, o = 0;
-    while (n < len && n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--; /* not inside a character */
-    for (size_t i = 0; i < n && o + 4 < size; i++) out[o++] = (unsigned char)s[i] < 0x20 ? ' ' : s[i];
-    if (n < len && o + 4 < size) memcpy(out + o, "...", 3), o += 3;
-    out[o] = '\0';
-    return out;
-}
-
-/* Encodes s; a text longer than the model's positions is truncated (as Hugging Face's
- * truncation=True) with a warning naming it. 0 after printing the error. */
-static int encode_seq(const attn_tokenizer *tok, const char *name, run_seq *s, int max_tokens, attn_encoding *e) {
-    if (attn_tokenizer_encode_n(tok, s->text, s->text_len, s->pair, s->pair_len, NULL, e) != ATTN_OK)
-        return !cli_error("%s: %s", name, attn_last_error());
-    if (e->n <= max_tokens) return 1;
-    attn_encode_options o;
-    attn_encode_options_init(&o);
-    o.max_length = max_tokens;
-    int untruncated = e->n;
-    attn_encoding_free(e);
-    if (attn_tokenizer_encode_n(tok, s->text, s->text_len, s->pair, s->pair_len, &o, e) != ATTN_OK)
-        return !cli_error("%s: %s", name, attn_last_error());
-    s->untruncated = untruncated;
-    char preview[64];
-    fprintf(stderr, "attnscope: warning: %s (\"%s\"): %d tokens exceed the model's %d positions; truncated to %d\n", name,
-            text_preview(s->text, s->text_len, preview, sizeof preview), untruncated, max_tokens, e->n);
-    return 1;
-}
-
 /* Tokenizes the inputs given as text with the tokenizer of the model folder. 0 after printing. */
-static int tokenize_texts(const char *dir, const char *input_path, int max_tokens, run_inputs *in) {
+static int tokenize_texts(const char *dir, const char *input_path, const attn_config *cfg, run_inputs *in) {
     attn_tokenizer *tok = NULL;
-    int ok = 1;
+    int ok = 1, first_text = 0;
+    while (first_text < in->n && !in->items[first_text].text) first_text++;
     for (int i = 0; ok && i < in->n; i++) {
         run_seq *s = &in->items[i];
         if (!s->text) continue;
         if (!tok && attn_tokenizer_open(dir, &tok) != ATTN_OK) return !cli_lib_error();
+        if (i == first_text && attn_tokenizer_check_model(tok, cfg, dir) != ATTN_OK) { /* once, before any sentence */
+            ok = !cli_lib_error();
+            break;
+        }
         attn_encoding e;
+        attn_truncation_info cut;
         char name[4096];
-        if (!encode_seq(tok, input_name(input_path, s, name, sizeof name), s, max_tokens, &e)) {
+        /* longer than the model's positions: cut as truncation=True, with a warning naming it */
+        if (!cli_encode_to_fit(input_name(input_path, s, name, sizeof name), tok, cfg, s->text, s->text_len, s->pair,
+                               s->pair_len, &e, &cut)) {
             ok = 0;
             break;
         }
+        s->untruncated = cut.tokens;
         s->ids = malloc(((size_t)e.n + 1) * sizeof *s->ids);
         s->type_ids = malloc(((size_t)e.n + 1) * sizeof *s->type_ids);
         if (!s->ids || !s->type_ids) {
@@ -317,7 +295,7 @@ static int open_model(const run_args *a, run_inputs *in, char **dir, attn_model 
     *dir = cli_model_dir(a->model, a->quiet);
     if (!*dir) return 1;
     if (attn_config_read(*dir, &pre) != ATTN_OK) return cli_lib_error();
-    if (!tokenize_texts(*dir, a->input, attn_config_max_tokens(&pre), in)) return 1;
+    if (!tokenize_texts(*dir, a->input, &pre, in)) return 1;
     if (attn_model_open(*dir, m) != ATTN_OK) return cli_lib_error();
     attn_model_set_threads(*m, a->threads);
     return 0;

@@ -18,12 +18,31 @@ static void help(void) {
          "  --occurrence N[,M]   which occurrence in sentence 1 (and 2) when it repeats (default 1)\n"
          "  --json               one object {\"model\", \"word\", \"sentences\", \"occurrence\", \"tokens\" (the\n"
          "                       word's token strings per sentence), \"token_index\", \"cosine\" (one value\n"
-         "                       per hidden state)}; with several MODELs, an array of them\n"
+         "                       per hidden state), \"truncated\" (per sentence: null, or {\"tokens\": N,\n"
+         "                       \"kept\": K} for one cut to the model's positions)}; with several MODELs,\n"
+         "                       an array of them\n"
          "  --report FILE.html   also one offline HTML report: the chart, the table and both sentences\n"
          "                       with every model's attention (model, head and neuron views)\n"
-         "  --quiet              no download progress");
+         "  --quiet              no download progress\n\n"
+         "A sentence longer than the model's positions is truncated (like truncation=True) with a\n"
+         "warning naming it, noted in --json and the report; a WORD past the cut is an error.");
     cli_figure_opts_help();
     puts("                         (the cosine per hidden state, one line per model; default folder ./figures)");
+}
+
+/* What the cut to the model's positions left of sentence k (tokens 0 = nothing cut). */
+static attn_truncation_info similarity_cut(const attn_similarity *r, int k) {
+    return (attn_truncation_info){r->untruncated[k], r->untruncated[k] ? r->enc[k].n : 0};
+}
+
+/* The warning line of each sentence the model's positions cut. */
+static void warn_truncated(const cli_model *m, const attn_similarity *r, char *const sent[2]) {
+    for (int k = 0; k < 2; k++) {
+        char name[512];
+        snprintf(name, sizeof name, "%s: SENTENCE %d", m->label, k + 1);
+        cli_truncation_warning(name, sent[k], strlen(sent[k]), attn_config_max_tokens(attn_model_config(m->model)),
+                               similarity_cut(r, k));
+    }
 }
 
 static json_t *result_json(const char *label, const char *word, char **sent, const int occ[2], const attn_similarity *r) {
@@ -37,6 +56,8 @@ static json_t *result_json(const char *label, const char *word, char **sent, con
     json_object_set_new(o, "word", json_string(word));
     json_object_set_new(o, "sentences", json_pack("[ss]", sent[0], sent[1]));
     json_object_set_new(o, "occurrence", json_pack("[ii]", occ[0], occ[1]));
+    json_object_set_new(o, "truncated", json_pack("[oo]", cli_json_truncation(similarity_cut(r, 0)),
+                                                  cli_json_truncation(similarity_cut(r, 1))));
     json_object_set_new(o, "tokens", toks);
     json_object_set_new(o, "token_index", idx);
     json_object_set_new(o, "cosine", cos);
@@ -132,6 +153,7 @@ int cmd_similarity(int argc, char **argv) {
         if (!cli_model_load(argv[optind + i], quiet, &m[i])) rc = 1;
         else if (attn_similarity_compute(m[i].model, m[i].tok, word, (const char *const *)sent, occ, &r[i]) != ATTN_OK)
             rc = cli_error("%s: %s", m[i].label, attn_last_error());
+        else warn_truncated(&m[i], &r[i], sent);
     }
     if (!rc && as_json) {
         json_t *out = n == 1 ? result_json(m[0].label, word, sent, occ, &r[0]) : json_array();

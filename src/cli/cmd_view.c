@@ -21,7 +21,10 @@ static void help(void) {
          "  --title TEXT         the page title\n"
          "  --compact            store attention as round(p*1000) (exactly the 3 decimals shown; about\n"
          "                       half the size of the default 16-bit round(p*65535)) for large reports\n"
-         "  -o FILE.html         output (default attnscope-view.html)");
+         "  -o FILE.html         output (default attnscope-view.html)\n\n"
+         "A sentence longer than a model's positions is truncated (like truncation=True) with a warning\n"
+         "naming it, and the page notes it on that model's panel (\"truncated\": {\"tokens\": N, \"kept\": K}\n"
+         "in the entry's data).");
     run_figures_help();
     puts("                         for view: the views of each MODEL on the sentence, named LABEL_... with\n"
          "                         several models; default folder: figures/ beside -o");
@@ -35,7 +38,9 @@ static int draw_figures(run_figures *rf, const char *label, const char *dir, att
     if (rc) return rc;
     attn_encoding e;
     attn_output out = {0};
-    if (attn_tokenizer_encode(tok, text, pair, NULL, &e) != ATTN_OK) return cli_error("%s: %s", label, attn_last_error());
+    /* cut as the report's entry was (attn_report_add_forward warned already) */
+    if (attn_encode_to_fit(tok, attn_model_config(m), text, strlen(text), pair, pair ? strlen(pair) : 0, &e, NULL) != ATTN_OK)
+        return cli_error("%s: %s", label, attn_last_error());
     attn_input in = {e.ids, e.type_ids, e.n};
     if (attn_model_check_input(m, &in) != ATTN_OK || attn_model_forward(m, &in, 1, ATTN_OUT_ATTENTIONS, &out) != ATTN_OK)
         rc = cli_error("%s: %s", label, attn_last_error());
@@ -65,6 +70,15 @@ static char *split_label(const char *arg, const char **value) {
     return strndup(base, (size_t)(arg + n - base));
 }
 
+/* The warning of a sentence the model's positions cut (the report shows a note on its panel). */
+static void warn_truncated(const attn_report *r, int index, const char *label, const attn_model *m, const char *text,
+                           const char *pair) {
+    attn_truncation_info cut = attn_report_entry_truncation(r, 0, index);
+    char name[512];
+    snprintf(name, sizeof name, "%s: SENTENCE%s", label, pair ? " and --pair" : "");
+    cli_truncation_warning(name, text, strlen(text), attn_config_max_tokens(attn_model_config(m)), cut);
+}
+
 /* Each MODEL through the sentence. 0 after printing the error. */
 static int add_models(attn_report *r, char **models, int n, int quiet, run_figures *rf, const char *text,
                       const char *pair) {
@@ -75,9 +89,11 @@ static int add_models(attn_report *r, char **models, int n, int quiet, run_figur
         attn_model *m = NULL;
         attn_tokenizer *tok = NULL;
         int index = -1, ok = dir && attn_model_open(dir, &m) == ATTN_OK && attn_tokenizer_open(dir, &tok) == ATTN_OK &&
+                             attn_tokenizer_check_model(tok, attn_model_config(m), dir) == ATTN_OK &&
                              attn_report_add_model(r, label, spec, &index) == ATTN_OK &&
                              attn_report_add_forward(r, 0, index, m, tok) == ATTN_OK;
         if (!ok && dir) cli_error("%s: %s", spec, attn_last_error());
+        if (ok) warn_truncated(r, index, label, m, text, pair);
         else if (ok) ok = !draw_figures(rf, label, dir, m, tok, text, pair, n > 1, quiet);
         if (!label) cli_error("out of memory");
         attn_tokenizer_free(tok);

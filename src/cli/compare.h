@@ -59,7 +59,8 @@ typedef struct compare_words {
 } compare_words;
 /* Finds the sentences before any model runs: the first two distinct ones holding the similarity
  * word, the first holding the focus word. 0, or 1 after printing (e.g. no such sentence). */
-int compare_words_find(compare_words *w, const char *corpus, const attn_corpus_options *co, const attn_tokenizer *tok);
+int compare_words_find(compare_words *w, const char *corpus, const attn_corpus_options *co, const attn_tokenizer *tok,
+                       const attn_config *cfg);
 /* Computes both over every model and adds them to r (may be NULL) and, with --figures, to the
  * figures folder (*figures += files drawn). 0, or 1 after printing. */
 int compare_words_add(const compare_words *w, const compare_model *models, int n, attn_report *r,

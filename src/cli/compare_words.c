@@ -15,10 +15,11 @@ void compare_words_free(compare_words *w) {
     w->sim_text[0] = w->sim_text[1] = w->focus_text = NULL;
 }
 
-/* Does text hold word (as attn_find_word finds it, through tok's tokens)? */
-static int has_word(const attn_tokenizer *tok, const char *text, const char *word) {
+/* Does text hold word (as attn_find_word finds it, through tok's tokens, within the positions of
+ * the model of cfg: a word a cut would drop is not there)? */
+static int has_word(const attn_tokenizer *tok, const attn_config *cfg, const char *text, const char *word) {
     attn_encoding e;
-    if (attn_tokenizer_encode(tok, text, NULL, NULL, &e) != ATTN_OK) return 0;
+    if (attn_encode_to_fit(tok, cfg, text, strlen(text), NULL, 0, &e, NULL) != ATTN_OK) return 0;
     int32_t *pieces = NULL, np = 0;
     int found = attn_find_word(text, &e, word, 1, &pieces, &np) == ATTN_OK;
     free(pieces);
@@ -27,17 +28,17 @@ static int has_word(const attn_tokenizer *tok, const char *text, const char *wor
 }
 
 /* The first sentences with the words: two distinct ones for --similarity, one for --focus. */
-static attn_status scan(compare_words *w, attn_corpus *c, const attn_tokenizer *tok) {
+static attn_status scan(compare_words *w, attn_corpus *c, const attn_tokenizer *tok, const attn_config *cfg) {
     attn_sentence s;
     attn_status st = ATTN_OK;
     int need_sim = w->similarity != NULL, need_focus = w->focus != NULL;
     while ((need_sim || need_focus) && (st = attn_corpus_next(c, &s)) == ATTN_OK && s.text) {
-        if (need_sim && (!w->sim_text[0] || strcmp(w->sim_text[0], s.text) != 0) && has_word(tok, s.text, w->similarity)) {
+        if (need_sim && (!w->sim_text[0] || strcmp(w->sim_text[0], s.text) != 0) && has_word(tok, cfg, s.text, w->similarity)) {
             char **slot = &w->sim_text[w->sim_text[0] ? 1 : 0];
             if (!(*slot = strdup(s.text))) return ATTN_E_NOMEM;
             need_sim = !w->sim_text[1];
         }
-        if (need_focus && has_word(tok, s.text, w->focus)) {
+        if (need_focus && has_word(tok, cfg, s.text, w->focus)) {
             if (!(w->focus_text = strdup(s.text))) return ATTN_E_NOMEM;
             need_focus = 0;
         }
@@ -45,14 +46,15 @@ static attn_status scan(compare_words *w, attn_corpus *c, const attn_tokenizer *
     return need_sim || need_focus ? st : ATTN_OK;
 }
 
-int compare_words_find(compare_words *w, const char *corpus, const attn_corpus_options *co, const attn_tokenizer *tok) {
+int compare_words_find(compare_words *w, const char *corpus, const attn_corpus_options *co, const attn_tokenizer *tok,
+                       const attn_config *cfg) {
     if (!w->similarity && !w->focus) return 0;
     attn_corpus_options defaults;
     attn_corpus_options_init(&defaults);
     const char *path = w->corpus ? w->corpus : corpus;
     attn_corpus *c = NULL;
     attn_status st = attn_corpus_open(path, w->corpus ? &defaults : co, &c);
-    if (st == ATTN_OK) st = scan(w, c, tok);
+    if (st == ATTN_OK) st = scan(w, c, tok, cfg);
     attn_corpus_free(c);
     if (st == ATTN_E_NOMEM) return cli_error("out of memory");
     if (st != ATTN_OK) return cli_lib_error();
@@ -80,12 +82,13 @@ static int focus_model(const compare_words *w, const cli_model *m, words_report 
     attn_encoding e = {0};
     attn_output o = {0};
     int32_t *pieces = NULL, np = 0;
-    if (!cli_model_run((cli_model *)m, w->focus_text, ATTN_OUT_ATTENTIONS, &e, &o)) return 1;
+    attn_truncation_info cut;
+    if (!cli_model_run((cli_model *)m, "--focus sentence", w->focus_text, ATTN_OUT_ATTENTIONS, &e, &o, &cut)) return 1;
     size_t L = (size_t)o.layers, T = (size_t)o.len;
     float *rows = calloc(L * T, sizeof *rows); // [L][T]
     int *layer = calloc(L, sizeof *layer), *head = calloc(L, sizeof *head), rc = 0;
     if (!rows || !layer || !head) rc = cli_error("out of memory");
-    else if (attn_find_word(w->focus_text, &e, w->focus, 1, &pieces, &np) != ATTN_OK ||
+    else if (attn_find_word_fit(w->focus_text, &e, cut, w->focus, 1, &pieces, &np) != ATTN_OK ||
              attn_focus(&o, pieces, np, ATTN_FOCUS_LAYERS, 0, rows) != ATTN_OK)
         rc = cli_error("%s: --focus: %s", m->label, attn_last_error());
     for (size_t l = 0; !rc && l < L; l++) layer[l] = (int)l, head[l] = -1;
@@ -114,6 +117,14 @@ int compare_words_add(const compare_words *w, const compare_model *models, int n
         if (attn_similarity_compute(m[i].model, m[i].tok, w->similarity, (const char *const *)w->sim_text, NULL, &sim[i]) !=
             ATTN_OK)
             rc = cli_error("%s: --similarity: %s", m[i].label, attn_last_error());
+        else
+            for (int k = 0; k < 2; k++) {
+                char name[512];
+                snprintf(name, sizeof name, "%s: --similarity sentence %d", m[i].label, k + 1);
+                cli_truncation_warning(name, w->sim_text[k], strlen(w->sim_text[k]),
+                                       attn_config_max_tokens(attn_model_config(m[i].model)),
+                                       (attn_truncation_info){sim[i].untruncated[k], sim[i].untruncated[k] ? sim[i].enc[k].n : 0});
+            }
     if (!rc && w->similarity && r) rc = words_report_similarity(&wr, sim, w->similarity, w->sim_text);
     if (!rc && w->similarity && fig->formats && !(rc = words_figures_similarity(fig, m, sim, n, w->similarity, 1)))
         ++*figures;

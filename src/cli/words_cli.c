@@ -1,4 +1,6 @@
 /* words_cli.c — labelled models and JSON helpers for similarity, focus and align. */
+#define _GNU_SOURCE /* asprintf */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,7 +33,8 @@ int cli_model_load(const char *arg, int quiet, cli_model *out) {
     json_decref(probe);
     char *dir = cli_model_dir(name, quiet);
     if (!dir) return 0;
-    int ok = attn_model_open(dir, &out->model) == ATTN_OK && attn_tokenizer_open(dir, &out->tok) == ATTN_OK;
+    int ok = attn_model_open(dir, &out->model) == ATTN_OK && attn_tokenizer_open(dir, &out->tok) == ATTN_OK &&
+             attn_tokenizer_check_model(out->tok, attn_model_config(out->model), dir) == ATTN_OK;
     free(dir);
     if (!ok) cli_lib_error();
     return ok;
@@ -44,15 +47,24 @@ void cli_model_close(cli_model *m) {
     memset(m, 0, sizeof *m);
 }
 
-int cli_model_run(cli_model *m, const char *text, unsigned outputs, attn_encoding *enc, attn_output *out) {
+int cli_model_run(cli_model *m, const char *what, const char *text, unsigned outputs, attn_encoding *enc, attn_output *out,
+                  attn_truncation_info *cut) {
     memset(out, 0, sizeof *out);
-    if (attn_tokenizer_encode(m->tok, text, NULL, NULL, enc) != ATTN_OK) return !cli_error("%s: %s", m->label, attn_last_error());
+    char *name = NULL;
+    if (asprintf(&name, "%s: %s", m->label, what) < 0) return !cli_error("out of memory");
+    int ok = cli_encode_to_fit(name, m->tok, attn_model_config(m->model), text, strlen(text), NULL, 0, enc, cut);
+    free(name);
+    if (!ok) return 0;
     attn_input in = {enc->ids, enc->type_ids, enc->n};
     if (attn_model_check_input(m->model, &in) != ATTN_OK || attn_model_forward(m->model, &in, 1, outputs, out) != ATTN_OK) {
         attn_encoding_free(enc);
         return !cli_error("%s: %s", m->label, attn_last_error());
     }
     return 1;
+}
+
+json_t *cli_json_truncation(attn_truncation_info cut) {
+    return cut.tokens ? json_pack("{s:i, s:i}", "tokens", cut.tokens, "kept", cut.kept) : json_null();
 }
 
 json_t *cli_json_floats(const float *v, int n) {

@@ -17,8 +17,12 @@ typedef struct cli_model {
 int cli_model_load(const char *arg, int quiet, cli_model *out);
 void cli_model_close(cli_model *m);
 
-/* Encodes text and runs it (attentions and hidden states as asked). 0 after printing. */
-int cli_model_run(cli_model *m, const char *text, unsigned outputs, attn_encoding *enc, attn_output *out);
+/* Encodes text (cut to the model's positions, with the warning naming "LABEL: WHAT") and runs it
+ * (attentions and hidden states as asked). *cut (may be NULL): what the cut kept. 0 after printing. */
+int cli_model_run(cli_model *m, const char *what, const char *text, unsigned outputs, attn_encoding *enc, attn_output *out,
+                  attn_truncation_info *cut);
+/* The "truncated" member of the --json outputs: {"tokens": N, "kept": K}, or null when nothing was cut. */
+json_t *cli_json_truncation(attn_truncation_info cut);
 
 json_t *cli_json_floats(const float *v, int n);
 json_t *cli_json_matrix(const float *m, int rows, int cols); /* [[...], ...] */
