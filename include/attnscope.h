@@ -1005,8 +1005,10 @@ ATTN_API attn_status attn_model_set_precision(attn_model *m, attn_precision p);
 ATTN_API attn_precision attn_model_precision(const attn_model *m);
 
 typedef struct attn_bench_options {
-    const char *corpus; /* sentences, one a line (or a TSV whose header has a "text" column);
-                         * NULL = the built-in 24 news sentences (about 20 tokens each) */
+    const char *corpus; /* a corpus file as attn_corpus_open reads it (`compare --corpus`: .txt, .csv,
+                         * .tsv, .jsonl or a given format); NULL = the built-in 24 news sentences
+                         * (about 20 tokens each) */
+    const attn_corpus_options *corpus_options; /* how to read it; NULL = defaults */
     int threads;        /* 0 = all cores */
     int batch;          /* sentences per forward in the throughput pass (default 8) */
     int runs;           /* timed passes over the corpus (default 5) */

@@ -181,13 +181,14 @@ static attn_status bf16_deviation(bench_ctx *b, double *dev) {
 
 static attn_status bench_here(const char *dir, const attn_bench_options *o, attn_bench_result *r) {
     bench_corpus corpus;
-    attn_status s = bench_corpus_load(&corpus, o->corpus);
+    attn_status s = bench_corpus_read(&corpus, o->corpus, o->corpus_options);
     if (s) return s;
     bench_ctx b = {.corpus = &corpus};
     double t0 = now_ms();
     s = attn_model_open(dir, &b.m);
     if (!s) s = attn_tokenizer_open(dir, &b.tok);
     r->load_ms = now_ms() - t0;
+    if (!s) s = attn_tokenizer_check_model(b.tok, attn_model_config(b.m), dir); /* before any sentence */
     if (!s) {
         const attn_config *c = attn_model_config(b.m);
         bench_encode_options(c, &b.eo);

@@ -11,8 +11,9 @@ typedef struct bench_corpus {
     size_t cap;
 } bench_corpus;
 
-/* path NULL = the built-in sentences. */
-attn_status bench_corpus_load(bench_corpus *c, const char *path);
+/* path NULL = the built-in sentences; else a corpus as attn_corpus_open reads it (o NULL = defaults). */
+attn_status bench_corpus_read(bench_corpus *c, const char *path, const attn_corpus_options *o);
+attn_status bench_corpus_load(bench_corpus *c, const char *path); /* o = defaults */
 void bench_corpus_free(bench_corpus *c);
 
 /* order[0..n): the sentence indices sorted by token count len[], ties in corpus order — the

@@ -1,4 +1,5 @@
-/* corpus.c — the sentences `attnscope bench` times: a file, or the built-in 24 news sentences
+/* corpus.c — the sentences `attnscope bench` times: a corpus file (read by attn_corpus, as
+ * `compare --corpus` reads it), or the built-in 24 news sentences
  * (the corpus of the reference fixtures, /work/shared/fixtures/metrics/corpus.tsv, also in
  * tests/data/metrics/corpus.tsv: about 20 tokens each, like the seed notebook's test sentences). */
 #include <stdlib.h>
@@ -41,79 +42,24 @@ static int push(bench_corpus *c, const char *s, size_t n) {
     return 1;
 }
 
-/* Column of "text" in a TSV header line, or -1 when the line is not such a header. */
-static int text_column(const char *line) {
-    if (!strchr(line, '\t')) return -1;
-    int col = 0;
-    for (const char *p = line;; col++) {
-        size_t n = strcspn(p, "\t\r\n");
-        if (n == 4 && !strncmp(p, "text", 4)) return col;
-        if (p[n] != '\t') return -1;
-        p += n + 1;
-    }
-}
+attn_status bench_corpus_load(bench_corpus *c, const char *path) { return bench_corpus_read(c, path, NULL); }
 
-/* Field col of a tab-separated line: start and length. */
-static const char *field(const char *line, int col, size_t *n) {
-    for (int i = 0; i < col; i++) {
-        const char *tab = strchr(line, '\t');
-        if (!tab) return NULL;
-        line = tab + 1;
-    }
-    *n = strcspn(line, "\t\r\n");
-    return line;
-}
-
-attn_status bench_corpus_load(bench_corpus *c, const char *path) {
+attn_status bench_corpus_read(bench_corpus *c, const char *path, const attn_corpus_options *o) {
     memset(c, 0, sizeof *c);
     if (!path) {
         for (size_t i = 0; i < sizeof builtin / sizeof *builtin; i++)
             if (!push(c, builtin[i], strlen(builtin[i]))) return bench_corpus_free(c), attn_fail(ATTN_E_NOMEM, "out of memory");
         return ATTN_OK;
     }
-    char *data;
-    size_t len;
-    attn_status s = attn_read_file(path, &data, &len);
-    if (s) return s;
-    const char *nul = memchr(data, '\0', len);
-    if (nul) { /* the lines would end there silently */
-        ptrdiff_t at = nul - data;
-        free(data);
-        return attn_fail(ATTN_E_INVALID, "%s: NUL byte at byte %td", path, at);
-    }
-    ptrdiff_t bad = attn_utf8_invalid_at(data, len);
-    if (bad >= 0) { /* (the offset was once read from the freed buffer) */
-        free(data);
-        return attn_fail(ATTN_E_INVALID, "%s: not valid UTF-8 (byte %td)", path, bad);
-    }
-    int col = -1, first = 1, lineno = 0;
-    for (char *line = data; *line;) {
-        lineno++;
-        size_t n = strcspn(line, "\n");
-        char *next = line + n + (line[n] == '\n');
-        line[n] = '\0';
-        if (first && (col = text_column(line)) >= 0) { /* TSV header */
-            first = 0, line = next;
-            continue;
-        }
-        first = 0;
-        size_t fn = 0;
-        const char *f = col >= 0 ? field(line, col, &fn) : line;
-        if (col < 0) fn = strcspn(line, "\r");
-        if (!f && line[strspn(line, " \t\r")]) { /* a ragged row: fewer fields than the header's text column */
-            free(data), bench_corpus_free(c);
-            return attn_fail(ATTN_E_INVALID, "%s:%d: no field %d (\"text\" in the header)", path, lineno, col + 1);
-        }
-        while (f && fn && (f[fn - 1] == ' ' || f[fn - 1] == '\t')) fn--;
-        if (f && fn && !push(c, f, fn)) {
-            free(data), bench_corpus_free(c);
-            return attn_fail(ATTN_E_NOMEM, "out of memory");
-        }
-        line = next;
-    }
-    free(data);
-    if (c->n == 0) return attn_fail(ATTN_E_INVALID, "%s: no sentences (one a line, or a TSV with a \"text\" column)", path);
-    return ATTN_OK;
+    /* the reader of `compare --corpus`: the same formats, header and column rules, the same errors */
+    attn_corpus *corpus = NULL;
+    attn_status s = attn_corpus_open(path, o, &corpus);
+    attn_sentence sent;
+    while (s == ATTN_OK && (s = attn_corpus_next(corpus, &sent)) == ATTN_OK && sent.text)
+        if (c->n == INT32_MAX || !push(c, sent.text, strlen(sent.text))) s = attn_fail(ATTN_E_NOMEM, "out of memory");
+    attn_corpus_free(corpus);
+    if (s != ATTN_OK) bench_corpus_free(c);
+    return s;
 }
 
 void bench_corpus_free(bench_corpus *c) {

@@ -20,9 +20,12 @@ static void help(void) {
            "returned: mean, std, median), throughput (sentences/s, batches of --batch sorted by length),\n"
            "peak resident memory (each model runs in its own process), parameters and speed relative to the\n"
            "first model, with the CPU, kernel path, threads and build named.\n\n"
-           "  --corpus FILE   sentences, one a line (or a TSV with a \"text\" column); default: 24 built-in\n"
-           "                  news sentences of about 20 tokens; the example corpus (100 sentences of 10-40\n"
-           "                  tokens) is --corpus examples/corpus/news.tsv\n"
+           "  --corpus FILE   read exactly as `compare --corpus` reads it: .txt (a sentence a line), .csv/.tsv\n"
+           "                  (a header line naming the text column), .jsonl ({\"text\": ...}); default: 24\n"
+           "                  built-in news sentences of about 20 tokens; the example corpus (100 sentences\n"
+           "                  of 10-40 tokens) is --corpus examples/corpus/news.tsv\n"
+           "  --format F      text, csv, tsv, jsonl or agnews (default: from the extension)\n"
+           "  --text-column NAME  the column of the sentences in a CSV/TSV (default text)\n"
            "  --threads N     threads per forward (default 0 = all cores)\n"
            "  --batch N       sentences per forward in the throughput pass (default 8)\n"
            "  --precision P   fp32 (default) or bf16: linear layers in bf16 with f32 accumulation (AMX or AVX512-BF16);\n"
@@ -61,19 +64,27 @@ static int check_out_dir(const char *dir, int *made) {
     return 1;
 }
 
-static int parse_options(int argc, char **argv, attn_bench_options *o, int *json, const char **out_dir, int *quiet,
-                         cli_figure_opts *fig) {
+static int parse_options(int argc, char **argv, attn_bench_options *o, attn_corpus_options *co, int *json,
+                         const char **out_dir, int *quiet, cli_figure_opts *fig) {
     static const struct option opts[] = {
         {"corpus", required_argument, 0, 'c'}, {"threads", required_argument, 0, 'j'}, {"batch", required_argument, 0, 'b'},
         {"precision", required_argument, 0, 'p'}, {"runs", required_argument, 0, 'r'}, {"warmup", required_argument, 0, 'w'},
         {"json", no_argument, 0, 'J'}, {"out", required_argument, 0, 'o'}, {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'}, CLI_FIGURE_LONG_OPTIONS, {0, 0, 0, 0},
+        {"help", no_argument, 0, 'h'}, {"format", required_argument, 0, 'F'}, {"text-column", required_argument, 0, 'T'},
+        CLI_FIGURE_LONG_OPTIONS, {0, 0, 0, 0},
     };
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case 'c': o->corpus = optarg; break;
+        case 'F': {
+            int f = attn_corpus_format_parse(optarg);
+            if (f < 0) return cli_usage_error("bench", "--format is text, csv, tsv, jsonl or agnews");
+            co->format = (attn_corpus_format)f;
+            break;
+        }
+        case 'T': co->text_column = optarg; break;
         case 'j':
             if (!cli_parse_int(optarg, 0, 1024, &o->threads)) return cli_usage_error("bench", "--threads must be 0..1024 (0 = all cores)");
             break;
@@ -97,6 +108,7 @@ static int parse_options(int argc, char **argv, attn_bench_options *o, int *json
         }
     }
     if (optind >= argc) return cli_usage_error("bench", "expects at least one MODEL");
+    if (!o->corpus && (co->format || co->text_column)) return cli_usage_error("bench", "--format and --text-column go with --corpus");
     return 0;
 }
 
@@ -118,20 +130,17 @@ static int draw_figure(const cli_figure_opts *fig, const attn_bench_result *res,
 static int run_bench(int argc, char **argv, cli_figure_opts *fig) {
     attn_bench_options o;
     attn_bench_options_init(&o);
+    attn_corpus_options co;
+    attn_corpus_options_init(&co);
+    o.corpus_options = &co;
     int json = 0, quiet = 0;
     const char *out_dir = NULL;
-    int rc = parse_options(argc, argv, &o, &json, &out_dir, &quiet, fig);
+    int rc = parse_options(argc, argv, &o, &co, &json, &out_dir, &quiet, fig);
     if (rc) return rc < 0 ? 0 : rc;
     if (argc - optind > 64 && fig->formats) return cli_usage_error("bench", "--figures draws at most 64 models");
     if ((rc = cli_figure_opts_ready(fig, "bench", out_dir ? out_dir : "figures"))) return rc;
-    if (o.corpus) { /* checked before any work; the library reads it (O_NONBLOCK: a FIFO must not block) */
-        int fd = open(o.corpus, O_RDONLY | O_NONBLOCK);
-        struct stat st;
-        if (fd < 0) return cli_error("%s: %s", o.corpus, strerror(errno));
-        int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-        close(fd);
-        if (!regular) return cli_error("%s: not a regular file", o.corpus);
-    }
+    int64_t sentences; /* the whole corpus read once before any work, as compare does (FIFOs refused) */
+    if (o.corpus && attn_corpus_count(o.corpus, &co, &sentences) != ATTN_OK) return cli_lib_error();
     int made = 0;
     if (out_dir && !check_out_dir(out_dir, &made)) return 1;
 
