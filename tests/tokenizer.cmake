@@ -18,3 +18,4 @@ add_test(NAME tokenizer_cli
          COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/tokenizer/test_cli.sh ${ATTN_CLI} ${Python3_EXECUTABLE} ${ATTN_TEST_DATA}
                  ${CMAKE_CURRENT_BINARY_DIR}/tokenizer_cli)
 set_tests_properties(tokenizer_cli PROPERTIES LABELS tokenizer)
+attn_add_test(tokenizer_fit SOURCES test_fit.c LABELS tokenizer)  # tokenizer and text fitted to a model (fit.c)

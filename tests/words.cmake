@@ -13,3 +13,8 @@ set_tests_properties(words_independent PROPERTIES ENVIRONMENT "OMP_WAIT_POLICY=P
 add_test(NAME words_cli
          COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/words/test_cli.sh ${ATTN_CLI} ${Python3_EXECUTABLE} ${ATTN_TEST_DATA})
 set_tests_properties(words_cli PROPERTIES ENVIRONMENT "OMP_WAIT_POLICY=PASSIVE" LABELS words)
+# a sentence past the model's positions in view, focus, similarity, align and compare --similarity/--focus:
+# cut with run's warning, noted in --json and the report, numbers = the hand-truncated sentence's and run --dump's
+add_test(NAME words_truncation
+         COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/words/test_truncation.py ${ATTN_CLI} ${ATTN_TEST_DATA})
+set_tests_properties(words_truncation PROPERTIES ENVIRONMENT "OMP_WAIT_POLICY=PASSIVE" LABELS words)

@@ -94,7 +94,7 @@ static int add_models(attn_report *r, char **models, int n, int quiet, run_figur
                              attn_report_add_forward(r, 0, index, m, tok) == ATTN_OK;
         if (!ok && dir) cli_error("%s: %s", spec, attn_last_error());
         if (ok) warn_truncated(r, index, label, m, text, pair);
-        else if (ok) ok = !draw_figures(rf, label, dir, m, tok, text, pair, n > 1, quiet);
+        if (ok) ok = !draw_figures(rf, label, dir, m, tok, text, pair, n > 1, quiet);
         if (!label) cli_error("out of memory");
         attn_tokenizer_free(tok);
         attn_model_free(m);

@@ -225,8 +225,23 @@ open(os.path.join(inp, "ids_out_of_vocab.jsonl"), "w").write('{"ids": [101, 9999
 open(os.path.join(inp, "too_many_ids.jsonl"), "w").write(json.dumps({"ids": [101] + [1000] * 600 + [102]}) + "\n")
 open(os.path.join(inp, "long.jsonl"), "w").write(json.dumps({"text": "attention " * 700}) + "\n")
 open(os.path.join(inp, "a_file"), "w").write("a regular file, not a folder\n")
+# a sentence past bert-tiny's 512 positions with "bank" after the cut, for view/focus/similarity/align
+open(os.path.join(inp, "long.txt"), "w").write("attention " * 700 + "bank")
+open(os.path.join(inp, "short.txt"), "w").write("The attention of the bank.\nA second attention sentence.\n")
 with open(os.path.join(work, "out", "old.safetensors"), "wb") as f:
     f.write(b"OLD OUTPUT\n")
+
+# ---- a tokenizer whose ids go past the model's vocab_size (30522): refused once, before any sentence
+tj = json.load(open(os.path.join(bert, "tokenizer.json")))
+tj["added_tokens"].append({"id": 30524, "content": "[EXTRA]", "single_word": False, "lstrip": False, "rstrip": False,
+                           "normalized": False, "special": True})
+model("tok_ids_past_vocab", real, files={"tokenizer.json": json.dumps(tj).encode()})
+legacy_vocab = open(os.path.join(bert_legacy, "vocab.txt"), "rb").read()
+model("legacy_vocab_past_vocab", open(os.path.join(bert_legacy, "model.safetensors"), "rb").read(),
+      open(os.path.join(bert_legacy, "config.json"), "rb").read(),
+      files={"vocab.txt": legacy_vocab + b"extra1\nextra2\n",
+             "tokenizer_config.json": open(os.path.join(bert_legacy, "tokenizer_config.json"), "rb").read()},
+      tokenizer=False)
 
 # ---- sharded checkpoints and more .bin ---------------------------------------------------------------
 sharded = os.path.join(data, "models", "distilbert-tiny-sharded")

@@ -89,6 +89,26 @@ with tempfile.TemporaryDirectory() as tmp:
         check(o["sentences"] == 2 and o["corpus"] == corpus, f"corpus used: {o}")
     check(not [f for f in os.listdir(out) if ".tmp" in f], "no temporary files left")
 
+    # the corpus is read as compare reads it: a CSV's header is no sentence, quoted fields keep their
+    # commas and newlines, blank lines are skipped; JSONL and --format text likewise. The sentence
+    # count equals the rows of compare's dataset_sentences.csv for the same file.
+    corpora = {"h.csv": 'label,text\nnews,"Hello, world: one."\nsport,"Two, with\na newline."\n\nsport,Three.\n',
+               "h.jsonl": '{"text": "One.", "label": "a"}\n\n{"text": "Two.", "label": "b"}\n',
+               "h.lst": "One.\n\nTwo.\nThree.\n"}
+    for name, content in corpora.items():
+        path = os.path.join(tmp, name)
+        open(path, "w").write(content)
+        extra = ["--format", "text"] if name.endswith(".lst") else []
+        r = run(os.path.join(models, "bert-tiny"), "--corpus", path, *extra, "--json", *fast)
+        got = json.loads(r.stdout)[0]["sentences"] if r.returncode == 0 else None
+        cmp_out = os.path.join(tmp, "cmp-" + name)
+        c = subprocess.run([bin_, "compare", "--quiet", os.path.join(models, "bert-tiny"), "--corpus", path, *extra,
+                            "--out", cmp_out, "--no-report"], capture_output=True, text=True)
+        want = len(list(csv.DictReader(open(os.path.join(cmp_out, "dataset_sentences.csv"))))) if c.returncode == 0 else -1
+        check(got == want == 3 - name.endswith(".jsonl"), f"{name}: bench counts {got} sentences ({r.stderr}), compare {want} ({c.stderr})")
+    r = run(os.path.join(models, "bert-tiny"), "--corpus", os.path.join(tmp, "h.lst"), "--json", *fast)
+    check(r.returncode == 1 and "unknown corpus format" in r.stderr, f"no extension, no --format: as compare: {r.stderr}")
+
     # --figures: the seed's 2x2 figure in every format, parsable, with the model labels as text
     figs = os.path.join(tmp, "figs")
     r = run("TinyB=" + os.path.join(models, "bert-tiny"), "TinyD=" + os.path.join(models, "distilbert-tiny"),
@@ -120,7 +140,7 @@ with tempfile.TemporaryDirectory() as tmp:
     expect_error("missing corpus", "nocorpus", os.path.join(models, "bert-tiny"), "--corpus", os.path.join(tmp, "nocorpus"), "--out", bad_out)
     empty = os.path.join(tmp, "empty.txt")
     open(empty, "w").close()
-    expect_error("empty corpus", "no sentences", os.path.join(models, "bert-tiny"), "--corpus", empty, "--quiet")
+    expect_error("empty corpus", "empty file", os.path.join(models, "bert-tiny"), "--corpus", empty, "--quiet")
     expect_error("bad --runs", "--runs", os.path.join(models, "bert-tiny"), "--runs", "0")
     expect_error("bad --batch", "--batch", os.path.join(models, "bert-tiny"), "--batch", "x")
     expect_error("bad --precision", "--precision", os.path.join(models, "bert-tiny"), "--precision", "fp8")
