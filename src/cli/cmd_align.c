@@ -22,8 +22,9 @@ static void help(void) {
          "              \"words\" (rows compared)}]}\n"
          "  --quiet     no download progress\n\n"
          "A sentence longer than a model's positions is truncated for it (like truncation=True) with a\n"
-         "warning naming it; its \"truncated\" is then {\"tokens\": N, \"kept\": K} (else null), and the\n"
-         "words past the cut have no tokens (zero rows, left out of the distances).");
+         "warning naming it; its \"truncated\" is then {\"tokens\": N, \"kept\": K} (else null). The words\n"
+         "are then those up to the last one a model kept; words past one model's cut have no attention\n"
+         "in it (zero rows and columns, left out of the distances).");
 }
 
 typedef struct aligned {
@@ -35,14 +36,39 @@ typedef struct aligned {
     float *attn; /* [W][W] */
 } aligned;
 
-static int align_one(aligned *a, const char *arg, const char *sentence, int layer, int quiet) {
-    attn_output o = {0};
+/* Loads the model, cuts the sentence to its positions (warning) and maps the words. 0 after printing. */
+static int align_encode(aligned *a, const char *arg, const char *sentence, int layer, int quiet) {
     if (!cli_model_load(arg, quiet, &a->m)) return 0;
-    int L = attn_model_config(a->m.model)->layers;
-    a->layer = layer < 0 ? L - 1 : layer;
-    if (a->layer >= L) return !cli_error("%s: --layer %d: the model has layers 0..%d", a->m.label, layer, L - 1);
-    if (!cli_model_run(&a->m, "SENTENCE", sentence, ATTN_OUT_ATTENTIONS, &a->enc, &o, &a->cut)) return 0;
-    int ok = attn_words_map(sentence, &a->enc, &a->words) == ATTN_OK;
+    const attn_config *cfg = attn_model_config(a->m.model);
+    a->layer = layer < 0 ? cfg->layers - 1 : layer;
+    if (a->layer >= cfg->layers) return !cli_error("%s: --layer %d: the model has layers 0..%d", a->m.label, layer, cfg->layers - 1);
+    char name[512];
+    snprintf(name, sizeof name, "%s: SENTENCE", a->m.label);
+    if (!cli_encode_to_fit(name, a->m.tok, cfg, sentence, strlen(sentence), NULL, 0, &a->enc, &a->cut)) return 0;
+    return attn_words_map(sentence, &a->enc, &a->words) == ATTN_OK || !cli_error("%s: %s", a->m.label, attn_last_error());
+}
+
+/* Words up to the last one a model's tokens reach: past every model's cut no word has attention. */
+static int32_t words_reached(const aligned *a, int n) {
+    int32_t reach = 0;
+    for (int i = 0; i < n; i++)
+        for (int32_t t = 0; t < a[i].words.n_tokens; t++)
+            if (a[i].words.token_word[t] + 1 > reach) reach = a[i].words.token_word[t] + 1;
+    return reach;
+}
+
+/* Drops the words from W on (all have no token in this model's encoding). */
+static void keep_words(attn_words *w, int32_t W) {
+    for (int32_t v = W; v < w->n; v++) free(w->words[v]);
+    if (W < w->n) w->n = W;
+}
+
+/* Runs the model and computes the [W][W] word-level attention of its layer. 0 after printing. */
+static int align_run(aligned *a) {
+    attn_output o = {0};
+    attn_input in = {a->enc.ids, a->enc.type_ids, a->enc.n};
+    int ok = attn_model_check_input(a->m.model, &in) == ATTN_OK &&
+             attn_model_forward(a->m.model, &in, 1, ATTN_OUT_ATTENTIONS, &o) == ATTN_OK;
     if (ok) {
         size_t W = (size_t)a->words.n;
         a->attn = calloc(W * W + 1, sizeof *a->attn);
@@ -104,7 +130,13 @@ int cmd_align(int argc, char **argv) {
     aligned *a = calloc((size_t)n, sizeof *a);
     int rc = a ? 0 : cli_error("out of memory");
     for (int i = 0; i < n && !rc; i++)
-        if (!align_one(&a[i], argv[optind + i], sentence, layer, quiet)) rc = 1;
+        if (!align_encode(&a[i], argv[optind + i], sentence, layer, quiet)) rc = 1;
+    int32_t reach = rc ? 0 : words_reached(a, n), any_cut = 0;
+    for (int i = 0; i < n && !rc; i++) any_cut |= a[i].cut.tokens > 0;
+    for (int i = 0; i < n && !rc; i++) {
+        if (any_cut) keep_words(&a[i].words, reach); /* a cut sentence: only the words some model kept */
+        if (!align_run(&a[i])) rc = 1;
+    }
     if (!rc && a[0].words.n == 0) rc = cli_error("the sentence has no words");
     json_t *dist = json_array();
     for (int i = 0; !rc && i < n; i++)
