@@ -18,3 +18,7 @@ set_tests_properties(words_cli PROPERTIES ENVIRONMENT "OMP_WAIT_POLICY=PASSIVE" 
 add_test(NAME words_truncation
          COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/words/test_truncation.py ${ATTN_CLI} ${ATTN_TEST_DATA})
 set_tests_properties(words_truncation PROPERTIES ENVIRONMENT "OMP_WAIT_POLICY=PASSIVE" LABELS words)
+# compare --focus with --focus-layer/--focus-head/--focus-rollout: report.html's rows = `focus --json`'s
+add_test(NAME words_compare_focus
+         COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/words/test_compare_focus.py ${ATTN_CLI} ${ATTN_TEST_DATA})
+set_tests_properties(words_compare_focus PROPERTIES ENVIRONMENT "OMP_WAIT_POLICY=PASSIVE" LABELS words)

@@ -54,6 +54,10 @@ static void help(void) {
          "                         first two sentences holding it, per hidden state, one line per model\n"
          "  --focus WORD           also where WORD attends (per layer, mean over heads) in the first\n"
          "                         sentence holding it, per model: bars and layer x token heatmap\n"
+         "  --focus-layer N        the rows of `focus --layer N`: one per head of layer N (with\n"
+         "  --focus-head H         --focus-head H: that head only; alone: head H at every layer)\n"
+         "  --focus-rollout        attention rollout rows, as `focus --rollout` (with --focus-layer N:\n"
+         "                         that layer only)\n"
          "  --words-corpus FILE    where --similarity and --focus look for their word (default --corpus;\n"
          "                         e.g. examples/corpus/bank.txt); results go to report.html and --figures");
     cli_figure_opts_help();
@@ -62,7 +66,8 @@ static void help(void) {
 
 enum { O_CORPUS = 256, O_OUT, O_METRICS, O_LAYER, O_FWORDS, O_FORMAT, O_TEXTCOL, O_LABELCOL, O_MINW, O_MAXW,
        O_PERLABEL, O_SEED, O_BATCH, O_THREADS, O_JSON, O_QUIET, O_HELP,
-       O_NO_REPORT, O_REPORT_MAX, O_RESUME, O_SHARD, O_SIMILARITY, O_FOCUS, O_WORDS_CORPUS };
+       O_NO_REPORT, O_REPORT_MAX, O_RESUME, O_SHARD, O_SIMILARITY, O_FOCUS, O_WORDS_CORPUS, O_FOCUS_LAYER,
+       O_FOCUS_HEAD, O_FOCUS_ROLLOUT };
 
 static int parse_layer(const char *v, int *layer) {
     if (strcmp(v, "last") == 0) return *layer = ATTN_LAYER_LAST, 1;
@@ -104,6 +109,12 @@ static int parse_option(int c, const char *v, compare_args *a) {
     case O_SIMILARITY: a->words.similarity = v; return 1;
     case O_FOCUS: a->words.focus = v; return 1;
     case O_WORDS_CORPUS: a->words.corpus = v; return 1;
+    case O_FOCUS_ROLLOUT: a->words.focus_rollout = 1; return 1;
+    case O_FOCUS_LAYER:
+    case O_FOCUS_HEAD:
+        if (!cli_parse_int(v, 0, 1 << 20, c == O_FOCUS_LAYER ? &a->words.focus_layer : &a->words.focus_head))
+            return cli_usage_error("compare", "%s wants a number from 0", c == O_FOCUS_LAYER ? "--focus-layer" : "--focus-head"), 0;
+        return 1;
     case O_METRICS:
         if (strcmp(v, "seed") && strcmp(v, "corrected")) return cli_usage_error("compare", "--metrics is corrected or seed"), 0;
         a->study.mode = strcmp(v, "seed") == 0 ? ATTN_METRICS_SEED : ATTN_METRICS_CORRECTED;
@@ -138,13 +149,15 @@ static int parse_args(int argc, char **argv, compare_args *a) {
         {"no-report", no_argument, 0, O_NO_REPORT}, {"report-max-sentences", required_argument, 0, O_REPORT_MAX},
         {"resume", no_argument, 0, O_RESUME}, {"shard", required_argument, 0, O_SHARD},
         {"similarity", required_argument, 0, O_SIMILARITY}, {"focus", required_argument, 0, O_FOCUS},
-        {"words-corpus", required_argument, 0, O_WORDS_CORPUS},
+        {"words-corpus", required_argument, 0, O_WORDS_CORPUS}, {"focus-layer", required_argument, 0, O_FOCUS_LAYER},
+        {"focus-head", required_argument, 0, O_FOCUS_HEAD}, {"focus-rollout", no_argument, 0, O_FOCUS_ROLLOUT},
         CLI_FIGURE_LONG_OPTIONS, {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     attn_corpus_options_init(&a->corpus_opts);
     attn_study_options_init(&a->study);
     cli_figure_opts_init(&a->fig);
     a->report_max = 500;
+    a->words.focus_layer = a->words.focus_head = -1;
     int c, r;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
@@ -155,6 +168,10 @@ static int parse_args(int argc, char **argv, compare_args *a) {
         return cli_usage_error("compare", "--similarity and --focus want a word"), 0;
     if (a->words.corpus && !a->words.similarity && !a->words.focus)
         return cli_usage_error("compare", "--words-corpus goes with --similarity WORD or --focus WORD"), 0;
+    if (!a->words.focus && (a->words.focus_layer >= 0 || a->words.focus_head >= 0 || a->words.focus_rollout))
+        return cli_usage_error("compare", "--focus-layer, --focus-head and --focus-rollout go with --focus WORD"), 0;
+    if (a->words.focus_rollout && a->words.focus_head >= 0)
+        return cli_usage_error("compare", "--focus-rollout mixes all heads; it takes no --focus-head"), 0;
     return optind;
 }
 
@@ -350,7 +367,7 @@ int cmd_compare(int argc, char **argv) {
     compare_model *models = NULL;
     if (attn_corpus_count(a.corpus, &a.corpus_opts, &total) != ATTN_OK) cli_lib_error();
     else if (!(models = calloc((size_t)n, sizeof *models))) cli_error("out of memory");
-    else if (load_models(argv + first, n, &a, models) && !compare_words_find(&a.words, a.corpus, &a.corpus_opts, models[0].tok,
+    else if (load_models(argv + first, n, &a, models) && !compare_words_check(&a.words, models, n) && !compare_words_find(&a.words, a.corpus, &a.corpus_opts, models[0].tok,
                                                                      attn_model_config(models[0].model)) &&
              (a.no_report || !compare_report_open(&rep, a.out, a.corpus, models, n, a.report_max)))
         rc = run_study(&a, models, n, total, t0, &rep);

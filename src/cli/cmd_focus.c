@@ -38,50 +38,8 @@ typedef struct focus_args {
     int layer, head, rollout, occurrence, as_json;
 } focus_args;
 
-/* The rows asked for: rows [n][T] with their layer and head (-1 = mean over heads / rollout). */
-typedef struct focus_rows {
-    int n;
-    float *w;
-    int *layer, *head;
-    const char *mode;
-} focus_rows;
-
-static void add_row(focus_rows *r, const float *src, size_t T, int layer, int head) {
-    memcpy(r->w + (size_t)r->n * T, src, T * sizeof *src);
-    r->layer[r->n] = layer, r->head[r->n] = head;
-    r->n++;
-}
-
-static int compute_rows(const attn_output *o, const int32_t *pieces, int32_t np, const focus_args *a, focus_rows *r) {
-    size_t T = (size_t)o->len, L = (size_t)o->layers, H = (size_t)o->heads;
-    float *all = calloc((L > H ? L : H) * T, sizeof *all); // [L or H][T]
-    r->w = calloc(L * H * T, sizeof *r->w);
-    r->layer = calloc(L * H, sizeof *r->layer), r->head = calloc(L * H, sizeof *r->head);
-    if (!all || !r->w || !r->layer || !r->head) {
-        free(all);
-        return !cli_error("out of memory");
-    }
-    int per_head = !a->rollout && (a->layer >= 0 || a->head >= 0), ok = 1;
-    r->mode = a->rollout ? "rollout" : per_head ? "per head" : "mean over heads";
-    if (!per_head) { /* [L][T] at once */
-        ok = attn_focus(o, pieces, np, a->rollout ? ATTN_FOCUS_ROLLOUT : ATTN_FOCUS_LAYERS, 0, all) == ATTN_OK;
-        for (int l = 0; ok && l < (int)L; l++)
-            if (a->layer < 0 || l == a->layer) add_row(r, all + (size_t)l * T, T, l, -1);
-    }
-    for (int l = 0; per_head && ok && l < (int)L; l++) {
-        if (a->layer >= 0 && l != a->layer) continue;
-        ok = attn_focus(o, pieces, np, ATTN_FOCUS_HEADS, l, all) == ATTN_OK;
-        for (int h = 0; ok && h < (int)H; h++)
-            if (a->head < 0 || h == a->head) add_row(r, all + (size_t)h * T, T, l, h);
-    }
-    free(all);
-    return ok || !cli_lib_error();
-}
-
-static void rows_free(focus_rows *r) { free(r->w), free(r->layer), free(r->head); }
-
 static json_t *rows_json(const char *label, const char *sentence, attn_truncation_info cut, const focus_args *a,
-                         const attn_encoding *e, const int32_t *pieces, int32_t np, const focus_rows *r) {
+                         const attn_encoding *e, const int32_t *pieces, int32_t np, const cli_focus_rows *r) {
     json_t *o = json_object(), *rows = json_array();
     json_object_set_new(o, "model", json_string(label));
     json_object_set_new(o, "word", json_string(a->word));
@@ -100,7 +58,7 @@ static json_t *rows_json(const char *label, const char *sentence, attn_truncatio
 }
 
 static void print_rows(const char *label, const focus_args *a, const attn_encoding *e, const int32_t *pieces, int32_t np,
-                       const focus_rows *r) {
+                       const cli_focus_rows *r) {
     printf("%s: where \"%s\" (token", label, a->word);
     for (int p = 0; p < np; p++) printf(" %d:%s", pieces[p], e->tokens[pieces[p]]);
     printf(") attends, %s\n\n%-10s", r->mode, "");
@@ -184,18 +142,16 @@ int cmd_focus(int argc, char **argv) {
     attn_encoding e = {0};
     attn_output o = {0};
     int32_t *pieces = NULL, np = 0;
-    focus_rows r = {0};
+    cli_focus_rows r = {0};
     if (!cli_model_load(argv[optind], quiet, &m)) rc = 1;
     const attn_config *cfg = rc ? NULL : attn_model_config(m.model);
-    if (cfg && a.layer >= cfg->layers)
-        rc = cli_error("%s: --layer %d: the model has layers 0..%d", m.label, a.layer, cfg->layers - 1);
-    else if (cfg && a.head >= cfg->heads)
-        rc = cli_error("%s: --head %d: the model has heads 0..%d", m.label, a.head, cfg->heads - 1);
+    cli_focus_choice choice = {a.layer, a.head, a.rollout};
+    if (cfg && !cli_focus_check(&choice, &m, "--layer", "--head")) rc = 1;
     attn_truncation_info cut = {0, 0};
     if (!rc && !cli_model_run(&m, "SENTENCE", sentence, ATTN_OUT_ATTENTIONS, &e, &o, &cut)) rc = 1;
     if (!rc && attn_find_word_fit(sentence, &e, cut, a.word, a.occurrence, &pieces, &np) != ATTN_OK)
         rc = cli_error("%s: %s%s", m.label, cut.tokens ? "SENTENCE: " : "", attn_last_error());
-    if (!rc && !compute_rows(&o, pieces, np, &a, &r)) rc = 1;
+    if (!rc && !cli_focus_compute(&o, pieces, np, &choice, &r)) rc = 1;
     if (!rc && a.as_json) rc = cli_json_print(rows_json(m.label, sentence, cut, &a, &e, pieces, np, &r));
     else if (!rc) print_rows(m.label, &a, &e, pieces, np, &r);
     if (!rc) {
@@ -204,7 +160,7 @@ int cmd_focus(int argc, char **argv) {
         if (!rc && a.report) rc = write_report(&a, &figs, &m, &d, sentence, quiet || a.as_json);
     }
     cli_figure_opts_free(&figs);
-    rows_free(&r);
+    cli_focus_rows_free(&r);
     free(pieces);
     attn_output_free(&o);
     attn_encoding_free(&e);

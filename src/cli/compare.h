@@ -56,9 +56,12 @@ void compare_report_free(compare_report *cr);
 typedef struct compare_words {
     const char *similarity, *focus, *corpus; /* the words; where to look for them (NULL: --corpus) */
     char *sim_text[2], *focus_text;          /* the sentences found */
+    int focus_layer, focus_head, focus_rollout; /* --focus-layer/-head/-rollout (focus's --layer/--head/--rollout); -1 = all */
 } compare_words;
 /* Finds the sentences before any model runs: the first two distinct ones holding the similarity
  * word, the first holding the focus word. 0, or 1 after printing (e.g. no such sentence). */
+/* --focus-layer and --focus-head within every model's layers and heads: 0, or 1 after printing. */
+int compare_words_check(const compare_words *w, const compare_model *models, int n);
 int compare_words_find(compare_words *w, const char *corpus, const attn_corpus_options *co, const attn_tokenizer *tok,
                        const attn_config *cfg);
 /* Computes both over every model and adds them to r (may be NULL) and, with --figures, to the

@@ -77,28 +77,36 @@ static void stem_suffix(char *dst, size_t size, const char *label) {
     dst[i] = '\0';
 }
 
-/* One model's focus rows (one per layer, mean over heads) into the report and the figures. */
+int compare_words_check(const compare_words *w, const compare_model *models, int n) {
+    cli_focus_choice c = {w->focus_layer, w->focus_head, w->focus_rollout};
+    for (int i = 0; w->focus && i < n; i++) {
+        cli_model m = {models[i].label, models[i].model, models[i].tok};
+        if (!cli_focus_check(&c, &m, "--focus-layer", "--focus-head")) return 1;
+    }
+    return 0;
+}
+
+/* One model's focus rows (as `focus` with the same --layer/--head/--rollout) into the report and the figures. */
 static int focus_model(const compare_words *w, const cli_model *m, words_report *wr, const cli_figure_opts *fig) {
     attn_encoding e = {0};
     attn_output o = {0};
     int32_t *pieces = NULL, np = 0;
     attn_truncation_info cut;
     if (!cli_model_run((cli_model *)m, "--focus sentence", w->focus_text, ATTN_OUT_ATTENTIONS, &e, &o, &cut)) return 1;
-    size_t L = (size_t)o.layers, T = (size_t)o.len;
-    float *rows = calloc(L * T, sizeof *rows); // [L][T]
-    int *layer = calloc(L, sizeof *layer), *head = calloc(L, sizeof *head), rc = 0;
-    if (!rows || !layer || !head) rc = cli_error("out of memory");
-    else if (attn_find_word_fit(w->focus_text, &e, cut, w->focus, 1, &pieces, &np) != ATTN_OK ||
-             attn_focus(&o, pieces, np, ATTN_FOCUS_LAYERS, 0, rows) != ATTN_OK)
+    cli_focus_choice choice = {w->focus_layer, w->focus_head, w->focus_rollout};
+    cli_focus_rows r = {0};
+    int rc = 0;
+    if (attn_find_word_fit(w->focus_text, &e, cut, w->focus, 1, &pieces, &np) != ATTN_OK)
         rc = cli_error("%s: --focus: %s", m->label, attn_last_error());
-    for (size_t l = 0; !rc && l < L; l++) layer[l] = (int)l, head[l] = -1;
+    else if (!cli_focus_compute(&o, pieces, np, &choice, &r))
+        rc = 1;
     char suffix[128];
     stem_suffix(suffix, sizeof suffix, m->label);
-    words_focus_fig d = {w->focus, "mean over heads", &e, m->tok, pieces ? pieces[0] : 0, (int)L, rows, layer, head,
-                         m->label, suffix};
+    words_focus_fig d = {w->focus, r.mode, &e, m->tok, pieces ? pieces[0] : 0, r.n, r.w, r.layer, r.head, m->label, suffix};
     if (!rc && wr) rc = words_report_focus(wr, &d, w->focus_text);
     if (!rc && fig->formats) rc = words_figures_focus(fig, &d, 1);
-    free(rows), free(layer), free(head), free(pieces);
+    cli_focus_rows_free(&r);
+    free(pieces);
     attn_output_free(&o);
     attn_encoding_free(&e);
     return rc;

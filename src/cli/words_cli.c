@@ -98,3 +98,51 @@ int cli_json_print(json_t *j) {
     json_decref(j);
     return s ? 0 : cli_error("cannot write the result as JSON (a label or text that is not UTF-8?)");
 }
+
+/* ---- focus rows ------------------------------------------------------------------------------ */
+int cli_focus_check(const cli_focus_choice *c, const cli_model *m, const char *layer_opt, const char *head_opt) {
+    const attn_config *cfg = attn_model_config(m->model);
+    if (c->layer >= cfg->layers)
+        return !cli_error("%s: %s %d: the model has layers 0..%d", m->label, layer_opt, c->layer, cfg->layers - 1);
+    if (c->head >= cfg->heads)
+        return !cli_error("%s: %s %d: the model has heads 0..%d", m->label, head_opt, c->head, cfg->heads - 1);
+    return 1;
+}
+
+static void add_row(cli_focus_rows *r, const float *src, size_t T, int layer, int head) {
+    memcpy(r->w + (size_t)r->n * T, src, T * sizeof *src);
+    r->layer[r->n] = layer, r->head[r->n] = head;
+    r->n++;
+}
+
+int cli_focus_compute(const attn_output *o, const int32_t *pieces, int32_t np, const cli_focus_choice *c, cli_focus_rows *r) {
+    memset(r, 0, sizeof *r);
+    size_t T = (size_t)o->len, L = (size_t)o->layers, H = (size_t)o->heads;
+    float *all = calloc((L > H ? L : H) * T, sizeof *all); // [L or H][T]
+    r->w = calloc(L * H * T, sizeof *r->w);
+    r->layer = calloc(L * H, sizeof *r->layer), r->head = calloc(L * H, sizeof *r->head);
+    if (!all || !r->w || !r->layer || !r->head) {
+        free(all);
+        return !cli_error("out of memory");
+    }
+    int per_head = !c->rollout && (c->layer >= 0 || c->head >= 0), ok = 1;
+    r->mode = c->rollout ? "rollout" : per_head ? "per head" : "mean over heads";
+    if (!per_head) { /* [L][T] at once */
+        ok = attn_focus(o, pieces, np, c->rollout ? ATTN_FOCUS_ROLLOUT : ATTN_FOCUS_LAYERS, 0, all) == ATTN_OK;
+        for (int l = 0; ok && l < (int)L; l++)
+            if (c->layer < 0 || l == c->layer) add_row(r, all + (size_t)l * T, T, l, -1);
+    }
+    for (int l = 0; per_head && ok && l < (int)L; l++) {
+        if (c->layer >= 0 && l != c->layer) continue;
+        ok = attn_focus(o, pieces, np, ATTN_FOCUS_HEADS, l, all) == ATTN_OK;
+        for (int h = 0; ok && h < (int)H; h++)
+            if (c->head < 0 || h == c->head) add_row(r, all + (size_t)h * T, T, l, h);
+    }
+    free(all);
+    return ok || !cli_lib_error();
+}
+
+void cli_focus_rows_free(cli_focus_rows *r) {
+    free(r->w), free(r->layer), free(r->head);
+    memset(r, 0, sizeof *r);
+}

@@ -24,6 +24,26 @@ int cli_model_run(cli_model *m, const char *what, const char *text, unsigned out
 /* The "truncated" member of the --json outputs: {"tokens": N, "kept": K}, or null when nothing was cut. */
 json_t *cli_json_truncation(attn_truncation_info cut);
 
+/* ---- focus rows, shared by `focus` (--layer/--head/--rollout) and `compare --focus`
+ * (--focus-layer/--focus-head/--focus-rollout) ------------------------------------------------ */
+typedef struct cli_focus_choice {
+    int layer, head; /* -1 = every layer / the mean over heads */
+    int rollout;
+} cli_focus_choice;
+/* The rows asked for: w [n][T] with their layer and head (-1 = mean over heads / rollout). */
+typedef struct cli_focus_rows {
+    int n;
+    float *w;
+    int *layer, *head;
+    const char *mode; /* "mean over heads", "rollout" or "per head" */
+} cli_focus_rows;
+/* Checks the choice against m's layers and heads ("LABEL: --layer 5: the model has layers 0..1",
+ * the options named as layer_opt and head_opt). 0 after printing. */
+int cli_focus_check(const cli_focus_choice *c, const cli_model *m, const char *layer_opt, const char *head_opt);
+/* The rows of the word's tokens pieces[np] in o. 0 after printing. */
+int cli_focus_compute(const attn_output *o, const int32_t *pieces, int32_t np, const cli_focus_choice *c, cli_focus_rows *r);
+void cli_focus_rows_free(cli_focus_rows *r);
+
 json_t *cli_json_floats(const float *v, int n);
 json_t *cli_json_matrix(const float *m, int rows, int cols); /* [[...], ...] */
 json_t *cli_json_ints(const int32_t *v, int n);
