@@ -85,10 +85,14 @@ typedef void (*part_fn)(float *y, const float *x, const float *w, const float *b
 typedef void (*part16_fn)(float *y, const float *x, const uint16_t *w, attn_wtype t, const float *b, int M, int K, int N,
                           int tid, int nt);
 
+typedef void (*layernorm_fn)(float *y, const float *x, const float *r, const float *g, const float *b, int M, int C,
+                             float eps);
+
 typedef struct kernel_set {
     attn_matmul_impl matmul; /* .name names the whole set */
     gelu_fn gelu;
     head_fn head;
+    layernorm_fn layernorm;
     part_fn part;            /* plain-layout share of a thread; NULL: the set uses packed panels */
     part16_fn part16;        /* the same on 16-bit weights */
 } kernel_set;
@@ -102,13 +106,14 @@ static void choose(void) {
     int n = 0;
 #if ATTN_X86
     if (cpu_has_avx512())
-        sets[n++] = (kernel_set){{"avx512", attn_matmul_avx512}, attn_gelu_avx512, attn_attend_head_avx512, NULL, NULL};
+        sets[n++] = (kernel_set){{"avx512", attn_matmul_avx512}, attn_gelu_avx512, attn_attend_head_avx512,
+                                 attn_layernorm_rows_avx512, NULL, NULL};
     if (cpu_has_avx2_fma())
-        sets[n++] = (kernel_set){{"avx2", attn_matmul_avx2}, attn_gelu_avx2, attn_attend_head_avx2, attn_matmul_avx2_part,
-                                 attn_matmul16_avx2_part};
+        sets[n++] = (kernel_set){{"avx2", attn_matmul_avx2}, attn_gelu_avx2, attn_attend_head_avx2,
+                                 attn_layernorm_rows_portable, attn_matmul_avx2_part, attn_matmul16_avx2_part};
 #endif
     sets[n++] = (kernel_set){{"portable", attn_matmul_portable}, attn_gelu_portable, attn_attend_head_portable,
-                             attn_matmul_portable_part, attn_matmul16_portable_part};
+                             attn_layernorm_rows_portable, attn_matmul_portable_part, attn_matmul16_portable_part};
     const kernel_set *pick = &sets[0]; /* the fastest supported comes first */
     const char *want = getenv("ATTN_KERNELS");
     if (want && !strcmp(want, "avx2+fma")) want = "avx2"; /* the set's earlier name */
@@ -152,6 +157,9 @@ void attn_matmul(float *y, const float *x, const float *w, const float *b, int M
 }
 
 void attn_gelu(float *x, size_t n) { ks()->gelu(x, n); }
+void attn_layernorm_rows(float *y, const float *x, const float *r, const float *g, const float *b, int M, int C, float eps) {
+    ks()->layernorm(y, x, r, g, b, M, C, eps);
+}
 
 void attn_attend_head(const float *q, const float *k, const float *v, int ld, int T, int hd, float scale, int scale_q_first,
                       float *probs, float *out, int ldo) {
@@ -339,24 +347,21 @@ void attn_linear_free(attn_linear *l) {
     memset(l, 0, sizeof *l);
 }
 
-void attn_linear_part(const attn_linear *l, float *y, const float *x, int M, int act, int tid, int nt, void *scratch) {
+void attn_linear_part(const attn_linear *l, float *y, const float *x, int M, int act, int tid, int nt, atomic_int *next,
+                      void *scratch) {
     const kernel_set *s = ks();
     if (l->panels || l->panels16) {
         if (l->use_bf16 && l->bf16 && scratch && use_amx())
-            attn_matmul_packed_bf16_amx_part(y, x, l->bf16, l->b, M, l->K, l->N, act == ATTN_ACT_GELU, tid, nt, scratch);
+            attn_matmul_packed_bf16_amx_part(y, x, l->bf16, l->b, M, l->K, l->N, act, tid, nt, next, scratch);
         else if (l->use_bf16 && l->bf16 && scratch)
-            attn_matmul_packed_bf16_avx512_part(y, x, l->bf16, l->b, M, l->K, l->N, act == ATTN_ACT_GELU, tid, nt, scratch);
+            attn_matmul_packed_bf16_avx512_part(y, x, l->bf16, l->b, M, l->K, l->N, act, tid, nt, next, scratch);
         else if (l->panels16)
-            attn_matmul_packed16_avx512_part(y, x, l->panels16, l->wtype, l->b, M, l->K, l->N, act == ATTN_ACT_GELU, tid, nt);
+            attn_matmul_packed16_avx512_part(y, x, l->panels16, l->wtype, l->b, M, l->K, l->N, act, tid, nt, next);
         else
-            attn_matmul_packed_avx512_part(y, x, l->panels, l->b, M, l->K, l->N, act == ATTN_ACT_GELU, tid, nt);
-        if (act >= 0 && act != ATTN_ACT_GELU) { /* the same column block as the product's */
-            int units = (l->N + 31) / 32, per = units / nt, extra = units % nt;
-            int u0 = tid * per + (tid < extra ? tid : extra), u1 = u0 + per + (tid < extra);
-            attn_activation_block(y, M, l->N, 32 * u0, 32 * u1 < l->N ? 32 * u1 : l->N, (attn_activation)act);
-        }
+            attn_matmul_packed_avx512_part(y, x, l->panels, l->b, M, l->K, l->N, act, tid, nt, next);
         return;
     }
+    /* the plain-layout sets share statically (next unused): thread tid's 4-column tiles */
     if (l->w16) {
         part16_fn part16 = s->part16 ? s->part16 : attn_matmul16_portable_part;
         part16(y, x, l->w16, l->wtype, l->b, M, l->K, l->N, tid, nt);
@@ -375,10 +380,12 @@ void attn_linear_part(const attn_linear *l, float *y, const float *x, int M, int
 
 void attn_linear_apply(const attn_linear *l, float *y, const float *x, int M, int act) {
     size_t sb = attn_linear_scratch_bytes(l->K);
+    atomic_int next;
+    atomic_init(&next, 0);
     #pragma omp parallel
     {
         void *scratch = l->use_bf16 ? aligned_alloc(64, sb) : NULL; /* benches and tests only */
-        attn_linear_part(l, y, x, M, act, omp_get_thread_num(), omp_get_num_threads(), scratch);
+        attn_linear_part(l, y, x, M, act, omp_get_thread_num(), omp_get_num_threads(), &next, scratch);
         free(scratch);
     }
 }

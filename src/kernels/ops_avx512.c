@@ -25,9 +25,16 @@ static inline __m512 exp16(__m512 x) {
     return _mm512_mul_ps(p, _mm512_castsi512_ps(e));
 }
 
+/* 1/d for d in [1, 6]: vrcp14ps (relative error < 2^-14) and one Newton step (< 2^-27, below
+ * float rounding), in place of vdivps, whose throughput (one per 16 cycles) bounds the epilogue. */
+static inline __m512 recip16(__m512 d) {
+    __m512 r = _mm512_rcp14_ps(d);
+    return _mm512_fmadd_ps(r, _mm512_fnmadd_ps(d, r, _mm512_set1_ps(1.0f)), r);
+}
+
 /* erfc(z), z ≥ 0, relative error < 1.2e-7 (Numerical Recipes' erfcc). */
 static inline __m512 erfc16_pos(__m512 z) {
-    __m512 t = _mm512_div_ps(_mm512_set1_ps(1.0f), _mm512_fmadd_ps(_mm512_set1_ps(0.5f), z, _mm512_set1_ps(1.0f)));
+    __m512 t = recip16(_mm512_fmadd_ps(_mm512_set1_ps(0.5f), z, _mm512_set1_ps(1.0f)));
     __m512 p = _mm512_set1_ps(0.17087277f);
     p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-0.82215223f));
     p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(1.48851587f));
@@ -61,10 +68,27 @@ void attn_gelu_avx512(float *x, size_t n) {
     }
 }
 
-/* row[j] = q_i · k_j (· scale), j < T, vectorised over the head dimension. */
+/* row[j] = q_i · k_j (· scale), j < T, vectorised over the head dimension; four keys at a time,
+ * so that four FMA chains (and their reductions) overlap instead of waiting on one another. Each
+ * score is summed in the same order as one key at a time would. */
 static void scores(const float *qi, const float *k, int ld, int T, int hd, float scale, int scale_q_first, float *row) {
     __m512 sv = _mm512_set1_ps(scale);
-    for (int j = 0; j < T; j++) {
+    int j = 0;
+    for (; j + 4 <= T; j += 4) {
+        const float *kj = k + (size_t)j * ld;
+        __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+        for (int d = 0; d < hd; d += 16) {
+            __mmask16 m = lanes(hd - d);
+            __m512 qv = _mm512_maskz_loadu_ps(m, qi + d);
+            if (scale_q_first) qv = _mm512_mul_ps(qv, sv);
+            for (int t = 0; t < 4; t++) acc[t] = _mm512_fmadd_ps(qv, _mm512_maskz_loadu_ps(m, kj + (size_t)t * ld + d), acc[t]);
+        }
+        for (int t = 0; t < 4; t++) {
+            float s = _mm512_reduce_add_ps(acc[t]);
+            row[j + t] = scale_q_first ? s : s * scale;
+        }
+    }
+    for (; j < T; j++) {
         const float *kj = k + (size_t)j * ld;
         __m512 acc = _mm512_setzero_ps();
         for (int d = 0; d < hd; d += 16) {
@@ -75,6 +99,22 @@ static void scores(const float *qi, const float *k, int ld, int T, int hd, float
         }
         float s = _mm512_reduce_add_ps(acc);
         row[j] = scale_q_first ? s : s * scale;
+    }
+}
+
+/* o[0..hd) = Σ_j row[j] · v_j, 64 columns (four accumulators, four independent chains) at a time;
+ * each column sums over j in order. */
+static void weighted_values(const float *row, const float *v, int ld, int T, int hd, float *o) {
+    for (int d0 = 0; d0 < hd; d0 += 64) {
+        __mmask16 m[4];
+        __m512 acc[4];
+        for (int b = 0; b < 4; b++) m[b] = lanes(hd - d0 - 16 * b), acc[b] = _mm512_setzero_ps();
+        for (int j = 0; j < T; j++) {
+            __m512 w = _mm512_set1_ps(row[j]);
+            const float *vj = v + (size_t)j * ld + d0;
+            for (int b = 0; b < 4; b++) acc[b] = _mm512_fmadd_ps(w, _mm512_maskz_loadu_ps(m[b], vj + 16 * b), acc[b]);
+        }
+        for (int b = 0; b < 4; b++) _mm512_mask_storeu_ps(o + d0 + 16 * b, m[b], acc[b]);
     }
 }
 
@@ -104,13 +144,47 @@ void attn_attend_head_avx512(const float *q, const float *k, const float *v, int
         float *row = probs + (size_t)i * T;
         scores(q + (size_t)i * ld, k, ld, T, hd, scale, scale_q_first, row);
         softmax16(row, T);
-        float *o = out + (size_t)i * ldo; /* o = Σ_j row[j] · v_j */
-        for (int d = 0; d < hd; d += 16) {
-            __mmask16 m = lanes(hd - d);
-            __m512 acc = _mm512_setzero_ps();
-            for (int j = 0; j < T; j++)
-                acc = _mm512_fmadd_ps(_mm512_set1_ps(row[j]), _mm512_maskz_loadu_ps(m, v + (size_t)j * ld + d), acc);
-            _mm512_mask_storeu_ps(o + d, m, acc);
+        weighted_values(row, v, ld, T, hd, out + (size_t)i * ldo);
+    }
+}
+
+/* LayerNorm rows as attn_layernorm_rows_portable (ops.c): v = x + r stored in y, mean and variance
+ * accumulated in double, then y = (v − mean) · rstd · g + b in float; 16 columns at a time, the
+ * sums in 8 double lanes each (a fixed order, so the same bits on every run). */
+static inline double sum_pd(__m512d lo, __m512d hi) { return _mm512_reduce_add_pd(_mm512_add_pd(lo, hi)); }
+
+void attn_layernorm_rows_avx512(float *y, const float *x, const float *r, const float *g, const float *b, int M, int C,
+                                float eps) {
+    for (int i = 0; i < M; i++) {
+        const float *xi = x + (size_t)i * C, *ri = r ? r + (size_t)i * C : NULL;
+        float *yi = y + (size_t)i * C;
+        __m512d s0 = _mm512_setzero_pd(), s1 = _mm512_setzero_pd();
+        for (int j = 0; j < C; j += 16) {
+            __mmask16 m = lanes(C - j);
+            __m512 v = _mm512_maskz_loadu_ps(m, xi + j);
+            if (ri) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, ri + j));
+            _mm512_mask_storeu_ps(yi + j, m, v);
+            s0 = _mm512_add_pd(s0, _mm512_cvtps_pd(_mm512_castps512_ps256(v)));
+            s1 = _mm512_add_pd(s1, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1))));
+        }
+        float mean = (float)(sum_pd(s0, s1) / C);
+        __m512d mv = _mm512_set1_pd((double)mean);
+        s0 = s1 = _mm512_setzero_pd();
+        for (int j = 0; j < C; j += 16) {
+            __mmask16 m = lanes(C - j);
+            __m512 v = _mm512_maskz_loadu_ps(m, yi + j);
+            __m512d d0 = _mm512_sub_pd(_mm512_cvtps_pd(_mm512_castps512_ps256(v)), mv);
+            __m512d d1 = _mm512_sub_pd(_mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1))), mv);
+            __mmask8 m0 = (__mmask8)(m & 0xFF), m1 = (__mmask8)(m >> 8); /* masked-off lanes hold 0 − mean */
+            s0 = _mm512_mask3_fmadd_pd(d0, d0, s0, m0);
+            s1 = _mm512_mask3_fmadd_pd(d1, d1, s1, m1);
+        }
+        __m512 mean16 = _mm512_set1_ps(mean), rstd = _mm512_set1_ps((float)(1.0 / sqrt(sum_pd(s0, s1) / C + (double)eps)));
+        for (int j = 0; j < C; j += 16) {
+            __mmask16 m = lanes(C - j);
+            __m512 v = _mm512_mul_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, yi + j), mean16), rstd);
+            v = _mm512_fmadd_ps(v, _mm512_maskz_loadu_ps(m, g + j), _mm512_maskz_loadu_ps(m, b + j));
+            _mm512_mask_storeu_ps(yi + j, m, v);
         }
     }
 }

@@ -88,15 +88,8 @@ static void embed(const attn_model *m, const attn_input *in, const seq_span *seq
     attn_layernorm(x, x, NULL, m->emb_ln_g, m->emb_ln_b, N, C, (float)c->layer_norm_eps);
 }
 
-/* Rows [*r0, *r1) of n for thread tid of nt: contiguous and balanced. */
-static void share(int n, int tid, int nt, int *r0, int *r1) {
-    int per = n / nt, extra = n % nt;
-    *r0 = tid * per + (tid < extra ? tid : extra);
-    *r1 = *r0 + per + (tid < extra);
-}
-
 /* Multi-head self-attention of layer l, inside the forward's parallel region ((sequence, head)
- * tasks handed out by next_task; the caller synchronises after it and resets next_task).
+ * tasks taken from next_task, 0 at the start; the caller synchronises after it).
  * qkv (N, 3C) → ctx (N, C); probabilities of sequence b go to att_b (NH, T_b, T_b): the output's
  * layer l when attentions are returned, else the scratch. With ATTN_OUT_QK the head's q and k rows
  * (after projection and bias, before any scaling) are copied to out[b].queries / keys. */
@@ -206,8 +199,10 @@ static int alloc_outputs(const attn_config *c, const attn_input *in, int n, unsi
     return ok;
 }
 
-/* The layers, inside one parallel region: each step is a thread's share (a column block of a
- * linear layer, a range of LayerNorm rows, some attention heads) followed by a barrier. */
+/* The layers, inside one parallel region: each step is the threads taking units of its work (32
+ * columns of a linear layer × a block of rows, 16 LayerNorm rows, one attention head of one
+ * sequence) from a counter until none is left, then a barrier. Step s counts on counter[s % 2];
+ * thread 0 zeroes the other one (its last step is over, its next one starts after a barrier). */
 typedef struct layers_job {
     const attn_model *m;
     const arena *a;
@@ -216,8 +211,26 @@ typedef struct layers_job {
     int n, N;
     unsigned outputs;
     team_barrier bar;
-    atomic_int next_task; /* attention's task counter */
+    atomic_int counter[2];
 } layers_job;
+
+#define LN_ROWS 16 /* LayerNorm rows per unit */
+
+static atomic_int *step_counter(layers_job *job, int tid, int *step) {
+    if (tid == 0) atomic_store_explicit(&job->counter[(*step + 1) % 2], 0, memory_order_relaxed);
+    return &job->counter[(*step)++ % 2];
+}
+
+/* y = LayerNorm(x + r) · g + b over the rows (N, C), LN_ROWS at a time from the step's counter. */
+static void layernorm_step(float *y, const float *x, const float *r, const float *g, const float *b, int N, int C, float eps,
+                           atomic_int *next, int tid, int nt) {
+    attn_units units = attn_units_of(next, (N + LN_ROWS - 1) / LN_ROWS, tid, nt);
+    for (int u; (u = attn_units_take(&units)) >= 0;) {
+        size_t o = (size_t)u * LN_ROWS * C;
+        int rows = N - u * LN_ROWS < LN_ROWS ? N - u * LN_ROWS : LN_ROWS;
+        attn_layernorm_rows(y + o, x + o, r + o, g, b, rows, C, eps);
+    }
+}
 
 static void encoder_layers(void *job_ptr, int tid, int nt) {
     layers_job *job = job_ptr;
@@ -225,35 +238,32 @@ static void encoder_layers(void *job_ptr, int tid, int nt) {
     const arena *a = job->a;
     attn_output *out = job->out;
     const seq_span *seqs = job->seqs;
-    int n = job->n, N = job->N;
+    int n = job->n, N = job->N, step = 0;
     unsigned outputs = job->outputs;
     team_barrier *bar = &job->bar;
     const attn_config *c = &m->cfg;
     int C = c->hidden, L = c->layers, keep_hidden = (outputs & ATTN_OUT_HIDDEN) != 0;
     float eps = (float)c->layer_norm_eps;
     size_t NC = (size_t)N * C;
-    int r0, r1;
-    share(N, tid, nt, &r0, &r1);
     void *scratch = a->scratch ? a->scratch + (size_t)tid * a->scratch_bytes : NULL;
-    size_t o0 = (size_t)r0 * C;
     for (int l = 0; l < L; l++) {
         const layer_weights *w = &m->layers[l];
         float *x = a->hidden + (keep_hidden ? (size_t)l : (size_t)(l % 2)) * NC;           /* (N, C) in */
         float *y = a->hidden + (keep_hidden ? (size_t)l + 1 : (size_t)((l + 1) % 2)) * NC; /* (N, C) out */
-        attn_linear_part(&w->qkv, a->qkv, x, N, -1, tid, nt, scratch);                              /* (N, 3C) */
+        attn_linear_part(&w->qkv, a->qkv, x, N, -1, tid, nt, step_counter(job, tid, &step), scratch);          /* (N, 3C) */
         team_wait(bar);
-        attention(c, l, a->qkv, a->ctx, a->att, out, seqs, n, outputs, &job->next_task);   /* (N, C) */
+        attention(c, l, a->qkv, a->ctx, a->att, out, seqs, n, outputs, step_counter(job, tid, &step));        /* (N, C) */
         team_wait(bar);
-        if (tid == 0) atomic_store_explicit(&job->next_task, 0, memory_order_relaxed); /* next used after more barriers */
-        attn_linear_part(&w->attn_out, a->tmp, a->ctx, N, -1, tid, nt, scratch);                    /* (N, C) */
+        attn_linear_part(&w->attn_out, a->tmp, a->ctx, N, -1, tid, nt, step_counter(job, tid, &step), scratch); /* (N, C) */
         team_wait(bar);
-        attn_layernorm_rows(a->attn_x + o0, a->tmp + o0, x + o0, w->attn_ln_g, w->attn_ln_b, r1 - r0, C, eps);
+        layernorm_step(a->attn_x, a->tmp, x, w->attn_ln_g, w->attn_ln_b, N, C, eps, step_counter(job, tid, &step), tid, nt);
         team_wait(bar);
-        attn_linear_part(&w->ff_in, a->ff, a->attn_x, N, (int)c->activation, tid, nt, scratch);     /* (N, I) */
+        attn_linear_part(&w->ff_in, a->ff, a->attn_x, N, (int)c->activation, tid, nt, step_counter(job, tid, &step),
+                         scratch); /* (N, I) */
         team_wait(bar);
-        attn_linear_part(&w->ff_out, a->tmp, a->ff, N, -1, tid, nt, scratch);                       /* (N, C) */
+        attn_linear_part(&w->ff_out, a->tmp, a->ff, N, -1, tid, nt, step_counter(job, tid, &step), scratch);   /* (N, C) */
         team_wait(bar);
-        attn_layernorm_rows(y + o0, a->tmp + o0, a->attn_x + o0, w->out_ln_g, w->out_ln_b, r1 - r0, C, eps);
+        layernorm_step(y, a->tmp, a->attn_x, w->out_ln_g, w->out_ln_b, N, C, eps, step_counter(job, tid, &step), tid, nt);
         team_wait(bar);
     }
 }
@@ -290,7 +300,8 @@ attn_status attn_model_forward(attn_model *m, const attn_input *in, int n, unsig
     attn_team_begin(&team, threads);
     layers_job job = {.m = m, .a = &a, .out = out, .seqs = seqs, .n = n, .N = N, .outputs = outputs};
     job.bar.n = team.n;
-    atomic_init(&job.next_task, 0);
+    atomic_init(&job.counter[0], 0);
+    atomic_init(&job.counter[1], 0);
     attn_team_run(&team, encoder_layers, &job);
     attn_team_end(&team);
 
