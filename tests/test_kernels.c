@@ -197,7 +197,7 @@ static void check_linear_bf16(int M, int K, int N, int act) {
             }
         } else
             for (int tid = 0; tid < nt; tid++) {
-                if (direct) attn_matmul_packed_bf16_avx512_part(y, x, l.bf16, b, M, K, N, act, tid, nt, NULL, scratch);
+                if (direct) attn_matmul_packed_bf16_avx512_part(y, x, NULL, l.bf16, b, M, K, N, act, tid, nt, NULL, scratch);
                 else attn_linear_part(&l, y, x, M, act, tid, nt, NULL, scratch);
             }
         CHECKF(fence_intact(y, (size_t)M * N), "bf16 linear M=%d K=%d N=%d: wrote outside the output", M, K, N);

@@ -352,9 +352,9 @@ void attn_linear_part(const attn_linear *l, float *y, const float *x, int M, int
     const kernel_set *s = ks();
     if (l->panels || l->panels16) {
         if (l->use_bf16 && l->bf16 && scratch && use_amx())
-            attn_matmul_packed_bf16_amx_part(y, x, l->bf16, l->b, M, l->K, l->N, act, tid, nt, next, scratch);
+            attn_matmul_packed_bf16_amx_part(y, x, NULL, l->bf16, l->b, M, l->K, l->N, act, tid, nt, next, scratch);
         else if (l->use_bf16 && l->bf16 && scratch)
-            attn_matmul_packed_bf16_avx512_part(y, x, l->bf16, l->b, M, l->K, l->N, act, tid, nt, next, scratch);
+            attn_matmul_packed_bf16_avx512_part(y, x, NULL, l->bf16, l->b, M, l->K, l->N, act, tid, nt, next, scratch);
         else if (l->panels16)
             attn_matmul_packed16_avx512_part(y, x, l->panels16, l->wtype, l->b, M, l->K, l->N, act, tid, nt, next);
         else
@@ -376,6 +376,27 @@ void attn_linear_part(const attn_linear *l, float *y, const float *x, int M, int
         int t0 = tid * per + (tid < extra ? tid : extra), t1 = t0 + per + (tid < extra);
         attn_activation_block(y, M, l->N, tile * t0, tile * t1 < l->N ? tile * t1 : l->N, (attn_activation)act);
     }
+}
+
+int attn_linear_bf16_active(const attn_linear *l) { return (l->panels || l->panels16) && l->use_bf16 && l->bf16; }
+
+size_t attn_bf16_x_bytes(int M, int K) { return ((size_t)(M + 32) * (size_t)attn_bf16_pairs(K) * 4 + 63) / 64 * 64; }
+
+#define CONVERT_ROWS 16 /* rows per unit of attn_bf16_convert_part */
+
+void attn_bf16_convert_part(uint32_t *xb, const float *x, int M, int K, int tid, int nt, atomic_int *next) {
+    int K2 = attn_bf16_pairs(K);
+    attn_units units = attn_units_of(next, (M + CONVERT_ROWS - 1) / CONVERT_ROWS, tid, nt);
+    for (int u; (u = attn_units_take(&units)) >= 0;) {
+        int r0 = u * CONVERT_ROWS, rows = M - r0 < CONVERT_ROWS ? M - r0 : CONVERT_ROWS;
+        attn_bf16_pairs_from_f32(xb + (size_t)r0 * K2, x + (size_t)r0 * K, rows, K, K2);
+    }
+}
+
+void attn_linear_part_bf16(const attn_linear *l, float *y, const uint32_t *xb, int M, int act, int tid, int nt,
+                           atomic_int *next) {
+    if (use_amx()) attn_matmul_packed_bf16_amx_part(y, NULL, xb, l->bf16, l->b, M, l->K, l->N, act, tid, nt, next, NULL);
+    else attn_matmul_packed_bf16_avx512_part(y, NULL, xb, l->bf16, l->b, M, l->K, l->N, act, tid, nt, next, NULL);
 }
 
 void attn_linear_apply(const attn_linear *l, float *y, const float *x, int M, int act) {

@@ -155,15 +155,26 @@ attn_status attn_linear_add_bf16(attn_linear *l);
 static inline int attn_bf16_pairs(int K) { return ((K + 1) / 2 + 15) / 16 * 16; }
 /* AMX (tiles, TDPBF16PS) for the bf16 layers: CPU, OS state and arch_prctl permission all there. */
 int attn_amx_supported(void);
-void attn_matmul_packed_bf16_amx_part(float *y, const float *x, const uint16_t *panels, const float *b, int M, int K, int N,
+void attn_matmul_packed_bf16_amx_part(float *y, const float *x, const uint32_t *xb, const uint16_t *panels, const float *b, int M, int K, int N,
                                       int act, int tid, int nt, atomic_int *next, uint32_t *scratch);
 void attn_bf16_pairs_from_f32(uint32_t *dst, const float *x, int rows, int K, int K2);
 void attn_pack_panels16_bf16(uint16_t *panels, const attn_linear *l);
 /* Panel p's bf16 form (K2, 16, 2) from its f32 or 16-bit panel (K, 16) of type t: the same values
  * as attn_pack_panels16_bf16 (round to nearest even), 16 outputs per instruction. */
 void attn_bf16_panel_from_panel_avx512(uint16_t *dst, const void *panel, attn_wtype t, int K, int K2);
-void attn_matmul_packed_bf16_avx512_part(float *y, const float *x, const uint16_t *panels, const float *b, int M, int K, int N,
+void attn_matmul_packed_bf16_avx512_part(float *y, const float *x, const uint32_t *xb, const uint16_t *panels, const float *b, int M, int K, int N,
                                          int act, int tid, int nt, atomic_int *next, uint32_t *scratch);
+/* x given as bf16 pairs already (xb: M + 32 rows of K2 = attn_bf16_pairs(K), non-NULL) in the two
+ * functions above: x is unused, no scratch. Else x is rounded per block of ATTN_BF16_MC rows into
+ * the thread's scratch (every thread rounds every block it works in). */
+
+/* The forward's way for bf16 layers: x rounded once for the whole team (a step of its own, rows
+ * in units of 16 from next), then the product on those pairs. xb holds attn_bf16_x_bytes(M, K). */
+int attn_linear_bf16_active(const attn_linear *l);
+size_t attn_bf16_x_bytes(int M, int K);
+void attn_bf16_convert_part(uint32_t *xb, const float *x, int M, int K, int tid, int nt, atomic_int *next);
+void attn_linear_part_bf16(const attn_linear *l, float *y, const uint32_t *xb, int M, int act, int tid, int nt,
+                           atomic_int *next);
 /* The same with its own parallel region (benches). */
 void attn_linear_apply(const attn_linear *l, float *y, const float *x, int M, int act);
 
