@@ -182,19 +182,31 @@ static void check_linear_bf16(int M, int K, int N, int act) {
     l.use_bf16 = 1;
     void *scratch = aligned_alloc(64, attn_linear_scratch_bytes(K));
     /* the dispatched path (AMX where present), then vdpbf16ps directly */
-    /* (and the dispatched path with units from a counter, 2 OpenMP threads, each its own scratch) */
-    for (int pass = 0; pass < 2 * (1 + attn_amx_supported()) + 1; pass++) {
-        int nt = pass % 2 ? 3 : 1, direct = pass >= 2 && pass < 2 * (1 + attn_amx_supported());
+    /* then the dispatched path with units from a counter (2 OpenMP threads, each its own scratch),
+     * and the forward's way: x rounded once by both threads (attn_bf16_convert_part), the product
+     * on those pairs (attn_linear_part_bf16) */
+    int direct_passes = 2 * (1 + attn_amx_supported());
+    for (int pass = 0; pass < direct_passes + 2; pass++) {
+        int nt = pass % 2 ? 3 : 1, direct = pass >= 2 && pass < direct_passes;
         for (size_t i = 0; i < (size_t)M * N; i++) y[i] = NAN;
-        if (pass == 2 * (1 + attn_amx_supported())) {
-            atomic_int next;
-            atomic_init(&next, 0);
+        if (pass >= direct_passes) {
+            atomic_int next[2];
+            atomic_init(&next[0], 0), atomic_init(&next[1], 0);
+            uint32_t *xb = pass > direct_passes ? aligned_alloc(64, attn_bf16_x_bytes(M, K)) : NULL;
             #pragma omp parallel num_threads(2)
             {
-                void *mine = aligned_alloc(64, attn_linear_scratch_bytes(K));
-                attn_linear_part(&l, y, x, M, act, omp_get_thread_num(), 2, &next, mine);
-                free(mine);
+                int tid = omp_get_thread_num();
+                if (xb) {
+                    attn_bf16_convert_part(xb, x, M, K, tid, 2, &next[0]);
+                    #pragma omp barrier
+                    attn_linear_part_bf16(&l, y, xb, M, act, tid, 2, &next[1]);
+                } else {
+                    void *mine = aligned_alloc(64, attn_linear_scratch_bytes(K));
+                    attn_linear_part(&l, y, x, M, act, tid, 2, &next[0], mine);
+                    free(mine);
+                }
             }
+            free(xb);
         } else
             for (int tid = 0; tid < nt; tid++) {
                 if (direct) attn_matmul_packed_bf16_avx512_part(y, x, NULL, l.bf16, b, M, K, N, act, tid, nt, NULL, scratch);
