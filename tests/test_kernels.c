@@ -284,7 +284,7 @@ static int close_to(const float *y, const float *ref, size_t n, int K, const cha
 }
 
 typedef void (*part16_fn)(float *y, const float *x, const uint16_t *w, attn_wtype t, const float *b, int M, int K, int N,
-                          int tid, int nt);
+                          int act, int tid, int nt, atomic_int *next);
 
 /* The 16-bit linear layer against the naive reference: the dispatched layer (16-bit panels with
  * avx512, the weights as stored otherwise) in shares of 1..3 threads with each activation, then
@@ -324,7 +324,7 @@ static void check_linear16(int M, int K, int N, int act, attn_wtype t) {
         for (int v = 0; v < 1 + attn_kernels_supported("avx2"); v++) {
             snprintf(what, sizeof what, "matmul16 %s %s", parts[v].name, wtype_name(t));
             for (size_t i = 0; i < (size_t)M * N; i++) y[i] = NAN;
-            for (int tid = 0; tid < 2; tid++) parts[v].fn(y, x, w, t, b, M, K, N, tid, 2);
+            for (int tid = 0; tid < 2; tid++) parts[v].fn(y, x, w, t, b, M, K, N, -1, tid, 2, NULL);
             CHECKF(fence_intact(y, (size_t)M * N), "%s: wrote outside the output", what);
             close_to(y, ref, (size_t)M * N, K, what, M, N, act, 2);
         }
@@ -365,7 +365,7 @@ static void check_linear16(int M, int K, int N, int act, attn_wtype t) {
         free(scratch);
     }
     attn_linear_free(&l);
-    free(x), free(w), free(b), free(ref), free(ref_act), fenced_free(y);
+    free(x), free(w), free(b), free(ref), free(ref_act), free(one), fenced_free(y);
 }
 
 static void test_linear16(void) {

@@ -81,9 +81,10 @@ static int cpu_has_avx512_bf16(void) {
 typedef void (*gelu_fn)(float *x, size_t n);
 typedef void (*head_fn)(const float *q, const float *k, const float *v, int ld, int T, int hd, float scale,
                         int scale_q_first, float *probs, float *out, int ldo);
-typedef void (*part_fn)(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int tid, int nt);
+typedef void (*part_fn)(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int act, int tid,
+                        int nt, atomic_int *next);
 typedef void (*part16_fn)(float *y, const float *x, const uint16_t *w, attn_wtype t, const float *b, int M, int K, int N,
-                          int tid, int nt);
+                          int act, int tid, int nt, atomic_int *next);
 
 typedef void (*layernorm_fn)(float *y, const float *x, const float *r, const float *g, const float *b, int M, int C,
                              float eps);
@@ -361,20 +362,12 @@ void attn_linear_part(const attn_linear *l, float *y, const float *x, int M, int
             attn_matmul_packed_avx512_part(y, x, l->panels, l->b, M, l->K, l->N, act, tid, nt, next);
         return;
     }
-    /* the plain-layout sets share statically (next unused): thread tid's 4-column tiles */
     if (l->w16) {
         part16_fn part16 = s->part16 ? s->part16 : attn_matmul16_portable_part;
-        part16(y, x, l->w16, l->wtype, l->b, M, l->K, l->N, tid, nt);
+        part16(y, x, l->w16, l->wtype, l->b, M, l->K, l->N, act, tid, nt, next);
     } else {
         part_fn part = s->part ? s->part : attn_matmul_portable_part;
-        part(y, x, l->w, l->b, M, l->K, l->N, tid, nt);
-    }
-    if (act >= 0) { /* columns of this thread, while they are in cache (both parts split N the same way) */
-        const int tile = 4; /* both plain-layout parts give each thread a range of 4-column tiles */
-        int tiles = (l->N + tile - 1) / tile;
-        int per = tiles / nt, extra = tiles % nt;
-        int t0 = tid * per + (tid < extra ? tid : extra), t1 = t0 + per + (tid < extra);
-        attn_activation_block(y, M, l->N, tile * t0, tile * t1 < l->N ? tile * t1 : l->N, (attn_activation)act);
+        part(y, x, l->w, l->b, M, l->K, l->N, act, tid, nt, next);
     }
 }
 

@@ -36,8 +36,10 @@ void attn_matmul_avx512(float *y, const float *x, const float *w, const float *b
 /* The share of thread tid of nt of the same product, no parallel region of its own: call it from
  * every thread of one region, then synchronise (the forward's one region per forward). Threads
  * own disjoint column blocks of y. act_gelu: apply the erf GELU to the result (fused epilogue). */
-void attn_matmul_portable_part(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int tid, int nt);
-void attn_matmul_avx2_part(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int tid, int nt);
+void attn_matmul_portable_part(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int act,
+                               int tid, int nt, atomic_int *next);
+void attn_matmul_avx2_part(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int act, int tid,
+                           int nt, atomic_int *next);
 
 /* How the threads of one step share its n units of work. With a counter (next: shared by the
  * team, 0 when the step starts) each thread takes the next free unit until none is left, so a
@@ -131,9 +133,9 @@ size_t attn_first_nonfinite_avx512(const void *p, size_t n, attn_wtype t);
  * The naive reference widens each weight (attn_w16_to_f32) and sums like attn_matmul_ref. */
 void attn_matmul16_ref(float *y, const float *x, const uint16_t *w, attn_wtype t, const float *b, int M, int K, int N);
 void attn_matmul16_portable_part(float *y, const float *x, const uint16_t *w, attn_wtype t, const float *b, int M, int K,
-                                 int N, int tid, int nt);
+                                 int N, int act, int tid, int nt, atomic_int *next);
 void attn_matmul16_avx2_part(float *y, const float *x, const uint16_t *w, attn_wtype t, const float *b, int M, int K,
-                             int N, int tid, int nt);
+                             int N, int act, int tid, int nt, atomic_int *next);
 void attn_matmul_packed16_avx512_part(float *y, const float *x, const uint16_t *panels, attn_wtype t, const float *b,
                                       int M, int K, int N, int act, int tid, int nt, atomic_int *next);
 /* Thread tid of nt computes its share (call from every thread of a region, then barrier): units
