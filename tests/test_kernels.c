@@ -8,6 +8,7 @@
  * head (portable, AVX2, AVX-512) against double-precision references. Inputs are allocated at their exact
  * size so AddressSanitizer sees any over-read. Timing is not tested here: see bench/. */
 #include <math.h>
+#include <omp.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -100,7 +101,9 @@ static void test_matmul(void) {
 }
 
 /* A prepared linear layer (packed panels with the avx512 set) computed in thread shares: every
- * share of nt = 1, 2, 3 run one after another must give the reference, with the activation fused. */
+ * static share of nt = 1, 2, 3 run one after another must give the reference, with the activation
+ * fused; and units taken from a shared counter by 2 OpenMP threads (pass nt = 4) the same bits as
+ * one thread alone, whichever thread took which unit. */
 static void check_linear(int M, int K, int N, int act) {
     float *x = rand_vec((size_t)M * K, 1.0f), *w = rand_vec((size_t)N * K, 0.5f), *b = rand_vec((size_t)N, 1.0f);
     float *ref = malloc((size_t)M * N * sizeof *ref), *y = fenced((size_t)M * N);
@@ -110,9 +113,20 @@ static void check_linear(int M, int K, int N, int act) {
     memcpy(wp, w, (size_t)N * K * sizeof *w);
     attn_linear l;
     if (!CHECK_OK(attn_linear_prepare(&l, wp, b, N, K))) return;
-    for (int nt = 1; nt <= 3; nt++) {
+    float *one = malloc((size_t)M * N * sizeof *one);
+    for (int nt = 1; nt <= 4; nt++) {
         for (size_t i = 0; i < (size_t)M * N; i++) y[i] = NAN;
-        for (int tid = 0; tid < nt; tid++) attn_linear_part(&l, y, x, M, act, tid, nt, NULL);
+        if (nt == 4) {
+            atomic_int next;
+            atomic_init(&next, 0);
+            #pragma omp parallel num_threads(2)
+            attn_linear_part(&l, y, x, M, act, omp_get_thread_num(), 2, &next, NULL);
+            CHECKF(memcmp(y, one, (size_t)M * N * sizeof *y) == 0, "linear M=%d K=%d N=%d act=%d: units from a counter differ from one thread's",
+                   M, K, N, act);
+        } else {
+            for (int tid = 0; tid < nt; tid++) attn_linear_part(&l, y, x, M, act, tid, nt, NULL, NULL);
+            if (nt == 1) memcpy(one, y, (size_t)M * N * sizeof *y);
+        }
         CHECKF(fence_intact(y, (size_t)M * N), "linear M=%d K=%d N=%d act=%d nt=%d: wrote outside the output", M, K, N, act, nt);
         for (size_t i = 0; i < (size_t)M * N; i++) {
             double tol = 2e-5 * (1.0 + fabs(ref[i])) * (1.0 + sqrt((double)K) / 4.0);
@@ -122,7 +136,7 @@ static void check_linear(int M, int K, int N, int act) {
         }
     }
     attn_linear_free(&l);
-    free(wp), free(x), free(w), free(b), free(ref), fenced_free(y);
+    free(wp), free(x), free(w), free(b), free(ref), free(one), fenced_free(y);
 }
 
 static void test_linear(void) {
@@ -131,6 +145,7 @@ static void test_linear(void) {
     for (size_t mi = 0; mi < sizeof Ms / sizeof *Ms; mi++)
         for (size_t s = 0; s < sizeof KNs / sizeof *KNs; s++)
             for (int act = -1; act <= (int)ATTN_ACT_RELU; act++) check_linear(Ms[mi], KNs[s][0], KNs[s][1], act);
+    for (int act = -1; act <= (int)ATTN_ACT_RELU; act++) check_linear(200, 3072, 40, act); /* 3 x blocks of 96 rows */
 }
 
 /* bf16 round to nearest even, as the kernels round weights and inputs. */
@@ -167,13 +182,36 @@ static void check_linear_bf16(int M, int K, int N, int act) {
     l.use_bf16 = 1;
     void *scratch = aligned_alloc(64, attn_linear_scratch_bytes(K));
     /* the dispatched path (AMX where present), then vdpbf16ps directly */
-    for (int pass = 0; pass < 2 * (1 + attn_amx_supported()); pass++) {
-        int nt = pass % 2 ? 3 : 1, direct = pass >= 2;
+    /* then the dispatched path with units from a counter (2 OpenMP threads, each its own scratch),
+     * and the forward's way: x rounded once by both threads (attn_bf16_convert_part), the product
+     * on those pairs (attn_linear_part_bf16) */
+    int direct_passes = 2 * (1 + attn_amx_supported());
+    for (int pass = 0; pass < direct_passes + 2; pass++) {
+        int nt = pass % 2 ? 3 : 1, direct = pass >= 2 && pass < direct_passes;
         for (size_t i = 0; i < (size_t)M * N; i++) y[i] = NAN;
-        for (int tid = 0; tid < nt; tid++) {
-            if (direct) attn_matmul_packed_bf16_avx512_part(y, x, l.bf16, b, M, K, N, act == ATTN_ACT_GELU, tid, nt, scratch);
-            else attn_linear_part(&l, y, x, M, act, tid, nt, scratch);
-        }
+        if (pass >= direct_passes) {
+            atomic_int next[2];
+            atomic_init(&next[0], 0), atomic_init(&next[1], 0);
+            uint32_t *xb = pass > direct_passes ? aligned_alloc(64, attn_bf16_x_bytes(M, K)) : NULL;
+            #pragma omp parallel num_threads(2)
+            {
+                int tid = omp_get_thread_num();
+                if (xb) {
+                    attn_bf16_convert_part(xb, x, M, K, tid, 2, &next[0]);
+                    #pragma omp barrier
+                    attn_linear_part_bf16(&l, y, xb, M, act, tid, 2, &next[1]);
+                } else {
+                    void *mine = aligned_alloc(64, attn_linear_scratch_bytes(K));
+                    attn_linear_part(&l, y, x, M, act, tid, 2, &next[0], mine);
+                    free(mine);
+                }
+            }
+            free(xb);
+        } else
+            for (int tid = 0; tid < nt; tid++) {
+                if (direct) attn_matmul_packed_bf16_avx512_part(y, x, NULL, l.bf16, b, M, K, N, act, tid, nt, NULL, scratch);
+                else attn_linear_part(&l, y, x, M, act, tid, nt, NULL, scratch);
+            }
         CHECKF(fence_intact(y, (size_t)M * N), "bf16 linear M=%d K=%d N=%d: wrote outside the output", M, K, N);
         for (int i = 0; i < M; i++)
             for (int n = 0; n < N; n++) {
@@ -246,7 +284,7 @@ static int close_to(const float *y, const float *ref, size_t n, int K, const cha
 }
 
 typedef void (*part16_fn)(float *y, const float *x, const uint16_t *w, attn_wtype t, const float *b, int M, int K, int N,
-                          int tid, int nt);
+                          int act, int tid, int nt, atomic_int *next);
 
 /* The 16-bit linear layer against the naive reference: the dispatched layer (16-bit panels with
  * avx512, the weights as stored otherwise) in shares of 1..3 threads with each activation, then
@@ -264,9 +302,20 @@ static void check_linear16(int M, int K, int N, int act, attn_wtype t) {
     attn_linear l;
     if (!CHECK_OK(attn_linear_prepare16(&l, w, t, b, N, K))) return;
     snprintf(what, sizeof what, "linear16 %s %s", wtype_name(t), attn_kernels_name());
-    for (int nt = 1; nt <= 3; nt++) {
+    float *one = malloc((size_t)M * N * sizeof *one);
+    for (int nt = 1; nt <= 4; nt++) {
         for (size_t i = 0; i < (size_t)M * N; i++) y[i] = NAN;
-        for (int tid = 0; tid < nt; tid++) attn_linear_part(&l, y, x, M, act, tid, nt, NULL);
+        if (nt == 4) {
+            atomic_int next;
+            atomic_init(&next, 0);
+            #pragma omp parallel num_threads(2)
+            attn_linear_part(&l, y, x, M, act, omp_get_thread_num(), 2, &next, NULL);
+            CHECKF(memcmp(y, one, (size_t)M * N * sizeof *y) == 0, "linear M=%d K=%d N=%d act=%d: units from a counter differ from one thread's",
+                   M, K, N, act);
+        } else {
+            for (int tid = 0; tid < nt; tid++) attn_linear_part(&l, y, x, M, act, tid, nt, NULL, NULL);
+            if (nt == 1) memcpy(one, y, (size_t)M * N * sizeof *y);
+        }
         CHECKF(fence_intact(y, (size_t)M * N), "%s M=%d K=%d N=%d: wrote outside the output", what, M, K, N);
         if (!close_to(y, ref_act, (size_t)M * N, K, what, M, N, act, nt)) break;
     }
@@ -275,7 +324,7 @@ static void check_linear16(int M, int K, int N, int act, attn_wtype t) {
         for (int v = 0; v < 1 + attn_kernels_supported("avx2"); v++) {
             snprintf(what, sizeof what, "matmul16 %s %s", parts[v].name, wtype_name(t));
             for (size_t i = 0; i < (size_t)M * N; i++) y[i] = NAN;
-            for (int tid = 0; tid < 2; tid++) parts[v].fn(y, x, w, t, b, M, K, N, tid, 2);
+            for (int tid = 0; tid < 2; tid++) parts[v].fn(y, x, w, t, b, M, K, N, -1, tid, 2, NULL);
             CHECKF(fence_intact(y, (size_t)M * N), "%s: wrote outside the output", what);
             close_to(y, ref, (size_t)M * N, K, what, M, N, act, 2);
         }
@@ -289,7 +338,7 @@ static void check_linear16(int M, int K, int N, int act, attn_wtype t) {
             }
             snprintf(what, sizeof what, "matmul16 packed avx512 %s", wtype_name(t));
             for (size_t i = 0; i < (size_t)M * N; i++) y[i] = NAN;
-            for (int tid = 0; tid < 2; tid++) attn_matmul_packed16_avx512_part(y, x, panels, t, b, M, K, N, 0, tid, 2);
+            for (int tid = 0; tid < 2; tid++) attn_matmul_packed16_avx512_part(y, x, panels, t, b, M, K, N, -1, tid, 2, NULL);
             CHECKF(fence_intact(y, (size_t)M * N), "%s: wrote outside the output", what);
             close_to(y, ref, (size_t)M * N, K, what, M, N, act, 2);
             free(panels);
@@ -300,7 +349,7 @@ static void check_linear16(int M, int K, int N, int act, attn_wtype t) {
         l.use_bf16 = 1;
         void *scratch = aligned_alloc(64, attn_linear_scratch_bytes(K));
         for (size_t i = 0; i < (size_t)M * N; i++) y[i] = NAN;
-        attn_linear_part(&l, y, x, M, act, 0, 1, scratch);
+        attn_linear_part(&l, y, x, M, act, 0, 1, NULL, scratch);
         for (int i = 0; i < M; i++)
             for (int n = 0; n < N; n++) {
                 double acc = b[n], absum = fabs(b[n]);
@@ -316,7 +365,7 @@ static void check_linear16(int M, int K, int N, int act, attn_wtype t) {
         free(scratch);
     }
     attn_linear_free(&l);
-    free(x), free(w), free(b), free(ref), free(ref_act), fenced_free(y);
+    free(x), free(w), free(b), free(ref), free(ref_act), free(one), fenced_free(y);
 }
 
 static void test_linear16(void) {
@@ -444,7 +493,7 @@ static void test_softmax(void) {
 }
 
 static void test_layernorm(void) {
-    static const int shapes[][2] = {{1, 1}, {1, 7}, {3, 33}, {25, 768}, {200, 768}};
+    static const int shapes[][2] = {{1, 1}, {1, 7}, {3, 33}, {2, 16}, {4, 17}, {25, 768}, {200, 768}, {3, 1024}};
     for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
         int M = shapes[s][0], C = shapes[s][1];
         size_t n = (size_t)M * C;
@@ -473,6 +522,12 @@ static void test_layernorm(void) {
                 if (tu_failures > 20) return;
             }
         }
+        /* without a residual (the embeddings' LayerNorm): as with r = 0 */
+        float *zero = calloc(n, sizeof *zero), *y0 = malloc(n * sizeof *y0);
+        attn_layernorm(y0, x, NULL, g, b, M, C, 1e-12f);
+        attn_layernorm(y, x, zero, g, b, M, C, 1e-12f);
+        CHECKF(memcmp(y0, y, n * sizeof *y) == 0, "layernorm %dx%d without a residual differs from r = 0", M, C);
+        free(zero), free(y0);
         free(x), free(r), free(g), free(b), free(xa), fenced_free(y);
     }
 }
@@ -481,7 +536,7 @@ typedef void (*head_fn)(const float *, const float *, const float *, int, int, i
 
 static void test_head(const char *name, head_fn fn) {
     static const int Ts[] = {1, 2, 5, 25, 33};
-    static const int hds[] = {1, 7, 8, 12, 64};
+    static const int hds[] = {1, 7, 8, 12, 64, 80, 128};
     for (size_t ti = 0; ti < sizeof Ts / sizeof *Ts; ti++)
         for (size_t hi = 0; hi < sizeof hds / sizeof *hds; hi++)
             for (int sq = 0; sq < 2; sq++) {

@@ -81,14 +81,19 @@ static int cpu_has_avx512_bf16(void) {
 typedef void (*gelu_fn)(float *x, size_t n);
 typedef void (*head_fn)(const float *q, const float *k, const float *v, int ld, int T, int hd, float scale,
                         int scale_q_first, float *probs, float *out, int ldo);
-typedef void (*part_fn)(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int tid, int nt);
+typedef void (*part_fn)(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int act, int tid,
+                        int nt, atomic_int *next);
 typedef void (*part16_fn)(float *y, const float *x, const uint16_t *w, attn_wtype t, const float *b, int M, int K, int N,
-                          int tid, int nt);
+                          int act, int tid, int nt, atomic_int *next);
+
+typedef void (*layernorm_fn)(float *y, const float *x, const float *r, const float *g, const float *b, int M, int C,
+                             float eps);
 
 typedef struct kernel_set {
     attn_matmul_impl matmul; /* .name names the whole set */
     gelu_fn gelu;
     head_fn head;
+    layernorm_fn layernorm;
     part_fn part;            /* plain-layout share of a thread; NULL: the set uses packed panels */
     part16_fn part16;        /* the same on 16-bit weights */
 } kernel_set;
@@ -102,13 +107,14 @@ static void choose(void) {
     int n = 0;
 #if ATTN_X86
     if (cpu_has_avx512())
-        sets[n++] = (kernel_set){{"avx512", attn_matmul_avx512}, attn_gelu_avx512, attn_attend_head_avx512, NULL, NULL};
+        sets[n++] = (kernel_set){{"avx512", attn_matmul_avx512}, attn_gelu_avx512, attn_attend_head_avx512,
+                                 attn_layernorm_rows_avx512, NULL, NULL};
     if (cpu_has_avx2_fma())
-        sets[n++] = (kernel_set){{"avx2", attn_matmul_avx2}, attn_gelu_avx2, attn_attend_head_avx2, attn_matmul_avx2_part,
-                                 attn_matmul16_avx2_part};
+        sets[n++] = (kernel_set){{"avx2", attn_matmul_avx2}, attn_gelu_avx2, attn_attend_head_avx2,
+                                 attn_layernorm_rows_portable, attn_matmul_avx2_part, attn_matmul16_avx2_part};
 #endif
     sets[n++] = (kernel_set){{"portable", attn_matmul_portable}, attn_gelu_portable, attn_attend_head_portable,
-                             attn_matmul_portable_part, attn_matmul16_portable_part};
+                             attn_layernorm_rows_portable, attn_matmul_portable_part, attn_matmul16_portable_part};
     const kernel_set *pick = &sets[0]; /* the fastest supported comes first */
     const char *want = getenv("ATTN_KERNELS");
     if (want && !strcmp(want, "avx2+fma")) want = "avx2"; /* the set's earlier name */
@@ -152,6 +158,9 @@ void attn_matmul(float *y, const float *x, const float *w, const float *b, int M
 }
 
 void attn_gelu(float *x, size_t n) { ks()->gelu(x, n); }
+void attn_layernorm_rows(float *y, const float *x, const float *r, const float *g, const float *b, int M, int C, float eps) {
+    ks()->layernorm(y, x, r, g, b, M, C, eps);
+}
 
 void attn_attend_head(const float *q, const float *k, const float *v, int ld, int T, int hd, float scale, int scale_q_first,
                       float *probs, float *out, int ldo) {
@@ -339,46 +348,58 @@ void attn_linear_free(attn_linear *l) {
     memset(l, 0, sizeof *l);
 }
 
-void attn_linear_part(const attn_linear *l, float *y, const float *x, int M, int act, int tid, int nt, void *scratch) {
+void attn_linear_part(const attn_linear *l, float *y, const float *x, int M, int act, int tid, int nt, atomic_int *next,
+                      void *scratch) {
     const kernel_set *s = ks();
     if (l->panels || l->panels16) {
         if (l->use_bf16 && l->bf16 && scratch && use_amx())
-            attn_matmul_packed_bf16_amx_part(y, x, l->bf16, l->b, M, l->K, l->N, act == ATTN_ACT_GELU, tid, nt, scratch);
+            attn_matmul_packed_bf16_amx_part(y, x, NULL, l->bf16, l->b, M, l->K, l->N, act, tid, nt, next, scratch);
         else if (l->use_bf16 && l->bf16 && scratch)
-            attn_matmul_packed_bf16_avx512_part(y, x, l->bf16, l->b, M, l->K, l->N, act == ATTN_ACT_GELU, tid, nt, scratch);
+            attn_matmul_packed_bf16_avx512_part(y, x, NULL, l->bf16, l->b, M, l->K, l->N, act, tid, nt, next, scratch);
         else if (l->panels16)
-            attn_matmul_packed16_avx512_part(y, x, l->panels16, l->wtype, l->b, M, l->K, l->N, act == ATTN_ACT_GELU, tid, nt);
+            attn_matmul_packed16_avx512_part(y, x, l->panels16, l->wtype, l->b, M, l->K, l->N, act, tid, nt, next);
         else
-            attn_matmul_packed_avx512_part(y, x, l->panels, l->b, M, l->K, l->N, act == ATTN_ACT_GELU, tid, nt);
-        if (act >= 0 && act != ATTN_ACT_GELU) { /* the same column block as the product's */
-            int units = (l->N + 31) / 32, per = units / nt, extra = units % nt;
-            int u0 = tid * per + (tid < extra ? tid : extra), u1 = u0 + per + (tid < extra);
-            attn_activation_block(y, M, l->N, 32 * u0, 32 * u1 < l->N ? 32 * u1 : l->N, (attn_activation)act);
-        }
+            attn_matmul_packed_avx512_part(y, x, l->panels, l->b, M, l->K, l->N, act, tid, nt, next);
         return;
     }
     if (l->w16) {
         part16_fn part16 = s->part16 ? s->part16 : attn_matmul16_portable_part;
-        part16(y, x, l->w16, l->wtype, l->b, M, l->K, l->N, tid, nt);
+        part16(y, x, l->w16, l->wtype, l->b, M, l->K, l->N, act, tid, nt, next);
     } else {
         part_fn part = s->part ? s->part : attn_matmul_portable_part;
-        part(y, x, l->w, l->b, M, l->K, l->N, tid, nt);
+        part(y, x, l->w, l->b, M, l->K, l->N, act, tid, nt, next);
     }
-    if (act >= 0) { /* columns of this thread, while they are in cache (both parts split N the same way) */
-        const int tile = 4; /* both plain-layout parts give each thread a range of 4-column tiles */
-        int tiles = (l->N + tile - 1) / tile;
-        int per = tiles / nt, extra = tiles % nt;
-        int t0 = tid * per + (tid < extra ? tid : extra), t1 = t0 + per + (tid < extra);
-        attn_activation_block(y, M, l->N, tile * t0, tile * t1 < l->N ? tile * t1 : l->N, (attn_activation)act);
+}
+
+int attn_linear_bf16_active(const attn_linear *l) { return (l->panels || l->panels16) && l->use_bf16 && l->bf16; }
+
+size_t attn_bf16_x_bytes(int M, int K) { return ((size_t)(M + 32) * (size_t)attn_bf16_pairs(K) * 4 + 63) / 64 * 64; }
+
+#define CONVERT_ROWS 16 /* rows per unit of attn_bf16_convert_part */
+
+void attn_bf16_convert_part(uint32_t *xb, const float *x, int M, int K, int tid, int nt, atomic_int *next) {
+    int K2 = attn_bf16_pairs(K);
+    attn_units units = attn_units_of(next, (M + CONVERT_ROWS - 1) / CONVERT_ROWS, tid, nt);
+    for (int u; (u = attn_units_take(&units)) >= 0;) {
+        int r0 = u * CONVERT_ROWS, rows = M - r0 < CONVERT_ROWS ? M - r0 : CONVERT_ROWS;
+        attn_bf16_pairs_from_f32(xb + (size_t)r0 * K2, x + (size_t)r0 * K, rows, K, K2);
     }
+}
+
+void attn_linear_part_bf16(const attn_linear *l, float *y, const uint32_t *xb, int M, int act, int tid, int nt,
+                           atomic_int *next) {
+    if (use_amx()) attn_matmul_packed_bf16_amx_part(y, NULL, xb, l->bf16, l->b, M, l->K, l->N, act, tid, nt, next, NULL);
+    else attn_matmul_packed_bf16_avx512_part(y, NULL, xb, l->bf16, l->b, M, l->K, l->N, act, tid, nt, next, NULL);
 }
 
 void attn_linear_apply(const attn_linear *l, float *y, const float *x, int M, int act) {
     size_t sb = attn_linear_scratch_bytes(l->K);
+    atomic_int next;
+    atomic_init(&next, 0);
     #pragma omp parallel
     {
         void *scratch = l->use_bf16 ? aligned_alloc(64, sb) : NULL; /* benches and tests only */
-        attn_linear_part(l, y, x, M, act, omp_get_thread_num(), omp_get_num_threads(), scratch);
+        attn_linear_part(l, y, x, M, act, omp_get_thread_num(), omp_get_num_threads(), &next, scratch);
         free(scratch);
     }
 }

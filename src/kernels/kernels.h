@@ -5,6 +5,7 @@
 #ifndef ATTN_KERNELS_H
 #define ATTN_KERNELS_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,8 +36,38 @@ void attn_matmul_avx512(float *y, const float *x, const float *w, const float *b
 /* The share of thread tid of nt of the same product, no parallel region of its own: call it from
  * every thread of one region, then synchronise (the forward's one region per forward). Threads
  * own disjoint column blocks of y. act_gelu: apply the erf GELU to the result (fused epilogue). */
-void attn_matmul_portable_part(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int tid, int nt);
-void attn_matmul_avx2_part(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int tid, int nt);
+void attn_matmul_portable_part(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int act,
+                               int tid, int nt, atomic_int *next);
+void attn_matmul_avx2_part(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int act, int tid,
+                           int nt, atomic_int *next);
+
+/* How the threads of one step share its n units of work. With a counter (next: shared by the
+ * team, 0 when the step starts) each thread takes the next free unit until none is left, so a
+ * thread the host slows down takes fewer (on a shared 2-core VM one core often runs 5-10 % slower
+ * than the other, and a static split makes the other wait at every barrier). Without (NULL),
+ * thread tid of nt takes a contiguous range, as schedule(static). The result never depends on
+ * which thread computes a unit. */
+typedef struct attn_units {
+    atomic_int *next;
+    int cur, end, n;
+} attn_units;
+static inline attn_units attn_units_of(atomic_int *next, int n, int tid, int nt) {
+    attn_units u = {next, 0, 0, n};
+    if (!next) {
+        int per = n / nt, extra = n % nt;
+        u.cur = tid * per + (tid < extra ? tid : extra);
+        u.end = u.cur + per + (tid < extra);
+    }
+    return u;
+}
+/* The next unit of this thread, or -1 when the step has none left. */
+static inline int attn_units_take(attn_units *u) {
+    if (u->next) {
+        int i = atomic_fetch_add_explicit(u->next, 1, memory_order_relaxed);
+        return i < u->n ? i : -1;
+    }
+    return u->cur < u->end ? u->cur++ : -1;
+}
 
 /* Packed panels for the AVX-512 micro-kernel: w (N, K) → (⌈N/16⌉, K, 16), zero past N (see
  * matmul_avx512.c). attn_panels16_alloc returns 64-byte aligned storage for them (free()). */
@@ -44,7 +75,7 @@ size_t attn_panels16_floats(int N, int K);
 float *attn_panels16_alloc(int N, int K);
 void attn_pack_panels16(float *panels, const float *w, int N, int K);
 void attn_matmul_packed_avx512_part(float *y, const float *x, const float *panels, const float *b, int M, int K, int N,
-                                    int gelu, int tid, int nt);
+                                    int act, int tid, int nt, atomic_int *next);
 
 /* How a linear layer's weights are stored: F32, or F16 / BF16 kept in the checkpoint's dtype and
  * widened to F32 inside the kernels (F16C vcvtph2ps; bf16 is the top half of an f32: a shift). */
@@ -102,15 +133,17 @@ size_t attn_first_nonfinite_avx512(const void *p, size_t n, attn_wtype t);
  * The naive reference widens each weight (attn_w16_to_f32) and sums like attn_matmul_ref. */
 void attn_matmul16_ref(float *y, const float *x, const uint16_t *w, attn_wtype t, const float *b, int M, int K, int N);
 void attn_matmul16_portable_part(float *y, const float *x, const uint16_t *w, attn_wtype t, const float *b, int M, int K,
-                                 int N, int tid, int nt);
+                                 int N, int act, int tid, int nt, atomic_int *next);
 void attn_matmul16_avx2_part(float *y, const float *x, const uint16_t *w, attn_wtype t, const float *b, int M, int K,
-                             int N, int tid, int nt);
+                             int N, int act, int tid, int nt, atomic_int *next);
 void attn_matmul_packed16_avx512_part(float *y, const float *x, const uint16_t *panels, attn_wtype t, const float *b,
-                                      int M, int K, int N, int gelu, int tid, int nt);
-/* Thread tid of nt computes its column block (call from every thread of a region, then barrier).
+                                      int M, int K, int N, int act, int tid, int nt, atomic_int *next);
+/* Thread tid of nt computes its share (call from every thread of a region, then barrier): units
+ * of 32 columns × a block of rows taken from next (see attn_units; NULL: a static share).
  * act: ATTN_ACT_* applied to the result, or -1 for none. scratch: this thread's
  * attn_linear_scratch_bytes(K) bytes, 64-byte aligned (used by the bf16 path only; may be NULL otherwise). */
-void attn_linear_part(const attn_linear *l, float *y, const float *x, int M, int act, int tid, int nt, void *scratch);
+void attn_linear_part(const attn_linear *l, float *y, const float *x, int M, int act, int tid, int nt, atomic_int *next,
+                      void *scratch);
 size_t attn_linear_scratch_bytes(int K);
 
 /* bf16 (AMX tiles where the CPU has them, else AVX512-BF16 vdpbf16ps; f32 accumulation; x
@@ -124,15 +157,26 @@ attn_status attn_linear_add_bf16(attn_linear *l);
 static inline int attn_bf16_pairs(int K) { return ((K + 1) / 2 + 15) / 16 * 16; }
 /* AMX (tiles, TDPBF16PS) for the bf16 layers: CPU, OS state and arch_prctl permission all there. */
 int attn_amx_supported(void);
-void attn_matmul_packed_bf16_amx_part(float *y, const float *x, const uint16_t *panels, const float *b, int M, int K, int N,
-                                      int gelu, int tid, int nt, uint32_t *scratch);
+void attn_matmul_packed_bf16_amx_part(float *y, const float *x, const uint32_t *xb, const uint16_t *panels, const float *b, int M, int K, int N,
+                                      int act, int tid, int nt, atomic_int *next, uint32_t *scratch);
 void attn_bf16_pairs_from_f32(uint32_t *dst, const float *x, int rows, int K, int K2);
 void attn_pack_panels16_bf16(uint16_t *panels, const attn_linear *l);
 /* Panel p's bf16 form (K2, 16, 2) from its f32 or 16-bit panel (K, 16) of type t: the same values
  * as attn_pack_panels16_bf16 (round to nearest even), 16 outputs per instruction. */
 void attn_bf16_panel_from_panel_avx512(uint16_t *dst, const void *panel, attn_wtype t, int K, int K2);
-void attn_matmul_packed_bf16_avx512_part(float *y, const float *x, const uint16_t *panels, const float *b, int M, int K, int N,
-                                         int gelu, int tid, int nt, uint32_t *scratch);
+void attn_matmul_packed_bf16_avx512_part(float *y, const float *x, const uint32_t *xb, const uint16_t *panels, const float *b, int M, int K, int N,
+                                         int act, int tid, int nt, atomic_int *next, uint32_t *scratch);
+/* x given as bf16 pairs already (xb: M + 32 rows of K2 = attn_bf16_pairs(K), non-NULL) in the two
+ * functions above: x is unused, no scratch. Else x is rounded per block of ATTN_BF16_MC rows into
+ * the thread's scratch (every thread rounds every block it works in). */
+
+/* The forward's way for bf16 layers: x rounded once for the whole team (a step of its own, rows
+ * in units of 16 from next), then the product on those pairs. xb holds attn_bf16_x_bytes(M, K). */
+int attn_linear_bf16_active(const attn_linear *l);
+size_t attn_bf16_x_bytes(int M, int K);
+void attn_bf16_convert_part(uint32_t *xb, const float *x, int M, int K, int tid, int nt, atomic_int *next);
+void attn_linear_part_bf16(const attn_linear *l, float *y, const uint32_t *xb, int M, int act, int tid, int nt,
+                           atomic_int *next);
 /* The same with its own parallel region (benches). */
 void attn_linear_apply(const attn_linear *l, float *y, const float *x, int M, int act);
 
@@ -144,6 +188,11 @@ int attn_kernels_supported(const char *name);
 /* y (M, C) = LayerNorm(x + r) · g + b, rows independent; r may be NULL; y may alias x or r.
  * attn_layernorm_rows is the single-threaded body (rows of a thread's share). */
 void attn_layernorm_rows(float *y, const float *x, const float *r, const float *g, const float *b, int M, int C, float eps);
+/* attn_layernorm_rows is dispatched: the reference (the avx2 set uses it too) and AVX-512. */
+void attn_layernorm_rows_portable(float *y, const float *x, const float *r, const float *g, const float *b, int M, int C,
+                                  float eps);
+void attn_layernorm_rows_avx512(float *y, const float *x, const float *r, const float *g, const float *b, int M, int C,
+                                float eps);
 void attn_layernorm(float *y, const float *x, const float *r, const float *g, const float *b, int M, int C, float eps);
 
 /* In place on n values. */

@@ -29,20 +29,24 @@ static float dot(const float *a, const float *b, int K) {
     return s;
 }
 
-/* Portable: thread tid of nt takes a contiguous range of 4-row weight blocks; each block is read
+/* Portable: a unit is 8 blocks of 4 weight rows (32 outputs) over all of x; each block is read
  * from memory once and then reused from cache for every row of x. */
-void attn_matmul_portable_part(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int tid, int nt) {
-    int blocks = (N + 3) / 4, per = blocks / nt, extra = blocks % nt;
-    int b0 = tid * per + (tid < extra ? tid : extra), b1 = b0 + per + (tid < extra);
-    for (int n0 = 4 * b0; n0 < 4 * b1 && n0 < N; n0 += 4) {
-        int nn = N - n0 < 4 ? N - n0 : 4;
-        for (int i = 0; i < M; i++)
-            for (int j = 0; j < nn; j++)
-                y[(size_t)i * N + n0 + j] = dot(x + (size_t)i * K, w + (size_t)(n0 + j) * K, K) + (b ? b[n0 + j] : 0.0f);
+void attn_matmul_portable_part(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int act,
+                               int tid, int nt, atomic_int *next) {
+    attn_units units = attn_units_of(next, (N + 31) / 32, tid, nt);
+    for (int u; (u = attn_units_take(&units)) >= 0;) {
+        int n1 = 32 * u + 32 < N ? 32 * u + 32 : N;
+        for (int n0 = 32 * u; n0 < n1; n0 += 4) {
+            int nn = n1 - n0 < 4 ? n1 - n0 : 4;
+            for (int i = 0; i < M; i++)
+                for (int j = 0; j < nn; j++)
+                    y[(size_t)i * N + n0 + j] = dot(x + (size_t)i * K, w + (size_t)(n0 + j) * K, K) + (b ? b[n0 + j] : 0.0f);
+        }
+        if (act >= 0) attn_activation_block(y, M, N, 32 * u, n1, (attn_activation)act);
     }
 }
 
 void attn_matmul_portable(float *y, const float *x, const float *w, const float *b, int M, int K, int N) {
     #pragma omp parallel
-    attn_matmul_portable_part(y, x, w, b, M, K, N, omp_get_thread_num(), omp_get_num_threads());
+    attn_matmul_portable_part(y, x, w, b, M, K, N, -1, omp_get_thread_num(), omp_get_num_threads(), NULL);
 }

@@ -8,8 +8,9 @@
  *   3 × 4 tile: 12 accumulators + 3 x vectors + 1 w vector = 16 ymm registers; per step of 8 k
  *   7 loads feed 12 FMAs, so the loop runs at the FMA ports, not the load ports.
  *
- * Loop nest (each thread owns a contiguous range of w-row tiles = a contiguous slice of w):
+ * Loop nest (the threads take (x block, 8 w-row tiles) units in this order, see attn_units):
  *   for mc in M by MC rows          x block (MC, K) stays in L2
+ *     for each group of 8 w tiles   32 w rows: one unit
  *     for each 4-row w tile         4·K floats, read from memory once per mc block, then from L1/L2
  *       for each 3-row x tile       the 3 × 4 micro-kernel over all of K
  * For the forward's small M (25 tokens, one mc block) every weight is read from memory exactly once
@@ -123,16 +124,17 @@ static inline __attribute__((always_inline)) void tile_any(int mr, int nr, int w
 #undef T
 }
 
+#define GROUP 8 /* w tiles per unit: 32 outputs */
+
 static inline __attribute__((always_inline)) void part(int wt, float *y, const float *x, const void *wp, const float *b,
-                                                       int M, int K, int N, int id, int nt) {
+                                                       int M, int K, int N, int act, int id, int nt, atomic_int *next) {
     const size_t es = wt == ATTN_W_F32 ? 4 : 2;
     const char *w = wp;
-    int ntiles = (N + NR - 1) / NR;
-    /* contiguous tile range per thread, as schedule(static) would give */
-    int per = ntiles / nt, extra = ntiles % nt;
-    int t0 = id * per + (id < extra ? id : extra), t1 = t0 + per + (id < extra);
-    for (int m0 = 0; m0 < M; m0 += MC) {
-        int m1 = M - m0 < MC ? M : m0 + MC;
+    int ntiles = (N + NR - 1) / NR, groups = (ntiles + GROUP - 1) / GROUP, blocks = (M + MC - 1) / MC;
+    attn_units units = attn_units_of(next, blocks * groups, id, nt);
+    for (int unit; (unit = attn_units_take(&units)) >= 0;) {
+        int m0 = unit / groups * MC, m1 = M - m0 < MC ? M : m0 + MC;
+        int t0 = unit % groups * GROUP, t1 = t0 + GROUP < ntiles ? t0 + GROUP : ntiles;
         for (int t = t0; t < t1; t++) {
             int n0 = t * NR, nr = N - n0 < NR ? N - n0 : NR;
             const char *wt_ = w + es * (size_t)n0 * K;
@@ -148,20 +150,23 @@ static inline __attribute__((always_inline)) void part(int wt, float *y, const f
                 i += mr;
             }
         }
+        if (act >= 0) /* the unit's block while it is in cache */
+            attn_activation_block(y + (size_t)m0 * N, m1 - m0, N, t0 * NR, t1 * NR < N ? t1 * NR : N, (attn_activation)act);
     }
 }
 
-void attn_matmul_avx2_part(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int id, int nt) {
-    part(ATTN_W_F32, y, x, w, b, M, K, N, id, nt);
+void attn_matmul_avx2_part(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int act, int id,
+                           int nt, atomic_int *next) {
+    part(ATTN_W_F32, y, x, w, b, M, K, N, act, id, nt, next);
 }
 
 void attn_matmul16_avx2_part(float *y, const float *x, const uint16_t *w, attn_wtype t, const float *b, int M, int K,
-                             int N, int tid, int nt) {
-    if (t == ATTN_W_BF16) part(ATTN_W_BF16, y, x, w, b, M, K, N, tid, nt);
-    else part(ATTN_W_F16, y, x, w, b, M, K, N, tid, nt);
+                             int N, int act, int tid, int nt, atomic_int *next) {
+    if (t == ATTN_W_BF16) part(ATTN_W_BF16, y, x, w, b, M, K, N, act, tid, nt, next);
+    else part(ATTN_W_F16, y, x, w, b, M, K, N, act, tid, nt, next);
 }
 
 void attn_matmul_avx2(float *y, const float *x, const float *w, const float *b, int M, int K, int N) {
     #pragma omp parallel
-    attn_matmul_avx2_part(y, x, w, b, M, K, N, omp_get_thread_num(), omp_get_num_threads());
+    attn_matmul_avx2_part(y, x, w, b, M, K, N, -1, omp_get_thread_num(), omp_get_num_threads(), NULL);
 }

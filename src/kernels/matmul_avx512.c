@@ -11,7 +11,7 @@
  * Rows are split into balanced tiles (25 = 9 + 8 + 8, never a 1-row tile whose 2 FMA chains would
  * stall on latency). Epilogue: + bias, optional erf GELU in registers, masked store at the N edge.
  *
- * Loop nest, per thread (each thread owns a contiguous range of 32-output panel pairs):
+ * Loop nest (the threads take (x block, panel pair) units in this order, see attn_units):
  *   for mc in M by MC rows          x block (MC, K) stays in L2: MC = 1.2 MB / 4K rows (96 at
  *                                   K = 3072, 384 at K = 768), so that a large M (a corpus batch)
  *                                   streams the weights from memory as few times as L2 allows
@@ -106,37 +106,40 @@ UKERNEL_ANY(ukernel_bf16, ATTN_W_BF16)
 typedef void (*ukernel_fn)(int mr, int nv, const float *x, int K, const void *p, const float *b, float *y, int ldy,
                            int ncols, int gelu);
 
-/* Thread tid's share over panels of type wt (esize bytes per value). */
+/* Thread tid's share over panels of type wt (esize bytes per value). A unit is one panel pair ×
+ * one x block (rows mc at a time, see the loop nest above); units go block by block, so the two
+ * threads work in the same x block, each with its own copy of it in its L2. */
 static void packed_part(ukernel_fn uk, size_t esize, float *y, const float *x, const void *panels, const float *b, int M,
-                        int K, int N, int gelu, int tid, int nt) {
-    int units = (N + 31) / 32; /* panel pairs */
-    int per = units / nt, extra = units % nt;
-    int u0 = tid * per + (tid < extra ? tid : extra), u1 = u0 + per + (tid < extra);
+                        int K, int N, int act, int tid, int nt, atomic_int *next) {
+    int pairs = (N + 31) / 32;
     int mc = MC_BYTES / (4 * (K > 0 ? K : 1));
     mc = mc < 96 ? 96 : mc > 480 ? 480 : mc;
-    for (int m0 = 0; m0 < M; m0 += mc) {
+    int blocks = (M + mc - 1) / mc, gelu = act == ATTN_ACT_GELU;
+    attn_units units = attn_units_of(next, blocks * pairs, tid, nt);
+    for (int unit; (unit = attn_units_take(&units)) >= 0;) {
+        int m0 = unit / pairs * mc, u = unit % pairs;
         int rows = M - m0 < mc ? M - m0 : mc;
         int tiles = (rows + MR - 1) / MR;
-        for (int u = u0; u < u1; u++) {
-            int n0 = 32 * u, ncols = N - n0 < 32 ? N - n0 : 32, nv = ncols > 16 ? 2 : 1;
-            const char *p = (const char *)panels + (size_t)n0 * K * esize;
-            for (int t = 0, i = m0; t < tiles; t++) { /* balanced row tiles */
-                int mr = rows / tiles + (t < rows % tiles);
-                uk(mr, nv, x + (size_t)i * K, K, p, b ? b + n0 : NULL, y + (size_t)i * N + n0, N, ncols, gelu);
-                i += mr;
-            }
+        int n0 = 32 * u, ncols = N - n0 < 32 ? N - n0 : 32, nv = ncols > 16 ? 2 : 1;
+        const char *p = (const char *)panels + (size_t)n0 * K * esize;
+        for (int t = 0, i = m0; t < tiles; t++) { /* balanced row tiles */
+            int mr = rows / tiles + (t < rows % tiles);
+            uk(mr, nv, x + (size_t)i * K, K, p, b ? b + n0 : NULL, y + (size_t)i * N + n0, N, ncols, gelu);
+            i += mr;
         }
+        if (act >= 0 && !gelu) /* the other activations, on the block while it is in cache */
+            attn_activation_block(y + (size_t)m0 * N, rows, N, n0, n0 + ncols, (attn_activation)act);
     }
 }
 
 void attn_matmul_packed_avx512_part(float *y, const float *x, const float *panels, const float *b, int M, int K, int N,
-                                    int gelu, int tid, int nt) {
-    packed_part(ukernel_f32, 4, y, x, panels, b, M, K, N, gelu, tid, nt);
+                                    int act, int tid, int nt, atomic_int *next) {
+    packed_part(ukernel_f32, 4, y, x, panels, b, M, K, N, act, tid, nt, next);
 }
 
 void attn_matmul_packed16_avx512_part(float *y, const float *x, const uint16_t *panels, attn_wtype t, const float *b,
-                                      int M, int K, int N, int gelu, int tid, int nt) {
-    packed_part(t == ATTN_W_BF16 ? ukernel_bf16 : ukernel_f16, 2, y, x, panels, b, M, K, N, gelu, tid, nt);
+                                      int M, int K, int N, int act, int tid, int nt, atomic_int *next) {
+    packed_part(t == ATTN_W_BF16 ? ukernel_bf16 : ukernel_f16, 2, y, x, panels, b, M, K, N, act, tid, nt, next);
 }
 
 /* The plain-layout entry point (tests, benches): packs w into a temporary, then as above on all
@@ -149,6 +152,6 @@ void attn_matmul_avx512(float *y, const float *x, const float *w, const float *b
     }
     attn_pack_panels16(panels, w, N, K);
     #pragma omp parallel
-    attn_matmul_packed_avx512_part(y, x, panels, b, M, K, N, 0, omp_get_thread_num(), omp_get_num_threads());
+    attn_matmul_packed_avx512_part(y, x, panels, b, M, K, N, -1, omp_get_thread_num(), omp_get_num_threads(), NULL);
     free(panels);
 }

@@ -91,24 +91,25 @@ void attn_bf16_pairs_from_f32(uint32_t *dst, const float *x, int rows, int K, in
     }
 }
 
-void attn_matmul_packed_bf16_avx512_part(float *y, const float *x, const uint16_t *panels, const float *b, int M, int K, int N,
-                                         int gelu, int tid, int nt, uint32_t *scratch) {
-    int K2 = attn_bf16_pairs(K), units = (N + 31) / 32;
-    int per = units / nt, extra = units % nt;
-    int u0 = tid * per + (tid < extra ? tid : extra), u1 = u0 + per + (tid < extra);
-    if (u0 >= u1) return;
-    for (int m0 = 0; m0 < M; m0 += ATTN_BF16_MC) {
+void attn_matmul_packed_bf16_avx512_part(float *y, const float *x, const uint32_t *xb, const uint16_t *panels, const float *b, int M, int K, int N,
+                                         int act, int tid, int nt, atomic_int *next, uint32_t *scratch) {
+    int K2 = attn_bf16_pairs(K), pairs = (N + 31) / 32, gelu = act == ATTN_ACT_GELU;
+    int blocks = (M + ATTN_BF16_MC - 1) / ATTN_BF16_MC, converted = -1; /* the x block now in scratch */
+    attn_units units = attn_units_of(next, blocks * pairs, tid, nt);
+    for (int unit; (unit = attn_units_take(&units)) >= 0;) {
+        int blk = unit / pairs, u = unit % pairs, m0 = blk * ATTN_BF16_MC;
         int rows = M - m0 < ATTN_BF16_MC ? M - m0 : ATTN_BF16_MC;
         int tiles = (rows + MR - 1) / MR;
-        attn_bf16_pairs_from_f32(scratch, x + (size_t)m0 * K, rows, K, K2);
-        for (int u = u0; u < u1; u++) {
-            int n0 = 32 * u, ncols = N - n0 < 32 ? N - n0 : 32, nv = ncols > 16 ? 2 : 1;
-            const uint16_t *p = panels + (size_t)n0 * 2 * K2;
-            for (int t = 0, i = 0; t < tiles; t++) {
-                int mr = rows / tiles + (t < rows % tiles);
-                ukernel_any(mr, nv, scratch + (size_t)i * K2, K2, p, b ? b + n0 : NULL, y + (size_t)(m0 + i) * N + n0, N, ncols, gelu);
-                i += mr;
-            }
+        const uint32_t *xr = xb ? xb + (size_t)m0 * K2 : scratch; /* the block's rows as bf16 pairs */
+        if (!xb && blk != converted) attn_bf16_pairs_from_f32(scratch, x + (size_t)m0 * K, rows, K, K2);
+        converted = blk;
+        int n0 = 32 * u, ncols = N - n0 < 32 ? N - n0 : 32, nv = ncols > 16 ? 2 : 1;
+        const uint16_t *p = panels + (size_t)n0 * 2 * K2;
+        for (int t = 0, i = 0; t < tiles; t++) {
+            int mr = rows / tiles + (t < rows % tiles);
+            ukernel_any(mr, nv, xr + (size_t)i * K2, K2, p, b ? b + n0 : NULL, y + (size_t)(m0 + i) * N + n0, N, ncols, gelu);
+            i += mr;
         }
+        if (act >= 0 && !gelu) attn_activation_block(y + (size_t)m0 * N, rows, N, n0, n0 + ncols, (attn_activation)act);
     }
 }

@@ -3,7 +3,8 @@
 
 #include "kernels.h"
 
-void attn_layernorm_rows(float *y, const float *x, const float *r, const float *g, const float *b, int M, int C, float eps) {
+void attn_layernorm_rows_portable(float *y, const float *x, const float *r, const float *g, const float *b, int M, int C,
+                                  float eps) {
     for (int i = 0; i < M; i++) {
         const float *xi = x + (size_t)i * C;
         const float *ri = r ? r + (size_t)i * C : NULL;

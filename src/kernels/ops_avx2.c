@@ -31,8 +31,15 @@ static inline __m256 exp8(__m256 x) {
 
 /* erfc(z) for z ≥ 0 with relative error < 1.2e-7 (Numerical Recipes' erfcc, a Chebyshev fit):
  * relative, so 1 + erf(x) = erfc(-x) stays accurate in GELU's negative tail too. */
+/* 1/d for d in [1, 6]: vrcpps (relative error < 1.5 · 2^-12) and one Newton step (< 2^-22), in
+ * place of vdivps, whose throughput bounds the GELU. */
+static inline __m256 recip8(__m256 d) {
+    __m256 r = _mm256_rcp_ps(d);
+    return _mm256_fmadd_ps(r, _mm256_fnmadd_ps(d, r, _mm256_set1_ps(1.0f)), r);
+}
+
 static inline __m256 erfc8_pos(__m256 z) {
-    __m256 t = _mm256_div_ps(_mm256_set1_ps(1.0f), _mm256_fmadd_ps(_mm256_set1_ps(0.5f), z, _mm256_set1_ps(1.0f)));
+    __m256 t = recip8(_mm256_fmadd_ps(_mm256_set1_ps(0.5f), z, _mm256_set1_ps(1.0f)));
     __m256 p = _mm256_set1_ps(0.17087277f);
     p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(-0.82215223f));
     p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(1.48851587f));

@@ -70,29 +70,32 @@ void attn_matmul16_ref(float *y, const float *x, const uint16_t *w, attn_wtype t
 #define LANES 8 /* as matmul.c's dot: fixed partial sums, so the compiler may vectorise */
 #define KB 256  /* weights widened this many at a time into a stack buffer */
 
-/* Portable share of the 16-bit product: thread tid of nt takes a contiguous range of weight rows;
- * each row is widened KB values at a time (scalar) and dotted with every x row. */
+/* Portable share of the 16-bit product: a unit is 32 weight rows (as matmul.c); each row is
+ * widened KB values at a time (scalar) and dotted with every x row. */
 void attn_matmul16_portable_part(float *y, const float *x, const uint16_t *w, attn_wtype t, const float *b, int M, int K,
-                                 int N, int tid, int nt) {
-    int blocks = (N + 3) / 4, per = blocks / nt, extra = blocks % nt; /* 4-row blocks, as matmul.c */
-    int b0 = tid * per + (tid < extra ? tid : extra), b1 = b0 + per + (tid < extra);
+                                 int N, int act, int tid, int nt, atomic_int *next) {
+    attn_units units = attn_units_of(next, (N + 31) / 32, tid, nt);
     float wf[KB];
-    for (int n = 4 * b0; n < 4 * b1 && n < N; n++) {
-        const uint16_t *wn = w + (size_t)n * K;
-        for (int i = 0; i < M; i++) y[(size_t)i * N + n] = b ? b[n] : 0.0f;
-        for (int k0 = 0; k0 < K; k0 += KB) {
-            int kn = K - k0 < KB ? K - k0 : KB;
-            for (int k = 0; k < kn; k++) wf[k] = attn_w16_to_f32(wn[k0 + k], t);
-            for (int i = 0; i < M; i++) {
-                const float *xi = x + (size_t)i * K + k0;
-                float acc[LANES] = {0}, s = 0.0f;
-                int k = 0;
-                for (; k + LANES <= kn; k += LANES)
-                    for (int l = 0; l < LANES; l++) acc[l] += xi[k + l] * wf[k + l];
-                for (int l = 0; l < LANES; l++) s += acc[l];
-                for (; k < kn; k++) s += xi[k] * wf[k];
-                y[(size_t)i * N + n] += s;
+    for (int u; (u = attn_units_take(&units)) >= 0;) {
+        int n1 = 32 * u + 32 < N ? 32 * u + 32 : N;
+        for (int n = 32 * u; n < n1; n++) {
+            const uint16_t *wn = w + (size_t)n * K;
+            for (int i = 0; i < M; i++) y[(size_t)i * N + n] = b ? b[n] : 0.0f;
+            for (int k0 = 0; k0 < K; k0 += KB) {
+                int kn = K - k0 < KB ? K - k0 : KB;
+                for (int k = 0; k < kn; k++) wf[k] = attn_w16_to_f32(wn[k0 + k], t);
+                for (int i = 0; i < M; i++) {
+                    const float *xi = x + (size_t)i * K + k0;
+                    float acc[LANES] = {0}, s = 0.0f;
+                    int k = 0;
+                    for (; k + LANES <= kn; k += LANES)
+                        for (int l = 0; l < LANES; l++) acc[l] += xi[k + l] * wf[k + l];
+                    for (int l = 0; l < LANES; l++) s += acc[l];
+                    for (; k < kn; k++) s += xi[k] * wf[k];
+                    y[(size_t)i * N + n] += s;
+                }
             }
         }
+        if (act >= 0) attn_activation_block(y, M, N, 32 * u, n1, (attn_activation)act);
     }
 }

@@ -88,15 +88,8 @@ static void embed(const attn_model *m, const attn_input *in, const seq_span *seq
     attn_layernorm(x, x, NULL, m->emb_ln_g, m->emb_ln_b, N, C, (float)c->layer_norm_eps);
 }
 
-/* Rows [*r0, *r1) of n for thread tid of nt: contiguous and balanced. */
-static void share(int n, int tid, int nt, int *r0, int *r1) {
-    int per = n / nt, extra = n % nt;
-    *r0 = tid * per + (tid < extra ? tid : extra);
-    *r1 = *r0 + per + (tid < extra);
-}
-
 /* Multi-head self-attention of layer l, inside the forward's parallel region ((sequence, head)
- * tasks handed out by next_task; the caller synchronises after it and resets next_task).
+ * tasks taken from next_task, 0 at the start; the caller synchronises after it).
  * qkv (N, 3C) → ctx (N, C); probabilities of sequence b go to att_b (NH, T_b, T_b): the output's
  * layer l when attentions are returned, else the scratch. With ATTN_OUT_QK the head's q and k rows
  * (after projection and bias, before any scaling) are copied to out[b].queries / keys. */
@@ -135,20 +128,19 @@ typedef struct arena {
     float *attn_x;  /* (N, C) output of the attention sub-layer */
     float *ff;      /* (N, I) */
     float *att;     /* Σ NH·T_b² scratch probabilities when attentions are not returned */
-    char *scratch;  /* per thread: `scratch_bytes` for the bf16 linear layers, 64-byte aligned */
-    size_t scratch_bytes;
+    uint32_t *xb;   /* (N + 32, K2) a bf16 layer's input as bf16 pairs, rounded once for the team; NULL in fp32 */
     int locked;     /* holds the model's arena lock */
 } arena;
 
 /* Reuses the model's block when it is free and large enough (grown otherwise), so that a forward
  * allocates only its outputs; a concurrent forward on the same model gets a block of its own. */
-static int arena_alloc(attn_model *m, arena *a, int N, size_t att_floats, int keep_hidden, int keep_att, int threads) {
+static int arena_alloc(attn_model *m, arena *a, int N, size_t att_floats, int keep_hidden, int keep_att) {
     const attn_config *c = &m->cfg;
     size_t C = (size_t)c->hidden, I = (size_t)c->intermediate, L = (size_t)c->layers;
     size_t nh = (keep_hidden ? L + 1 : 2) * N * C;
     size_t floats = (nh + N * 3 * C + 3 * N * C + N * I + (keep_att ? 0 : att_floats) + 15) / 16 * 16;
-    a->scratch_bytes = m->precision == ATTN_PRECISION_BF16 ? attn_linear_scratch_bytes(c->intermediate > c->hidden ? c->intermediate : c->hidden) : 0;
-    size_t total = floats + (a->scratch_bytes * (size_t)threads + sizeof(float) - 1) / sizeof(float);
+    size_t xb_bytes = m->precision == ATTN_PRECISION_BF16 ? attn_bf16_x_bytes(N, (int)(I > C ? I : C)) : 0;
+    size_t total = floats + (xb_bytes + sizeof(float) - 1) / sizeof(float);
     float *p = NULL;
     if (pthread_mutex_trylock(&m->arena.lock) == 0) {
         a->locked = 1;
@@ -162,7 +154,7 @@ static int arena_alloc(attn_model *m, arena *a, int N, size_t att_floats, int ke
         p = a->block = aligned_alloc(64, (total * sizeof(float) + 63) / 64 * 64);
     }
     if (!p) return 0;
-    a->scratch = a->scratch_bytes ? (char *)(p + floats) : NULL;
+    a->xb = xb_bytes ? (uint32_t *)(p + floats) : NULL; /* floats is a multiple of 16: 64-byte aligned */
     a->hidden = p, p += nh;
     a->qkv = p, p += N * 3 * C;
     a->ctx = p, p += N * C;
@@ -206,8 +198,10 @@ static int alloc_outputs(const attn_config *c, const attn_input *in, int n, unsi
     return ok;
 }
 
-/* The layers, inside one parallel region: each step is a thread's share (a column block of a
- * linear layer, a range of LayerNorm rows, some attention heads) followed by a barrier. */
+/* The layers, inside one parallel region: each step is the threads taking units of its work (32
+ * columns of a linear layer × a block of rows, 16 LayerNorm rows, one attention head of one
+ * sequence) from a counter until none is left, then a barrier. Step s counts on counter[s % 2];
+ * thread 0 zeroes the other one (its last step is over, its next one starts after a barrier). */
 typedef struct layers_job {
     const attn_model *m;
     const arena *a;
@@ -216,8 +210,38 @@ typedef struct layers_job {
     int n, N;
     unsigned outputs;
     team_barrier bar;
-    atomic_int next_task; /* attention's task counter */
+    atomic_int counter[2];
 } layers_job;
+
+#define LN_ROWS 16 /* LayerNorm rows per unit */
+
+static atomic_int *step_counter(layers_job *job, int tid, int *step) {
+    if (tid == 0) atomic_store_explicit(&job->counter[(*step + 1) % 2], 0, memory_order_relaxed);
+    return &job->counter[(*step)++ % 2];
+}
+
+/* y = LayerNorm(x + r) · g + b over the rows (N, C), LN_ROWS at a time from the step's counter. */
+static void layernorm_step(float *y, const float *x, const float *r, const float *g, const float *b, int N, int C, float eps,
+                           atomic_int *next, int tid, int nt) {
+    attn_units units = attn_units_of(next, (N + LN_ROWS - 1) / LN_ROWS, tid, nt);
+    for (int u; (u = attn_units_take(&units)) >= 0;) {
+        size_t o = (size_t)u * LN_ROWS * C;
+        int rows = N - u * LN_ROWS < LN_ROWS ? N - u * LN_ROWS : LN_ROWS;
+        attn_layernorm_rows(y + o, x + o, r + o, g, b, rows, C, eps);
+    }
+}
+
+/* y = act(x · lᵀ + b) as one step; a bf16 layer as two: x rounded to bf16 pairs once for the team
+ * (each thread would otherwise round every block it works in), a barrier, the product. */
+static void linear_step(layers_job *job, const attn_linear *l, float *y, const float *x, int act, int tid, int nt, int *step) {
+    if (job->a->xb && attn_linear_bf16_active(l)) {
+        attn_bf16_convert_part(job->a->xb, x, job->N, l->K, tid, nt, step_counter(job, tid, step));
+        team_wait(&job->bar);
+        attn_linear_part_bf16(l, y, job->a->xb, job->N, act, tid, nt, step_counter(job, tid, step));
+    } else {
+        attn_linear_part(l, y, x, job->N, act, tid, nt, step_counter(job, tid, step), NULL);
+    }
+}
 
 static void encoder_layers(void *job_ptr, int tid, int nt) {
     layers_job *job = job_ptr;
@@ -225,35 +249,30 @@ static void encoder_layers(void *job_ptr, int tid, int nt) {
     const arena *a = job->a;
     attn_output *out = job->out;
     const seq_span *seqs = job->seqs;
-    int n = job->n, N = job->N;
+    int n = job->n, N = job->N, step = 0;
     unsigned outputs = job->outputs;
     team_barrier *bar = &job->bar;
     const attn_config *c = &m->cfg;
     int C = c->hidden, L = c->layers, keep_hidden = (outputs & ATTN_OUT_HIDDEN) != 0;
     float eps = (float)c->layer_norm_eps;
     size_t NC = (size_t)N * C;
-    int r0, r1;
-    share(N, tid, nt, &r0, &r1);
-    void *scratch = a->scratch ? a->scratch + (size_t)tid * a->scratch_bytes : NULL;
-    size_t o0 = (size_t)r0 * C;
     for (int l = 0; l < L; l++) {
         const layer_weights *w = &m->layers[l];
         float *x = a->hidden + (keep_hidden ? (size_t)l : (size_t)(l % 2)) * NC;           /* (N, C) in */
         float *y = a->hidden + (keep_hidden ? (size_t)l + 1 : (size_t)((l + 1) % 2)) * NC; /* (N, C) out */
-        attn_linear_part(&w->qkv, a->qkv, x, N, -1, tid, nt, scratch);                              /* (N, 3C) */
+        linear_step(job, &w->qkv, a->qkv, x, -1, tid, nt, &step);                                    /* (N, 3C) */
         team_wait(bar);
-        attention(c, l, a->qkv, a->ctx, a->att, out, seqs, n, outputs, &job->next_task);   /* (N, C) */
+        attention(c, l, a->qkv, a->ctx, a->att, out, seqs, n, outputs, step_counter(job, tid, &step)); /* (N, C) */
         team_wait(bar);
-        if (tid == 0) atomic_store_explicit(&job->next_task, 0, memory_order_relaxed); /* next used after more barriers */
-        attn_linear_part(&w->attn_out, a->tmp, a->ctx, N, -1, tid, nt, scratch);                    /* (N, C) */
+        linear_step(job, &w->attn_out, a->tmp, a->ctx, -1, tid, nt, &step);                          /* (N, C) */
         team_wait(bar);
-        attn_layernorm_rows(a->attn_x + o0, a->tmp + o0, x + o0, w->attn_ln_g, w->attn_ln_b, r1 - r0, C, eps);
+        layernorm_step(a->attn_x, a->tmp, x, w->attn_ln_g, w->attn_ln_b, N, C, eps, step_counter(job, tid, &step), tid, nt);
         team_wait(bar);
-        attn_linear_part(&w->ff_in, a->ff, a->attn_x, N, (int)c->activation, tid, nt, scratch);     /* (N, I) */
+        linear_step(job, &w->ff_in, a->ff, a->attn_x, (int)c->activation, tid, nt, &step);            /* (N, I) */
         team_wait(bar);
-        attn_linear_part(&w->ff_out, a->tmp, a->ff, N, -1, tid, nt, scratch);                       /* (N, C) */
+        linear_step(job, &w->ff_out, a->tmp, a->ff, -1, tid, nt, &step);                             /* (N, C) */
         team_wait(bar);
-        attn_layernorm_rows(y + o0, a->tmp + o0, a->attn_x + o0, w->out_ln_g, w->out_ln_b, r1 - r0, C, eps);
+        layernorm_step(y, a->tmp, a->attn_x, w->out_ln_g, w->out_ln_b, N, C, eps, step_counter(job, tid, &step), tid, nt);
         team_wait(bar);
     }
 }
@@ -278,7 +297,7 @@ attn_status attn_model_forward(attn_model *m, const attn_input *in, int n, unsig
     memset(out, 0, (size_t)n * sizeof *out);
     arena a = {0};
     int threads = m->threads > 0 ? m->threads : omp_get_max_threads();
-    if (!alloc_outputs(c, in, n, outputs, out) || !arena_alloc(m, &a, N, att_floats, keep_hidden, keep_att, threads)) {
+    if (!alloc_outputs(c, in, n, outputs, out) || !arena_alloc(m, &a, N, att_floats, keep_hidden, keep_att)) {
         for (int b = 0; b < n; b++) attn_output_free(&out[b]);
         arena_release(m, &a);
         free(seqs);
@@ -290,7 +309,8 @@ attn_status attn_model_forward(attn_model *m, const attn_input *in, int n, unsig
     attn_team_begin(&team, threads);
     layers_job job = {.m = m, .a = &a, .out = out, .seqs = seqs, .n = n, .N = N, .outputs = outputs};
     job.bar.n = team.n;
-    atomic_init(&job.next_task, 0);
+    atomic_init(&job.counter[0], 0);
+    atomic_init(&job.counter[1], 0);
     attn_team_run(&team, encoder_layers, &job);
     attn_team_end(&team);
 
