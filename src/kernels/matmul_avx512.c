@@ -26,7 +26,10 @@
 
 #define MR 12
 #define MC_BYTES (96 * 3072 * 4) /* x block per row block: 1.2 MB, in L2 (96 rows at K = 3072) */
-#define PF_LINES 12 /* software prefetch distance in k steps (64-byte panel lines) */
+/* Software prefetch distance in 64-byte panel lines. At batch 1 the first row tile of a unit
+ * streams its panels from memory: 32 lines (~2 KB, 16 k steps of a pair) ahead measured 4 % faster
+ * than 12 for bert-base at 25 tokens and no slower in corpus mode (alternating, 6 rounds). */
+#define PF_LINES 32
 
 #if defined(__GNUC__) && !defined(__clang__)
 #define UNROLL _Pragma("GCC unroll 12")
