@@ -100,6 +100,23 @@ static void test_matmul(void) {
     }
 }
 
+/* y = l(x) in thread shares: nt = 1, 2, 3 static shares run one after another (nt = 1 is kept in
+ * one), nt = 4 units from a counter taken by 2 OpenMP threads, which must give one's bits. */
+static void linear_shares(const attn_linear *l, float *y, const float *x, int M, int act, int nt, float *one) {
+    size_t bytes = (size_t)M * l->N * sizeof *y;
+    if (nt == 4) {
+        atomic_int next;
+        atomic_init(&next, 0);
+        #pragma omp parallel num_threads(2)
+        attn_linear_part(l, y, x, M, act, omp_get_thread_num(), 2, &next, NULL);
+        CHECKF(memcmp(y, one, bytes) == 0, "linear M=%d K=%d N=%d act=%d: units from a counter differ from one thread's", M,
+               l->K, l->N, act);
+        return;
+    }
+    for (int tid = 0; tid < nt; tid++) attn_linear_part(l, y, x, M, act, tid, nt, NULL, NULL);
+    if (nt == 1) memcpy(one, y, bytes);
+}
+
 /* A prepared linear layer (packed panels with the avx512 set) computed in thread shares: every
  * static share of nt = 1, 2, 3 run one after another must give the reference, with the activation
  * fused; and units taken from a shared counter by 2 OpenMP threads (pass nt = 4) the same bits as
@@ -116,17 +133,7 @@ static void check_linear(int M, int K, int N, int act) {
     float *one = malloc((size_t)M * N * sizeof *one);
     for (int nt = 1; nt <= 4; nt++) {
         for (size_t i = 0; i < (size_t)M * N; i++) y[i] = NAN;
-        if (nt == 4) {
-            atomic_int next;
-            atomic_init(&next, 0);
-            #pragma omp parallel num_threads(2)
-            attn_linear_part(&l, y, x, M, act, omp_get_thread_num(), 2, &next, NULL);
-            CHECKF(memcmp(y, one, (size_t)M * N * sizeof *y) == 0, "linear M=%d K=%d N=%d act=%d: units from a counter differ from one thread's",
-                   M, K, N, act);
-        } else {
-            for (int tid = 0; tid < nt; tid++) attn_linear_part(&l, y, x, M, act, tid, nt, NULL, NULL);
-            if (nt == 1) memcpy(one, y, (size_t)M * N * sizeof *y);
-        }
+        linear_shares(&l, y, x, M, act, nt, one);
         CHECKF(fence_intact(y, (size_t)M * N), "linear M=%d K=%d N=%d act=%d nt=%d: wrote outside the output", M, K, N, act, nt);
         for (size_t i = 0; i < (size_t)M * N; i++) {
             double tol = 2e-5 * (1.0 + fabs(ref[i])) * (1.0 + sqrt((double)K) / 4.0);
@@ -305,17 +312,7 @@ static void check_linear16(int M, int K, int N, int act, attn_wtype t) {
     float *one = malloc((size_t)M * N * sizeof *one);
     for (int nt = 1; nt <= 4; nt++) {
         for (size_t i = 0; i < (size_t)M * N; i++) y[i] = NAN;
-        if (nt == 4) {
-            atomic_int next;
-            atomic_init(&next, 0);
-            #pragma omp parallel num_threads(2)
-            attn_linear_part(&l, y, x, M, act, omp_get_thread_num(), 2, &next, NULL);
-            CHECKF(memcmp(y, one, (size_t)M * N * sizeof *y) == 0, "linear M=%d K=%d N=%d act=%d: units from a counter differ from one thread's",
-                   M, K, N, act);
-        } else {
-            for (int tid = 0; tid < nt; tid++) attn_linear_part(&l, y, x, M, act, tid, nt, NULL, NULL);
-            if (nt == 1) memcpy(one, y, (size_t)M * N * sizeof *y);
-        }
+        linear_shares(&l, y, x, M, act, nt, one);
         CHECKF(fence_intact(y, (size_t)M * N), "%s M=%d K=%d N=%d: wrote outside the output", what, M, K, N);
         if (!close_to(y, ref_act, (size_t)M * N, K, what, M, N, act, nt)) break;
     }
