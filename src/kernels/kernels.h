@@ -170,6 +170,33 @@ void attn_matmul_packed_bf16_avx512_part(float *y, const float *x, const uint32_
  * functions above: x is unused, no scratch. Else x is rounded per block of ATTN_BF16_MC rows into
  * the thread's scratch (every thread rounds every block it works in). */
 
+/* One unit of a bf16 product (both the AMX and the AVX512-BF16 part take them alike): rows [m0,
+ * m0 + rows) of x as bf16 pairs at xr (the caller's xb, or its scratch, rounded here when the unit
+ * is the first of its x block for this thread), outputs [n0, n0 + ncols) = panel pair p. */
+typedef struct attn_bf16_unit {
+    int m0, rows, n0, ncols, nv;
+    const uint32_t *xr;
+    const uint16_t *p;
+} attn_bf16_unit;
+/* The next unit of units (of ⌈M / ATTN_BF16_MC⌉ blocks × ⌈N / 32⌉ pairs), or 0. *converted: the
+ * x block now in scratch (-1 before the first unit). */
+static inline int attn_bf16_unit_take(attn_units *units, const float *x, const uint32_t *xb, uint32_t *scratch,
+                                      const uint16_t *panels, int M, int K, int N, int *converted, attn_bf16_unit *o) {
+    int unit = attn_units_take(units), pairs = (N + 31) / 32, K2 = attn_bf16_pairs(K);
+    if (unit < 0) return 0;
+    int blk = unit / pairs;
+    o->m0 = blk * ATTN_BF16_MC;
+    o->rows = M - o->m0 < ATTN_BF16_MC ? M - o->m0 : ATTN_BF16_MC;
+    o->n0 = 32 * (unit % pairs);
+    o->ncols = N - o->n0 < 32 ? N - o->n0 : 32;
+    o->nv = o->ncols > 16 ? 2 : 1;
+    o->xr = xb ? xb + (size_t)o->m0 * K2 : scratch;
+    o->p = panels + (size_t)o->n0 * 2 * K2;
+    if (!xb && blk != *converted) attn_bf16_pairs_from_f32(scratch, x + (size_t)o->m0 * K, o->rows, K, K2);
+    *converted = blk;
+    return 1;
+}
+
 /* The forward's way for bf16 layers: x rounded once for the whole team (a step of its own, rows
  * in units of 16 from next), then the product on those pairs. xb holds attn_bf16_x_bytes(M, K). */
 int attn_linear_bf16_active(const attn_linear *l);

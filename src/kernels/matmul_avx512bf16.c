@@ -93,23 +93,17 @@ void attn_bf16_pairs_from_f32(uint32_t *dst, const float *x, int rows, int K, in
 
 void attn_matmul_packed_bf16_avx512_part(float *y, const float *x, const uint32_t *xb, const uint16_t *panels, const float *b, int M, int K, int N,
                                          int act, int tid, int nt, atomic_int *next, uint32_t *scratch) {
-    int K2 = attn_bf16_pairs(K), pairs = (N + 31) / 32, gelu = act == ATTN_ACT_GELU;
-    int blocks = (M + ATTN_BF16_MC - 1) / ATTN_BF16_MC, converted = -1; /* the x block now in scratch */
-    attn_units units = attn_units_of(next, blocks * pairs, tid, nt);
-    for (int unit; (unit = attn_units_take(&units)) >= 0;) {
-        int blk = unit / pairs, u = unit % pairs, m0 = blk * ATTN_BF16_MC;
-        int rows = M - m0 < ATTN_BF16_MC ? M - m0 : ATTN_BF16_MC;
-        int tiles = (rows + MR - 1) / MR;
-        const uint32_t *xr = xb ? xb + (size_t)m0 * K2 : scratch; /* the block's rows as bf16 pairs */
-        if (!xb && blk != converted) attn_bf16_pairs_from_f32(scratch, x + (size_t)m0 * K, rows, K, K2);
-        converted = blk;
-        int n0 = 32 * u, ncols = N - n0 < 32 ? N - n0 : 32, nv = ncols > 16 ? 2 : 1;
-        const uint16_t *p = panels + (size_t)n0 * 2 * K2;
+    int K2 = attn_bf16_pairs(K), gelu = act == ATTN_ACT_GELU, converted = -1;
+    attn_units units = attn_units_of(next, (M + ATTN_BF16_MC - 1) / ATTN_BF16_MC * ((N + 31) / 32), tid, nt);
+    attn_bf16_unit u;
+    while (attn_bf16_unit_take(&units, x, xb, scratch, panels, M, K, N, &converted, &u)) {
+        int tiles = (u.rows + MR - 1) / MR;
         for (int t = 0, i = 0; t < tiles; t++) {
-            int mr = rows / tiles + (t < rows % tiles);
-            ukernel_any(mr, nv, xr + (size_t)i * K2, K2, p, b ? b + n0 : NULL, y + (size_t)(m0 + i) * N + n0, N, ncols, gelu);
+            int mr = u.rows / tiles + (t < u.rows % tiles);
+            ukernel_any(mr, u.nv, u.xr + (size_t)i * K2, K2, u.p, b ? b + u.n0 : NULL, y + (size_t)(u.m0 + i) * N + u.n0, N,
+                        u.ncols, gelu);
             i += mr;
         }
-        if (act >= 0 && !gelu) attn_activation_block(y + (size_t)m0 * N, rows, N, n0, n0 + ncols, (attn_activation)act);
+        if (act >= 0 && !gelu) attn_activation_block(y + (size_t)u.m0 * N, u.rows, N, u.n0, u.n0 + u.ncols, (attn_activation)act);
     }
 }
