@@ -788,8 +788,12 @@
     if (charts.length) {
       const sec = el('section', { class: 'charts' }, [el('h2', { text: 'Charts' })]);
       for (const c of charts) {
-        const svg = sanitizeSvg(c.svg);
-        sec.appendChild(el('figure', { class: 'chart' }, [svg || el('p', { class: 'muted', text: 'not a valid SVG drawing' }), el('figcaption', { text: c.title || '' })]));
+        const svg = sanitizeSvg(c.svg), status = el('p', { class: 'status chart-value', text: svg && svg.querySelector('title') ? 'Hover the chart for its values.' : '' });
+        if (svg) svg.addEventListener('mouseover', (ev) => { // a mark's <title> (its value), also shown as the tooltip
+          const t = ev.target && ev.target.querySelector ? ev.target.querySelector(':scope > title') : null;
+          if (t) status.textContent = t.textContent;
+        });
+        sec.appendChild(el('figure', { class: 'chart' }, [svg || el('p', { class: 'muted', text: 'not a valid SVG drawing' }), el('figcaption', { text: c.title || '' }), status]));
       }
       box.appendChild(sec);
     }

@@ -256,6 +256,24 @@ async function testCompare(ctx, dir) {
     return { n: svgs.length, gradients: filled.length }; });
   check(charts.n === 18, 'compare report has 11 + 1 similarity + 6 focus charts: ' + charts.n);
   check(charts.gradients === 12, 'colour scales of 12 charts use their gradients: ' + charts.gradients);
+  // values on hover: every chart's marks carry their values (<title>, shown in the chart's status
+  // line); the first bar of the overall chart is the table's CLS_Attention_Max of the first model
+  const marks = await page.evaluate(() => Array.from(document.querySelectorAll('section.charts figure.chart')).map((f) => f.querySelectorAll('g.attn-values rect > title').length));
+  check(marks.length === 18 && marks.every((k) => k > 0), 'every chart has its values on hover: ' + JSON.stringify(marks));
+  const overallChart = page.locator('figure.chart', { hasText: 'Attention Patterns per Model (Overall Averages)' });
+  const bar = overallChart.locator('g.attn-values rect').first();
+  await bar.scrollIntoViewIfNeeded();
+  await bar.hover();
+  const shown = await overallChart.locator('.status').innerText();
+  const want = await page.evaluate(() => { const t = window.attnscope.meta.tables.find((x) => x.title === 'Overall averages per model');
+    const r = t.rows[0]; return r[t.columns.indexOf('Model')] + ': ' + r[t.columns.indexOf('CLS_Attention_Max')].toFixed(3); });
+  check(shown === want, 'hovering the first bar shows its value: ' + JSON.stringify([shown, want]));
+  const cell = page.locator('figure.chart', { hasText: 'Model agreement: BERT vs DistilBERT' });
+  await cell.locator('g.attn-values rect').nth(1).hover();
+  const js = await page.evaluate(() => { const t = window.attnscope.meta.tables.find((x) => x.title.startsWith('Model agreement'));
+    return t.rows.find((r) => r[0] === 'BERT' && r[1] === 0 && r[2] === 'DistilBERT' && r[3] === 1)[4].toFixed(3); });
+  const cellText = await cell.locator('.status').innerText();
+  check(cellText.endsWith(': ' + js), 'agreement heatmap cell (0, 1) shows its JS distance: ' + JSON.stringify([cellText, js]));
   clean(rec, 'compare.html');
   await page.close();
 }
