@@ -340,12 +340,32 @@ async function testWords(ctx, dir) {
   await page.close();
 }
 
+// markup in the labels of the models and in the file names: shown as text, nothing runs
+async function testMarkupNames(ctx, dir) {
+  const mark = '"><img src=x onerror=alert(1)>', script = '<script>alert(1)</script>';
+  for (const [file, labels, name] of [['names ' + mark + '.html', [script, mark], null], [path.join('names-compare', 'report.html'), [mark, script], mark + '.tsv']]) {
+    const rec = await open(ctx, path.join(dir, file)), page = rec.page;
+    const got = await page.evaluate(() => ({ h2: Array.from(document.querySelectorAll('.panel h2')).map((h) => h.textContent),
+      models: Array.from(document.querySelectorAll('#models label span')).map((s) => s.textContent),
+      title: document.title, h1: document.getElementById('title').textContent, imgs: document.images.length, scripts: document.scripts.length }));
+    check(JSON.stringify(got.h2) === JSON.stringify(labels), file + ': model labels shown as text: ' + JSON.stringify(got.h2));
+    check(JSON.stringify(got.models) === JSON.stringify(labels), file + ': model toggles named as text: ' + JSON.stringify(got.models));
+    if (name) check(got.title.includes(name) && got.h1.includes(name), file + ': corpus file name in the title as text: ' + JSON.stringify([got.title, got.h1]));
+    else check((await page.evaluate(() => document.body.innerText)).includes(mark + ' ' + script), file + ': sentence shown as text');
+    check(got.imgs === 0, file + ': no <img> element');
+    await page.locator('.legend .head').first().click();
+    await page.mouse.move(5, 5);
+    clean(rec, file);
+    await page.close();
+  }
+}
+
 (async () => {
   const dir = process.argv[2];
   const b = await launch();
   if (!b) { console.log('FAIL: cannot launch chromium'); process.exit(1); }
   try {
-    for (const t of [testHeadView, testLong, testNeuron, testCorpus, testCompare, testWords]) {
+    for (const t of [testHeadView, testLong, testNeuron, testCorpus, testCompare, testWords, testMarkupNames]) {
       try { await t(b.context, dir); } catch (e) { check(false, t.name + ': ' + (e && e.stack || e)); }
     }
   } finally { await b.close(); }
