@@ -76,7 +76,20 @@ async function testHeadView(ctx, dir) {
   await selectCtl(page, 'Pairs', 'AB');
   const pairAB = await stats(page);
   check(pairAB.lines > 0 && pairAB.lines < pairAll.lines, 'pair filter A→B keeps fewer lines: ' + JSON.stringify([pairAll, pairAB]));
+  let parts = pairAB.lines;
+  for (const f of ['AA', 'BB', 'BA']) { await selectCtl(page, 'Pairs', f); parts += (await stats(page)).lines; }
+  check(parts === pairAll.lines, 'A→A + B→B + A→B + B→A lines = all lines: ' + parts + ' vs ' + pairAll.lines);
   await selectCtl(page, 'Pairs', 'all');
+  // with every head: their max draws other weights than their mean; the mean of the layers draws
+  n = await rendered(page);
+  await page.locator('button', { hasText: 'all heads' }).click();
+  await afterRender(page, n);
+  before = await pixels(page, 'canvas.headview');
+  await selectCtl(page, 'Heads', 'max');
+  check((await pixels(page, 'canvas.headview')) !== before && (await stats(page)).lines > 0, 'max of heads changes the drawing');
+  await selectCtl(page, 'Layers', 'mean');
+  check((await stats(page)).lines > 0, 'mean of layers draws');
+  await selectCtl(page, 'Layers', 'layer');
   // several tokens selected: sum and mean
   for (const i of [1, 2]) {
     const c = await page.evaluate((k) => window.attnscope.tokenCenter(0, 0, k), i);
@@ -85,6 +98,13 @@ async function testHeadView(ctx, dir) {
   await page.mouse.move(2, 2);
   await page.waitForTimeout(200);
   check((await stats(page)).sources === 2, 'two selected tokens draw two sources');
+  // their weights summed, then averaged: the largest shown value halves
+  const top = async () => Number(/\): .*?(\d\.\d{3})/.exec(await page.locator('.panel .status').first().innerText())[1]);
+  const summed = await top();
+  await selectCtl(page, 'Selected tokens', 'mean');
+  const averaged = await top();
+  check(Math.abs(summed / 2 - averaged) <= 0.0011, 'average of two selected tokens = sum / 2: ' + summed + ' vs ' + averaged);
+  await selectCtl(page, 'Selected tokens', 'sum');
   await selectCtl(page, 'Layers', 'rollout');
   check((await stats(page)).lines > 0, 'rollout draws');
   // theme and layout
