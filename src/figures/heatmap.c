@@ -57,11 +57,11 @@ void fig_heat_panel_draw(fig_canvas *c, void *self, fig_rect r) {
         for (int j = 0; j < p->cols; j++) {
             double v = p->f ? p->f[(size_t)i * p->cols + j] : p->d[(size_t)i * p->cols + j];
             if (!isfinite(v)) continue;
-            char rl[64], cl[64];
-            snprintf(rl, sizeof rl, "%s%s%d", p->y_label ? p->y_label : "", p->y_label ? " " : "", i);
-            snprintf(cl, sizeof cl, "%s%s%d", p->x_label ? p->x_label : "", p->x_label ? " " : "", j);
-            fig_hover(c, r.x + j * cw, r.y + i * ch, cw, ch, "%s%s%s, %s: %.3f", p->title ? p->title : "", p->title ? ": " : "",
-                      p->row_labels ? p->row_labels[i] : rl, p->col_labels ? p->col_labels[j] : cl, v);
+            char rl[16], cl[16]; /* "entropy: Layer 0, Head 2: 0.028" */
+            snprintf(rl, sizeof rl, "%d", i), snprintf(cl, sizeof cl, "%d", j);
+            fig_hover(c, r.x + j * cw, r.y + i * ch, cw, ch, "%s%s%s%s%s, %s%s%s: %.3f", p->title ? p->title : "", p->title ? ": " : "",
+                      p->y_label ? p->y_label : "", p->y_label ? " " : "", p->row_labels ? p->row_labels[i] : rl,
+                      p->x_label ? p->x_label : "", p->x_label ? " " : "", p->col_labels ? p->col_labels[j] : cl, v);
         }
     fig_set(c, FIG_INK, 1);
     cairo_set_line_width(c->cr, 0.6);
