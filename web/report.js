@@ -317,7 +317,8 @@
   }
   function hoverText(p) {
     const values = tokenValues(p);
-    if (!values) return 'Hover a token to see only its lines; click tokens on the left to select several.';
+    if (!values) return 'Hover a token to see only its lines; click tokens on the left to select several.' +
+      (p.T > 64 ? ' Lines under 0.010 are not drawn' + (p.stats && !p.stats.lines ? ' (none is above: attention this even shows in the matrix and model view).' : '.') : '');
     const pairs = [];
     for (let i = 0; i < p.T; i++) pairs.push([values.v[i], i]);
     pairs.sort((a, b) => b[0] - a[0]);
