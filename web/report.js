@@ -60,9 +60,14 @@
     if (blobCache.has(desc.blob)) return blobCache.get(desc.blob);
     const node = document.getElementById('attn-blob-' + desc.blob);
     if (!node) throw new Error('attnscope: blob ' + desc.blob + ' is missing');
-    const bin = atob(JSON.parse(node.textContent));
-    const packed = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) packed[i] = bin.charCodeAt(i);
+    const b64 = JSON.parse(node.textContent);
+    let packed;
+    if (typeof Uint8Array.fromBase64 === 'function') packed = Uint8Array.fromBase64(b64);
+    else {
+      const bin = atob(b64);
+      packed = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) packed[i] = bin.charCodeAt(i);
+    }
     const raw = await inflate(packed);
     const planes = desc.shuffle, n = raw.length / planes;
     let out;
@@ -312,7 +317,8 @@
   }
   function hoverText(p) {
     const values = tokenValues(p);
-    if (!values) return 'Hover a token to see only its lines; click tokens on the left to select several.';
+    if (!values) return 'Hover a token to see only its lines; click tokens on the left to select several.' +
+      (p.T > 64 ? ' Lines under 0.010 are not drawn' + (p.stats && !p.stats.lines ? ' (none is above: attention this even shows in the matrix and model view).' : '.') : '');
     const pairs = [];
     for (let i = 0; i < p.T; i++) pairs.push([values.v[i], i]);
     pairs.sort((a, b) => b[0] - a[0]);
@@ -348,6 +354,29 @@
     const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex) || [0, 'ff', 'ff', 'ff'];
     return [parseInt(m[1], 16), parseInt(m[2], 16), parseInt(m[3], 16)];
   }
+  // The same picture as paintHeat (each pixel: the max over its block of cells) for a matrix
+  // arr [T][T] at off (values × inv), in one pass over the cells: a 512-token model view is
+  // 144 × 512² cells drawn into thumbnails much smaller than T.
+  function paintHeatArray(img, W, x0, y0, size, T, arr, off, inv, lo, hi) {
+    if (size > T) return paintHeat(img, W, x0, y0, size, T, (i, j) => arr[off + i * T + j] * inv, lo, hi);
+    const pix = new Int32Array(T), pool = new Float64Array(size * size);
+    for (let y = 0; y < size; y++) {
+      const a = Math.floor((y * T) / size), b = Math.max(a + 1, Math.floor(((y + 1) * T) / size));
+      for (let i = a; i < b && i < T; i++) pix[i] = y;
+    }
+    for (let i = 0; i < T; i++) {
+      const row = pix[i] * size, base = off + i * T;
+      for (let j = 0; j < T; j++) { const k = row + pix[j], v = arr[base + j]; if (v > pool[k]) pool[k] = v; }
+    }
+    for (let y = 0; y < size; y++)
+      for (let x = 0; x < size; x++) {
+        const t = Math.sqrt(Math.min(1, pool[y * size + x] * inv)), o = 4 * ((y0 + y) * W + x0 + x);
+        img.data[o] = lo[0] + (hi[0] - lo[0]) * t;
+        img.data[o + 1] = lo[1] + (hi[1] - lo[1]) * t;
+        img.data[o + 2] = lo[2] + (hi[2] - lo[2]) * t;
+        img.data[o + 3] = 255;
+      }
+  }
   function paintHeat(img, W, x0, y0, size, T, get, lo, hi) {
     for (let y = 0; y < size; y++) {
       const i0 = Math.floor((y * T) / size), i1 = Math.max(i0 + 1, Math.floor(((y + 1) * T) / size));
@@ -376,8 +405,8 @@
     for (let l = 0; l < p.L; l++)
       for (let h = 0; h < p.H; h++) {
         const off = (l * p.H + h) * T * T;
-        paintHeat(img, c.width, Math.floor((lab + h * (cell + pad)) * k), Math.floor((lab + l * (cell + pad)) * k), px, T,
-          (i, j) => p.raw[off + i * T + j] * inv, lo, hi);
+        paintHeatArray(img, c.width, Math.floor((lab + h * (cell + pad)) * k), Math.floor((lab + l * (cell + pad)) * k), px, T,
+          p.raw, off, inv, lo, hi);
       }
     g.putImageData(img, 0, 0);
     g.fillStyle = cssVar('--muted');
@@ -414,7 +443,7 @@
     g.clearRect(0, 0, W, H);
     if (!m) return;
     const img = g.createImageData(Math.floor(size * k), Math.floor(size * k));
-    paintHeat(img, img.width, 0, 0, img.width, T, (i, j) => m[i * T + j], rgb(cssVar('--heat-lo')), rgb(cssVar('--heat-hi')));
+    paintHeatArray(img, img.width, 0, 0, img.width, T, m, 0, 1, rgb(cssVar('--heat-lo')), rgb(cssVar('--heat-hi')));
     g.putImageData(img, Math.floor(lab * k), Math.floor(lab * k));
     if (!labels) return;
     const cell = size / T;
@@ -463,11 +492,28 @@
     const g = canvasFor(p.neuronCanvas, W, H);
     g.clearRect(0, 0, W, H);
     const pos = rgb(cssVar('--pos')), neg = rgb(cssVar('--neg')), bg = rgb(cssVar('--heat-lo'));
-    const color = (v) => {
-      const t = Math.min(1, Math.abs(v) / mx), c = v >= 0 ? pos : neg;
-      return 'rgb(' + bg.map((b, i) => Math.round(b + (c[i] - b) * t)).join(',') + ')';
+    // every vector's cells as one pixel each in an offscreen strip (row 0 q, 1 + j key j, 1 + T + j
+    // product j), drawn scaled: a 512-token view is three rows of d cells per token
+    const strip = document.createElement('canvas');
+    strip.width = d, strip.height = 2 * T + 1;
+    const sg = strip.getContext('2d'), img = sg.createImageData(d, 2 * T + 1);
+    const put = (row, get) => {
+      for (let e = 0; e < d; e++) {
+        const v = get(e), t = Math.min(1, Math.abs(v) / mx), c = v >= 0 ? pos : neg, o = 4 * (row * d + e);
+        for (let i = 0; i < 3; i++) img.data[o + i] = Math.round(bg[i] + (c[i] - bg[i]) * t);
+        img.data[o + 3] = 255;
+      }
     };
-    const cells = (x, y, get) => { for (let e = 0; e < d; e++) { g.fillStyle = color(get(e)); g.fillRect(x + e * cw, y, cw, rh - 3); } };
+    put(0, (e) => q[e]);
+    for (let j = 0; j < T; j++) {
+      const kb = base + j * d;
+      put(1 + j, (e) => p.k[kb + e]);
+      put(1 + T + j, (e) => q[e] * p.k[kb + e] * (1 / mx)); // product, rescaled into the same colour range
+    }
+    sg.putImageData(img, 0, 0);
+    g.imageSmoothingEnabled = false;
+    const cells = (x, y, row) => g.drawImage(strip, 0, row, d, 1, x, y, d * cw, rh - 3);
+    const fg = cssVar('--fg'), muted = cssVar('--muted'), accent = cssVar('--accent');
     g.font = '12px ' + cssVar('--font-ui');
     g.fillStyle = cssVar('--muted');
     g.textBaseline = 'middle';
@@ -480,20 +526,20 @@
     g.font = '12px ' + cssVar('--font-tokens');
     g.textAlign = 'right';
     g.fillText(p.tokens[qi], lab - 6, 30 + rh / 2, lab - 8);
-    cells(lab, 30, (e) => q[e]);
+    cells(lab, 30, 0);
     for (let j = 0; j < T; j++) {
-      const y = 30 + (j + 1) * rh, kb = base + j * d, prob = ex[j] / sum;
-      g.fillStyle = cssVar('--fg');
+      const y = 30 + (j + 1) * rh, prob = ex[j] / sum;
+      g.fillStyle = fg;
       g.textAlign = 'right';
       g.fillText(p.tokens[j], lab - 6, y + rh / 2, lab - 8);
-      cells(lab + vec, y, (e) => p.k[kb + e]);
-      cells(lab + 2 * vec, y, (e) => q[e] * p.k[kb + e] * (1 / mx)); // product, rescaled into the same colour range
+      cells(lab + vec, y, 1 + j);
+      cells(lab + 2 * vec, y, 1 + T + j);
       g.textAlign = 'left';
-      g.fillStyle = cssVar('--muted');
+      g.fillStyle = muted;
       g.fillText(scores[j].toFixed(2), lab + 3 * vec, y + rh / 2);
-      g.fillStyle = cssVar('--accent');
+      g.fillStyle = accent;
       g.fillRect(lab + 3 * vec + 70, y + 2, 70 * prob, rh - 6);
-      g.fillStyle = cssVar('--fg');
+      g.fillStyle = fg;
       g.fillText(fmt3(prob), lab + 3 * vec + 146, y + rh / 2);
     }
     p.neuronTitle.textContent = 'Neuron view — layer ' + l + ', head ' + h + ', query “' + p.tokens[qi] + '”';
@@ -788,8 +834,12 @@
     if (charts.length) {
       const sec = el('section', { class: 'charts' }, [el('h2', { text: 'Charts' })]);
       for (const c of charts) {
-        const svg = sanitizeSvg(c.svg);
-        sec.appendChild(el('figure', { class: 'chart' }, [svg || el('p', { class: 'muted', text: 'not a valid SVG drawing' }), el('figcaption', { text: c.title || '' })]));
+        const svg = sanitizeSvg(c.svg), status = el('p', { class: 'status chart-value', text: svg && svg.querySelector('title') ? 'Hover the chart for its values.' : '' });
+        if (svg) svg.addEventListener('mouseover', (ev) => { // a mark's <title> (its value), also shown as the tooltip
+          const t = ev.target && ev.target.querySelector ? ev.target.querySelector(':scope > title') : null;
+          if (t) status.textContent = t.textContent;
+        });
+        sec.appendChild(el('figure', { class: 'chart' }, [svg || el('p', { class: 'muted', text: 'not a valid SVG drawing' }), el('figcaption', { text: c.title || '' }), status]));
       }
       box.appendChild(sec);
     }

@@ -40,6 +40,11 @@ int cli_utf8_arg(const char *what, const char *text);
  * NULL after printing the error. free() the result. */
 char *cli_model_dir(const char *model, int quiet);
 
+/* The '=' ending LABEL in "LABEL=MODEL", or NULL: an existing path is never split; else the first '='
+ * followed by an existing path (a label may hold '=', '/', markup), else by a Hub id, else the
+ * first '=' with no '/' before it (label.c). */
+const char *cli_label_end(const char *arg);
+
 /* "109,482,240" into buf. */
 const char *cli_thousands(int64_t v, char *buf, int size);
 

@@ -211,10 +211,10 @@ static void unmake_out(const char *dir, int created) {
     free(path);
 }
 
-/* "LABEL=MODEL" (LABEL without '/') or MODEL, whose label is its base name without @revision. */
+/* "LABEL=MODEL" (cli_label_end) or MODEL, whose label is its base name without @revision. */
 static char *model_label(const char *arg, const char **model) {
-    const char *eq = strchr(arg, '=');
-    if (eq && eq > arg && !memchr(arg, '/', (size_t)(eq - arg))) {
+    const char *eq = cli_label_end(arg);
+    if (eq) {
         *model = eq + 1;
         return strndup(arg, (size_t)(eq - arg));
     }

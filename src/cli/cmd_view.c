@@ -57,8 +57,8 @@ static int draw_figures(run_figures *rf, const char *label, const char *dir, att
 
 /* "LABEL=VALUE" → label (malloc'ed) and value; a plain VALUE gets its last path part as label. */
 static char *split_label(const char *arg, const char **value) {
-    const char *eq = strchr(arg, '='), *slash = strchr(arg, '/');
-    if (eq && eq != arg && (!slash || slash > eq)) {
+    const char *eq = cli_label_end(arg);
+    if (eq) {
         *value = eq + 1;
         return strndup(arg, (size_t)(eq - arg));
     }

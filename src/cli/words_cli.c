@@ -6,11 +6,11 @@
 
 #include "words_cli.h"
 
-/* "LABEL=MODEL": a '=' before any '/' separates a label; otherwise the label is the last path
+/* "LABEL=MODEL" (where LABEL ends: cli_label_end); otherwise the label is the last path
  * component of MODEL (trailing slashes ignored). */
 static char *split_label(const char *arg, const char **model) {
-    const char *eq = strchr(arg, '='), *slash = strchr(arg, '/');
-    if (eq && eq > arg && (!slash || eq < slash)) {
+    const char *eq = cli_label_end(arg);
+    if (eq) {
         *model = eq + 1;
         return strndup(arg, (size_t)(eq - arg));
     }

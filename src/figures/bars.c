@@ -52,6 +52,8 @@ void fig_bar_panel_draw(fig_canvas *c, void *self, fig_rect r) {
             fig_set(c, bar_color(c, p, g, s), 1);
             cairo_rectangle(cr, x, fmin(y, base), bw * (p->n_series > 1 ? 0.94 : 1), fabs(base - y));
             cairo_fill(cr);
+            fig_hover(c, x, fmin(y, base) - (fabs(base - y) < 3 ? 3 : 0), bw, fmax(fabs(base - y), 3), "%s%s%s: %.3f",
+                      p->groups[g], p->series ? ", " : "", p->series ? p->series[s] : "", v);
             double e = p->errors ? fabs(p->errors[(size_t)g * p->n_series + s]) : NAN;
             if (isfinite(e) && e > 0) {
                 double y0 = fig_axis_map(&p->y, v - e, r.y + r.h, r.y), y1 = fig_axis_map(&p->y, v + e, r.y + r.h, r.y);
@@ -122,7 +124,8 @@ attn_status attn_figure_domain_bars(const attn_fig_domain_bars *d, const attn_fi
     size_t per = (size_t)d->n_domains * d->n_models;
     for (int m = 0; m < d->n_metrics; m++) {
         bp[m] = (fig_bar_panel){.title = d->metric_names[m], .x_label = "Domain", .n_groups = d->n_domains, .n_series = d->n_models,
-                                .groups = d->domain_names, .values = d->values + m * per, .highlight = -1};
+                                .groups = d->domain_names, .series = d->model_names, .values = d->values + m * per,
+                                .highlight = -1};
         panels[m] = (fig_panel){fig_bar_panel_measure, fig_bar_panel_draw, &bp[m]};
     }
     fig_rgb colors[16];

@@ -86,6 +86,7 @@ attn_status fig_canvas_finish(fig_canvas *c, attn_figure **out) {
         }
     }
     if (f) {
+        f->hover = c->hover.len ? attn_sb_take(&c->hover) : NULL;
         f->rec = cairo_surface_reference(c->rec);
         f->w = c->w, f->h = c->h, f->dpi = c->style.dpi;
         *out = f;
@@ -100,6 +101,7 @@ void fig_canvas_free(fig_canvas *c) {
     if (c->svg) cairo_surface_destroy(c->svg);
     if (c->rec) cairo_surface_destroy(c->rec);
     attn_sb_free(&c->svg_bytes);
+    attn_sb_free(&c->hover);
     if (c->pango) g_object_unref(c->pango);
     memset(c, 0, sizeof *c);
 }
@@ -113,6 +115,7 @@ void attn_figure_free(attn_figure *f) {
     if (!f) return;
     cairo_surface_destroy(f->rec);
     free(f->svg);
+    free(f->hover);
     free(f);
 }
 

@@ -38,6 +38,7 @@ struct attn_figure {
     char *svg;            /* the SVG document, drawn at the same time (cairo's SVG backend leaks a
                              document per replayed recording surface in 1.16, so SVG is not replayed) */
     size_t svg_len;
+    char *hover;          /* the marks' values as SVG <rect><title> (hover.c), or NULL */
     double w, h;          /* points */
     int dpi;
 };
@@ -46,6 +47,8 @@ typedef struct fig_canvas {
     PangoContext *pango;
     cairo_surface_t *rec, *svg, *tee; /* NULL while measuring; drawing goes to tee = rec + svg */
     attn_strbuf svg_bytes;
+    attn_strbuf hover; /* fig_hover's rectangles */
+    int n_hover;
     cairo_t *cr;
     attn_figure_style style;
     double w, h;
@@ -61,6 +64,13 @@ attn_status fig_canvas_finish(fig_canvas *c, attn_figure **out);
 void fig_canvas_free(fig_canvas *c);
 /* Pixel size of the figure's PNG at its dpi (output.c). */
 void fig_png_size(const attn_figure *f, int *pw, int *ph);
+
+/* ---- values on hover (hover.c) ------------------------------------------------------------ */
+/* Records the value of the mark drawn in the user-space box (x, y, w, h) while drawing (nothing
+ * while measuring); printf-style text. */
+void fig_hover(fig_canvas *c, double x, double y, double w, double h, const char *fmt, ...) ATTN_PRINTF(6, 7);
+/* svg with <g class="attn-values">values</g> before its closing tag (malloc'ed; NULL: no memory). */
+char *fig_svg_with_values(const char *svg, const char *values);
 
 /* ---- colours (color.c) -------------------------------------------------------------------- */
 fig_rgb fig_hex(uint32_t rgb);
@@ -167,6 +177,7 @@ typedef struct fig_bar_panel {
     const char *title, *x_label, *y_label;
     int n_groups, n_series;
     const char *const *groups; /* [n_groups] x labels */
+    const char *const *series; /* [n_series] names for the values on hover, or NULL */
     const double *values;      /* [n_groups][n_series] */
     const double *errors;      /* [n_groups][n_series] ± bars, or NULL */
     int color_by_group;        /* bar colour = model colour of its group (else of its series) */

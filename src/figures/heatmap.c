@@ -1,6 +1,7 @@
 /* heatmap.c — heatmap panels (cells, row and column labels, colour scale) and the charts made of
  * them: a labelled heatmap (model agreement, layer × token focus) and head-statistics grids. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "fig.h"
@@ -51,6 +52,17 @@ void fig_heat_panel_draw(fig_canvas *c, void *self, fig_rect r) {
     fig_heat_panel *p = self;
     fig_draw_panel_title(c, r, p->title);
     fig_matrix_paint(c, r, p->rows, p->cols, p->f, p->d, p->scale.lo, p->scale.hi);
+    double cw = r.w / p->cols, ch = r.h / p->rows;
+    for (int i = 0; i < p->rows; i++) /* the cells' values on hover */
+        for (int j = 0; j < p->cols; j++) {
+            double v = p->f ? p->f[(size_t)i * p->cols + j] : p->d[(size_t)i * p->cols + j];
+            if (!isfinite(v)) continue;
+            char rl[16], cl[16]; /* "entropy: Layer 0, Head 2: 0.028" */
+            snprintf(rl, sizeof rl, "%d", i), snprintf(cl, sizeof cl, "%d", j);
+            fig_hover(c, r.x + j * cw, r.y + i * ch, cw, ch, "%s%s%s%s%s, %s%s%s: %.3f", p->title ? p->title : "", p->title ? ": " : "",
+                      p->y_label ? p->y_label : "", p->y_label ? " " : "", p->row_labels ? p->row_labels[i] : rl,
+                      p->x_label ? p->x_label : "", p->x_label ? " " : "", p->col_labels ? p->col_labels[j] : cl, v);
+        }
     fig_set(c, FIG_INK, 1);
     cairo_set_line_width(c->cr, 0.6);
     cairo_rectangle(c->cr, r.x, r.y, r.w, r.h);

@@ -182,6 +182,11 @@ attn_status attn_figure_svg(const attn_figure *f, const char *id_prefix, char **
     if (id_prefix && *id_prefix && !valid_prefix(id_prefix))
         return attn_fail(ATTN_E_INVALID, "SVG id prefix '%s' is not a name (letters, digits, '-', '_')", id_prefix);
     char *text = normalize_svg(f->svg, id_prefix && *id_prefix ? id_prefix : NULL);
+    if (text && id_prefix && *id_prefix && f->hover) { /* inlined in a report: the values on hover */
+        char *with = fig_svg_with_values(text, f->hover);
+        free(text);
+        text = with;
+    }
     if (!text) return attn_fail(ATTN_E_NOMEM, "figure SVG: out of memory");
     *svg = text;
     if (len) *len = strlen(text);

@@ -73,6 +73,8 @@ static void lines_content(fig_canvas *c, xy_panel *p, fig_rect r) {
             if (!isfinite(d->y[s][i])) continue;
             fig_marker(cr, 0, fig_axis_map(&p->x, i, r.x, r.x + r.w), fig_axis_map(&p->y, d->y[s][i], r.y + r.h, r.y), 3);
             cairo_fill(cr);
+            fig_hover(c, fig_axis_map(&p->x, i, r.x, r.x + r.w) - 5, fig_axis_map(&p->y, d->y[s][i], r.y + r.h, r.y) - 5, 10, 10,
+                      "%s, %s %d: %.3f", d->series_names[s], d->x_label ? d->x_label : "x", i, d->y[s][i]);
         }
     }
 }
@@ -183,6 +185,8 @@ static void head_map_content(fig_canvas *c, xy_panel *p, fig_rect r) {
         double x = fig_axis_map(&p->x, hm->xy[2 * i], r.x, r.x + r.w), y = fig_axis_map(&p->y, hm->xy[2 * i + 1], r.y + r.h, r.y);
         double t = (d->layer[i] - hm->layers.lo) / (hm->layers.hi - hm->layers.lo);
         fig_marker(cr, d->model ? d->model[i] : 0, x, y, 4.5);
+        fig_hover(c, x - 5, y - 5, 10, 10, "%s%slayer %d", d->model_names ? d->model_names[d->model ? d->model[i] : 0] : "",
+                  d->model_names ? ", " : "", d->layer[i]);
         fig_set(c, fig_viridis(t), 1);
         cairo_fill_preserve(cr);
         fig_set(c, fig_hex(0xFFFFFF), 1);

@@ -41,12 +41,32 @@ static json_t *add_blob(attn_report *r, char *b64, const char *dtype, int planes
     return d;
 }
 
+/* The 3 decimals the page shows for q: it reads q / scale into a Float32Array and prints
+ * toFixed(3) (the nearest, ties up). */
+static double shown_milli(uint16_t q, int scale) {
+    float s = (float)((double)q * (1.0 / (double)scale));
+    return floor((double)s * 1000.0 + 0.5);
+}
+
+/* MILLI: x's 3 decimals. U16: round(x·scale), moved by one step where that shows other 3 decimals than x's own: at 16 bits
+ * a step is 1.5e-5, so the page's 3 decimals are always x's (x·1000 is exact in a double). */
+static uint16_t quantize(float x, int scale) {
+    double want = floor((double)x * 1000.0 + 0.5);
+    if (scale == ATTN_REPORT_SCALE_MILLI) return (uint16_t)want;
+    uint16_t q = (uint16_t)lrintf(x * (float)scale);
+    double got = shown_milli(q, scale);
+    if (got == want) return q;
+    if (got > want && q > 0 && shown_milli((uint16_t)(q - 1), scale) == want) return (uint16_t)(q - 1);
+    if (got < want && q < scale && shown_milli((uint16_t)(q + 1), scale) == want) return (uint16_t)(q + 1);
+    return q;
+}
+
 json_t *report_pack_unit(attn_report *r, const float *v, size_t n, const int64_t *shape, int ndim) {
     uint8_t *raw = malloc(2 * n + 1);
     if (!raw) return NULL;
     for (size_t i = 0; i < n; i++) { /* plane 0: low bytes; plane 1: high bytes (mostly 0) */
         float x = v[i] < 0.0f ? 0.0f : v[i] > 1.0f ? 1.0f : v[i];
-        uint16_t q = (uint16_t)lrintf(x * (float)r->scale);
+        uint16_t q = quantize(x, r->scale);
         raw[i] = (uint8_t)(q & 0xff), raw[n + i] = (uint8_t)(q >> 8);
     }
     char *b64 = deflate_base64(raw, 2 * n);

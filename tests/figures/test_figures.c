@@ -139,6 +139,12 @@ static void check_prefix(void) {
     for (const char *p = plain; p && (p = strstr(p, "href=\"#")); p++) refs++;
     for (const char *p = pre; p && (p = strstr(p, "href=\"#fig2-")); p++) prefs++;
     CHECKF(ids > 0 && ids == pids && refs > 0 && refs == prefs, "id prefix: %d/%d ids, %d/%d refs", pids, ids, prefs, refs);
+    /* the report's copy carries every bar's value (4 metrics x 4 domains x 3 models), the file none */
+    int values = 0;
+    for (const char *p = pre; p && (p = strstr(p, "<title>")); p++) values++;
+    CHECKF(!strstr(plain, "attn-values") && strstr(pre, "<g class=\"attn-values\">") && values == 48 &&
+               strstr(pre, "<title>Business, BERT: 0.111</title>") && strstr(pre, "<title>World, RoBERTa: 54.705</title>"),
+           "values on hover: %d titles", values);
     free(plain), free(pre);
     CHECK(attn_figure_svg(f, "1bad prefix", &pre, NULL) == ATTN_E_INVALID && pre == NULL);
     attn_figure_free(f);

@@ -76,7 +76,20 @@ async function testHeadView(ctx, dir) {
   await selectCtl(page, 'Pairs', 'AB');
   const pairAB = await stats(page);
   check(pairAB.lines > 0 && pairAB.lines < pairAll.lines, 'pair filter A→B keeps fewer lines: ' + JSON.stringify([pairAll, pairAB]));
+  let parts = pairAB.lines;
+  for (const f of ['AA', 'BB', 'BA']) { await selectCtl(page, 'Pairs', f); parts += (await stats(page)).lines; }
+  check(parts === pairAll.lines, 'A→A + B→B + A→B + B→A lines = all lines: ' + parts + ' vs ' + pairAll.lines);
   await selectCtl(page, 'Pairs', 'all');
+  // with every head: their max draws other weights than their mean; the mean of the layers draws
+  n = await rendered(page);
+  await page.locator('button', { hasText: 'all heads' }).click();
+  await afterRender(page, n);
+  before = await pixels(page, 'canvas.headview');
+  await selectCtl(page, 'Heads', 'max');
+  check((await pixels(page, 'canvas.headview')) !== before && (await stats(page)).lines > 0, 'max of heads changes the drawing');
+  await selectCtl(page, 'Layers', 'mean');
+  check((await stats(page)).lines > 0, 'mean of layers draws');
+  await selectCtl(page, 'Layers', 'layer');
   // several tokens selected: sum and mean
   for (const i of [1, 2]) {
     const c = await page.evaluate((k) => window.attnscope.tokenCenter(0, 0, k), i);
@@ -85,6 +98,13 @@ async function testHeadView(ctx, dir) {
   await page.mouse.move(2, 2);
   await page.waitForTimeout(200);
   check((await stats(page)).sources === 2, 'two selected tokens draw two sources');
+  // their weights summed, then averaged: the largest shown value halves
+  const top = async () => Number(/\): .*?(\d\.\d{3})/.exec(await page.locator('.panel .status').first().innerText())[1]);
+  const summed = await top();
+  await selectCtl(page, 'Selected tokens', 'mean');
+  const averaged = await top();
+  check(Math.abs(summed / 2 - averaged) <= 0.0011, 'average of two selected tokens = sum / 2: ' + summed + ' vs ' + averaged);
+  await selectCtl(page, 'Selected tokens', 'sum');
   await selectCtl(page, 'Layers', 'rollout');
   check((await stats(page)).lines > 0, 'rollout draws');
   // theme and layout
@@ -256,6 +276,24 @@ async function testCompare(ctx, dir) {
     return { n: svgs.length, gradients: filled.length }; });
   check(charts.n === 18, 'compare report has 11 + 1 similarity + 6 focus charts: ' + charts.n);
   check(charts.gradients === 12, 'colour scales of 12 charts use their gradients: ' + charts.gradients);
+  // values on hover: every chart's marks carry their values (<title>, shown in the chart's status
+  // line); the first bar of the overall chart is the table's CLS_Attention_Max of the first model
+  const marks = await page.evaluate(() => Array.from(document.querySelectorAll('section.charts figure.chart')).map((f) => f.querySelectorAll('g.attn-values rect > title').length));
+  check(marks.length === 18 && marks.every((k) => k > 0), 'every chart has its values on hover: ' + JSON.stringify(marks));
+  const overallChart = page.locator('figure.chart', { hasText: 'Attention Patterns per Model (Overall Averages)' });
+  const bar = overallChart.locator('g.attn-values rect').first();
+  await bar.scrollIntoViewIfNeeded();
+  await bar.hover();
+  const shown = await overallChart.locator('.status').innerText();
+  const want = await page.evaluate(() => { const t = window.attnscope.meta.tables.find((x) => x.title === 'Overall averages per model');
+    const r = t.rows[0]; return r[t.columns.indexOf('Model')] + ': ' + r[t.columns.indexOf('CLS_Attention_Max')].toFixed(3); });
+  check(shown === want, 'hovering the first bar shows its value: ' + JSON.stringify([shown, want]));
+  const cell = page.locator('figure.chart', { hasText: 'Model agreement: BERT vs DistilBERT' });
+  await cell.locator('g.attn-values rect').nth(1).hover();
+  const js = await page.evaluate(() => { const t = window.attnscope.meta.tables.find((x) => x.title.startsWith('Model agreement'));
+    return t.rows.find((r) => r[0] === 'BERT' && r[1] === 0 && r[2] === 'DistilBERT' && r[3] === 1)[4].toFixed(3); });
+  const cellText = await cell.locator('.status').innerText();
+  check(cellText.endsWith(': ' + js), 'agreement heatmap cell (0, 1) shows its JS distance: ' + JSON.stringify([cellText, js]));
   clean(rec, 'compare.html');
   await page.close();
 }
@@ -322,12 +360,32 @@ async function testWords(ctx, dir) {
   await page.close();
 }
 
+// markup in the labels of the models and in the file names: shown as text, nothing runs
+async function testMarkupNames(ctx, dir) {
+  const mark = '"><img src=x onerror=alert(1)>', script = '<script>alert(1)</script>';
+  for (const [file, labels, name] of [['names ' + mark + '.html', [script, mark], null], [path.join('names-compare', 'report.html'), [mark, script], mark + '.tsv']]) {
+    const rec = await open(ctx, path.join(dir, file)), page = rec.page;
+    const got = await page.evaluate(() => ({ h2: Array.from(document.querySelectorAll('.panel h2')).map((h) => h.textContent),
+      models: Array.from(document.querySelectorAll('#models label span')).map((s) => s.textContent),
+      title: document.title, h1: document.getElementById('title').textContent, imgs: document.images.length, scripts: document.scripts.length }));
+    check(JSON.stringify(got.h2) === JSON.stringify(labels), file + ': model labels shown as text: ' + JSON.stringify(got.h2));
+    check(JSON.stringify(got.models) === JSON.stringify(labels), file + ': model toggles named as text: ' + JSON.stringify(got.models));
+    if (name) check(got.title.includes(name) && got.h1.includes(name), file + ': corpus file name in the title as text: ' + JSON.stringify([got.title, got.h1]));
+    else check((await page.evaluate(() => document.body.innerText)).includes(mark + ' ' + script), file + ': sentence shown as text');
+    check(got.imgs === 0, file + ': no <img> element');
+    await page.locator('.legend .head').first().click();
+    await page.mouse.move(5, 5);
+    clean(rec, file);
+    await page.close();
+  }
+}
+
 (async () => {
   const dir = process.argv[2];
   const b = await launch();
   if (!b) { console.log('FAIL: cannot launch chromium'); process.exit(1); }
   try {
-    for (const t of [testHeadView, testLong, testNeuron, testCorpus, testCompare, testWords]) {
+    for (const t of [testHeadView, testLong, testNeuron, testCorpus, testCompare, testWords, testMarkupNames]) {
       try { await t(b.context, dir); } catch (e) { check(false, t.name + ': ' + (e && e.stack || e)); }
     }
   } finally { await b.close(); }

@@ -37,5 +37,10 @@ first=$($py -c 'import csv,sys; print(next(csv.DictReader(open(sys.argv[1], enco
     "She went to the bank to deposit money." --report "$tmp/similarity.html" >/dev/null
 "$bin" focus --quiet RoBERTa="$rob" --word bank "The bank of the river was calm." --layer 1 --report "$tmp/focus.html" >/dev/null
 "$bin" view --quiet R="$rob" '<i>bank</i> 🤗 東京 "><img src=x onerror=alert(1)>' -o "$tmp/emoji.html"
+# markup in model labels (LABEL= may hold '=', '/' and quotes), in the -o file name and the corpus file name
+mark='"><img src=x onerror=alert(1)>'
+"$bin" view --quiet '<script>alert(1)</script>'="$bert" "$mark"="$rob" "$mark <script>alert(1)</script>" -o "$tmp/names $mark.html"
+head -5 "$root/examples/corpus/news.tsv" >"$tmp/$mark.tsv"
+"$bin" compare "$mark"="$bert" '<script>alert(1)</script>'="$rob" --corpus "$tmp/$mark.tsv" --out "$tmp/names-compare" --quiet >/dev/null
 set +e
 node "$here/browser_test.js" "$tmp"

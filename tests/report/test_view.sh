@@ -37,6 +37,12 @@ printf '{"text": %s, "text_pair": "%s"}\n' "$($py -c 'import json,sys; print(jso
 expect_ok "tokens equal tokenize" $check tokens "$tmp/v.html" 0 "$tmp/bt.jsonl"
 labels=$($check field "$tmp/v.html" '[x["label"] for x in m["models"]]')
 [ "$labels" = '["bert-tiny", "R"]' ] && ok || fail "model labels: $labels"
+# labels may hold '=', '/' and markup (LABEL ends at the '=' before an existing MODEL path)
+mark='"><img src=x onerror=alert(1)>'
+expect_ok "markup labels" "$bin" view --quiet '<script>alert(1)</script>'="$bert" "$mark"="$rob" "one" -o "$tmp/labels $mark.html"
+labels=$($check field "$tmp/labels $mark.html" '[x["label"] for x in m["models"]]')
+[ "$labels" = '["<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>"]' ] && ok || fail "markup labels: $labels"
+expect_ok "markup labels: no markup from data" $check safe "$tmp/labels $mark.html"
 segs=$($check field "$tmp/v.html" 'm["sentences"][0]["entries"][0]["segments"][-6:]')
 [ "$segs" = '[0, 1, 1, 1, 1, 1]' ] && ok || fail "segments of the pair: $segs"
 

@@ -19,7 +19,9 @@ import report_check  # noqa: E402
 
 
 def unprefix(svg):
-    # attn_figure_svg prefixes every id and reference with "wN-" inside a report
+    # attn_figure_svg prefixes every id and reference with "wN-" inside a report, and adds the
+    # values on hover (<g class="attn-values">) before the closing tag
+    svg = re.sub(r'<g class="attn-values">\n.*?</g>\n(?=</svg>)', "", svg, flags=re.S)
     return re.sub(r'(id="|#)w\d+-', r"\1", svg)
 
 

@@ -123,7 +123,8 @@ with tempfile.TemporaryDirectory() as tmp:
         check(e.get("truncated") == {"tokens": 752, "kept": 512} and "truncated" not in f, f"view note: {e.get('truncated')}")
         got, scale = report_check.decode(p, e["attention"])
         check(len(got) == len(ref["attentions.0"][1]) and
-              max(abs(x - y) for x, y in zip(got, ref["attentions.0"][1])) <= 0.5 / scale + 1e-7, "view attention = run --dump")
+              max(abs(x - y) for x, y in zip(got, ref["attentions.0"][1])) <= 1.0 / scale + 1e-7,  # a step: report_check.compare
+              "view attention = run --dump")
         check(got == report_check.decode(q, f["attention"])[0] and e["tokens"] == f["tokens"], "view attention = the hand-truncated page's")
         check("Truncated: the sentence has" in p.text, "the page's script shows the note")
 
