@@ -269,6 +269,7 @@ static int parse_args(int argc, char **argv, run_args *a, run_figures *rf) {
     if ((a->ids != NULL) + (a->input != NULL) + (a->text != NULL) != 1)
         return cli_usage_error("run", "give exactly one of --text, --ids or --input");
     if (a->pair && !a->text) return cli_usage_error("run", "--text-pair goes with --text");
+    if (!cli_utf8_arg("--text-pair", a->pair)) return 1;
     if (a->types && !a->ids) return cli_usage_error("run", "--type-ids goes with --ids");
     if (a->dump && attn_output_check(a->dump) != ATTN_OK) return cli_lib_error(); /* before any work */
     if (a->dump && strcmp(a->dump, "-") == 0) a->quiet = 1;                       /* stdout carries the dump */

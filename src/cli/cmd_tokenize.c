@@ -210,6 +210,7 @@ int cmd_tokenize(int argc, char **argv) {
         else return cli_usage_error("tokenize", "--truncation is longest_first, only_first or only_second");
     }
     int n_pos = argc - optind;
+    if (!cli_utf8_arg("--pair", pair)) return 1;
     if (input) {
         if (n_pos != 1) return cli_usage_error("tokenize", "expects one MODEL with --input");
         if (!output) return cli_usage_error("tokenize", "--input needs --output");

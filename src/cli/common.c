@@ -1,5 +1,6 @@
 /* common.c — error printing and argument helpers shared by the commands. */
 #define _GNU_SOURCE /* vasprintf */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -183,7 +184,9 @@ int cli_parse_int_list(const char *s, int32_t **out, int *n) {
         char *end;
         errno = 0;
         long v = strtol(p, &end, 10);
-        if (end == p || errno || v < INT32_MIN || v > INT32_MAX || (*end && *end != ',')) {
+        /* strict: no blanks (strtol skips leading ones), no empty or trailing element */
+        if (end == p || errno || v < INT32_MIN || v > INT32_MAX || (*end && *end != ',') || isspace((unsigned char)*p) ||
+            (*end == ',' && !end[1])) {
             free(*out);
             *out = NULL;
             return 0;
