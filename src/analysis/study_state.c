@@ -367,6 +367,8 @@ static void remove_stale_temps(const char *folder) {
     if (d) closedir(d);
 }
 
+static void remove_state(const char *state);
+
 attn_status attn_run_open(attn_study *study, const attn_config *const *configs, const attn_run_options *o,
                           attn_run **out) {
     *out = NULL;
@@ -393,8 +395,14 @@ attn_status attn_run_open(attn_study *study, const attn_config *const *configs, 
         study->next_index = r->h.next;
         st = study_sentence_parts_open(r->state, study->o.mode, (int)r->h.layer_column, r->h.part_len, &r->writer);
     }
-    if (st == ATTN_OK && !found) st = checkpoint_write(r); /* a fresh run replaces any old state */
+    int fresh = st == ATTN_OK && !found; /* the state is this run's from here on */
+    if (fresh) st = checkpoint_write(r); /* a fresh run replaces any old state */
     if (st != ATTN_OK) {
+        if (fresh) { /* its first checkpoint failed (a full disk): leave nothing to resume from */
+            attn_sentence_writer_abort(r->writer);
+            r->writer = NULL;
+            remove_state(r->state);
+        }
         attn_run_free(r);
         return st;
     }
@@ -509,8 +517,10 @@ static attn_status check_parts(const shard_in *s) {
         if (!path) st = attn_fail(ATTN_E_NOMEM, "out of memory");
         else if (stat(path, &sb) != 0) st = attn_fail(ATTN_E_FORMAT, "%s: %s (a damaged shard)", path, strerror(errno));
         else if ((int64_t)sb.st_size != s->h.part_len[i])
-            st = attn_fail(ATTN_E_FORMAT, "%s: %lld bytes, its checkpoint recorded %lld (a damaged shard)", path,
-                           (long long)sb.st_size, (long long)s->h.part_len[i]);
+            st = attn_fail(ATTN_E_FORMAT, "%s: the part has %lld bytes %s than its checkpoint recorded (%lld, not %lld): a damaged shard",
+                           path, (long long)llabs((long long)sb.st_size - s->h.part_len[i]),
+                           (int64_t)sb.st_size < s->h.part_len[i] ? "fewer" : "more", (long long)sb.st_size,
+                           (long long)s->h.part_len[i]);
         free(path);
     }
     return st;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -151,6 +152,11 @@ char *cli_model_dir(const char *model, int quiet) {
     if (!quiet) {
         o.progress = on_progress;
         o.progress_user = &p;
+    }
+    struct stat st; /* a local link that leads nowhere (dangling, a loop) is not a Hub id */
+    if (lstat(model, &st) == 0 && stat(model, &st) != 0) {
+        cli_error("%s: %s", model, strerror(errno));
+        return NULL;
     }
     char *dir = NULL;
     attn_status s = attn_hub_resolve(model, &o, &dir);

@@ -325,3 +325,6 @@ os.mkfifo(os.path.join(inp, "input_fifo.jsonl"))           # nobody writes to it
 os.mkfifo(os.path.join(work, "out_fifo"))                  # nobody reads it (outside out/: it stays)
 with open(os.path.join(inp, "long_line.txt"), "w") as f:   # 40 000 words: past the report's word level
     f.write("the bank " * 20000 + "\n")
+os.symlink("loop_model", os.path.join(work, "m", "loop_model"))  # a model folder that is a link to itself
+with open(os.path.join(inp, "corpus300.txt"), "w") as f:        # more than one window per shard
+    f.writelines(f"sentence number {i} is about the bank\n" for i in range(300))
