@@ -75,9 +75,15 @@ static int parse_layer(const char *v, int *layer) {
     return cli_parse_int(v, 0, 10000, layer);
 }
 
+/* The option whose value v is ("--batch-size" of "--batch-size 0"; all of "--batch-size=0"). */
+static const char *option_of(const char *v) {
+    if (!cli_argv || optind < 2) return "an option";
+    return cli_argv[optind - 1] == v ? cli_argv[optind - 2] : cli_argv[optind - 1];
+}
+
 static int parse_number(int c, const char *v, compare_args *a) {
     int n, ok = cli_parse_int(v, c == O_THREADS || c == O_PERLABEL ? 0 : c == O_BATCH ? 1 : 0, 1000000000, &n);
-    if (!ok) return cli_usage_error("compare", "bad number '%s'", v), 0;
+    if (!ok) return cli_usage_error("compare", "%s: bad number '%s'", option_of(v), v), 0;
     switch (c) {
     case O_MINW: a->corpus_opts.min_words = n; break;
     case O_MAXW: a->corpus_opts.max_words = n; break;
@@ -102,7 +108,8 @@ static int parse_option(int c, const char *v, compare_args *a) {
     case O_HELP: return -1;
     case O_NO_REPORT: a->no_report = 1; return 1;
     case O_REPORT_MAX:
-        if (!cli_parse_int(v, 0, 1000000000, &a->report_max)) return cli_usage_error("compare", "bad number '%s'", v), 0;
+        if (!cli_parse_int(v, 0, 1000000000, &a->report_max))
+            return cli_usage_error("compare", "%s: bad number '%s'", option_of(v), v), 0;
         return 1;
     case O_RESUME: a->scale.resume = 1; return 1;
     case O_SHARD: return compare_parse_shard(v, &a->scale);

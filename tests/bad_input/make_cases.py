@@ -328,3 +328,4 @@ with open(os.path.join(inp, "long_line.txt"), "w") as f:   # 40 000 words: past 
 os.symlink("loop_model", os.path.join(work, "m", "loop_model"))  # a model folder that is a link to itself
 with open(os.path.join(inp, "corpus300.txt"), "w") as f:        # more than one window per shard
     f.writelines(f"sentence number {i} is about the bank\n" for i in range(300))
+open(os.path.join(inp, "function_words_nul.txt"), "wb").write(b"the\x00\nof\n")
