@@ -266,6 +266,9 @@ typedef struct row_sink {
     attn_sentence_writer *writer;
     compare_progress *progress;
     compare_report *report;
+    const compare_model *models;
+    int n_models, warned;
+    const char *corpus;
 } row_sink;
 
 static attn_status on_row(void *user, const attn_metric_row *row) {
@@ -282,8 +285,31 @@ static attn_status on_attention(void *user, const attn_attention_view *v) {
 static void on_progress(void *user, int64_t runs_done) { compare_progress_update(((row_sink *)user)->progress, runs_done); }
 
 /* Every sentence the run feeds to the study, in corpus order: the report's sentence list. */
+/* The study cuts a sentence longer than a model's positions (truncation=True), as every command
+ * does; this says so, naming it (the first 20; 6 tokens a byte is beyond any normalizer's growth,
+ * so shorter texts are not tokenized twice). */
+static void warn_truncated(row_sink *sink, int64_t index, const char *text) {
+    size_t len = strlen(text);
+    for (int m = 0; m < sink->n_models && sink->warned <= 20; m++) {
+        const attn_config *cfg = attn_model_config(sink->models[m].model);
+        int32_t max = attn_config_max_tokens(cfg);
+        attn_encoding e;
+        if ((int64_t)len * 6 + 3 <= max || attn_tokenizer_encode_n(sink->models[m].tok, text, len, NULL, 0, NULL, &e) != ATTN_OK)
+            continue;
+        if (e.n > max && sink->progress->line_open) fputc('\n', stderr), sink->progress->line_open = 0;
+        if (e.n > max && ++sink->warned <= 20) {
+            char name[512];
+            snprintf(name, sizeof name, "%s: %s: sentence S%lld", sink->models[m].label, sink->corpus, (long long)index + 1);
+            cli_truncation_warning(name, text, len, max, (attn_truncation_info){e.n, max});
+        } else if (e.n > max) {
+            fprintf(stderr, "attnscope: warning: more sentences exceed the models' positions and are truncated (not listed)\n");
+        }
+        attn_encoding_free(&e);
+    }
+}
+
 static attn_status on_sentence(void *user, int64_t index, const char *domain, const char *text) {
-    (void)index;
+    warn_truncated(user, index, text);
     attn_study_report *rep = ((row_sink *)user)->report->study;
     return rep ? attn_study_report_sentence(rep, domain, text) : ATTN_OK;
 }
@@ -312,7 +338,7 @@ static int run_study(compare_args *a, compare_model *models, int n, int64_t tota
     compare_progress progress = {.quiet = a->quiet, .tty = isatty(STDERR_FILENO), .models = n, .total = total * n,
                                  .start = compare_now(), .next_report = 1};
     attn_run *run = NULL;
-    row_sink sink = {NULL, &progress, rep};
+    row_sink sink = {NULL, &progress, rep, models, n, 0, a->corpus};
     a->study.on_row = on_row, a->study.on_progress = on_progress, a->study.user = &sink;
     if (rep->study) a->study.on_attention = on_attention;
     attn_study *study = NULL;
