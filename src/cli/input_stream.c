@@ -1,11 +1,12 @@
 /* input_stream.c — the line-by-line inputs of run and tokenize (--input FILE.jsonl, '-' = stdin).
  *
  * They may be pipes, FIFOs or devices, not only regular files, so two things are guarded here:
- * a FIFO nobody writes to must not block the open for ever (opened O_NONBLOCK, then made blocking:
- * with no writer the first read is the end of the file), and an endless line (/dev/zero, a binary
+ * a FIFO nobody writes to must not block the open for ever (opened O_NONBLOCK, a writer given 2 s to
+ * connect, then made blocking: with no writer a read is the end of the file), and an endless line (/dev/zero, a binary
  * file) must not grow memory without bound (a raw NUL byte or a line over CLI_MAX_LINE is an error). */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,10 @@ FILE *cli_open_input(const char *path) {
         cli_error("%s: %s", path, S_ISDIR(st.st_mode) ? "is a folder, not an input file" : strerror(errno));
         close(fd);
         return NULL;
+    }
+    if (S_ISFIFO(st.st_mode)) { /* a writer being started gets 2 s to connect (its first line, or its end) */
+        struct pollfd p = {fd, POLLIN, 0};
+        poll(&p, 1, 2000);
     }
     int flags = fcntl(fd, F_GETFL);
     FILE *f = flags >= 0 && fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == 0 ? fdopen(fd, "rb") : NULL;
