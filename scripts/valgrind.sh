@@ -1,5 +1,5 @@
 #!/bin/sh
-# Valgrind memcheck over the model, tokenizer and fault tests and the CLI (also on bad input): any
+# Valgrind memcheck over the model, tokenizer, analysis and fault tests and the CLI (also on bad input): any
 # invalid read or write, use of uninitialised memory, or definite/indirect leak fails
 # (--error-exitcode=99; each program must also exit with its own expected status).
 #   scripts/valgrind.sh [BUILD_DIR]       (default build/, made by scripts/test.sh)
@@ -35,6 +35,9 @@ check "tokenizer api" 0 "$build/tests/tokenizer_api"
 check "tokenizer cases (WordPiece, legacy vocab.txt)" 0 "$build/tests/tokenizer_cases_bert" bert-base-uncased vocab.txt
 check "tokenizer cases (BPE, legacy vocab.json + merges.txt)" 0 "$build/tests/tokenizer_cases_roberta" roberta-style vocab.json merges.txt
 check "fault injection (small scenarios)" 0 "$build/tests/fault_injection" 0
+for t in test_corpus test_study test_head_distance; do # the analysis: corpus readers, study sums, head distances
+    check "analysis $t" 0 "$build/tests/$t"
+done
 check "cli run --text --dump" 0 "$build/attnscope" run -q "$data/models/roberta-tiny" --text "The bank raised rates." \
     --text-pair "We sat on the river bank." --dump "$work/out.safetensors"
 printf '{"text": "Hello world"}\n{"text": "caf\\u00e9 \\u4e00", "text_pair": "x"}\n' >"$work/in.jsonl"

@@ -185,6 +185,7 @@ attn_status attn_function_words_read(const char *path, char ***words, int *n) {
     attn_status st = attn_read_file(path, &data, &len);
     if (st != ATTN_OK) return st;
     if (attn_utf8_invalid_at(data, len) >= 0) st = attn_fail(ATTN_E_FORMAT, "%s: invalid UTF-8", path);
+    else if (memchr(data, '\0', len)) st = attn_fail(ATTN_E_FORMAT, "%s: NUL byte (not a text file of words)", path);
     for (char *line = data, *next; st == ATTN_OK && line && *line; line = next) {
         next = strchr(line, '\n');
         if (next) *next++ = '\0';

@@ -148,6 +148,20 @@ static attn_status keep_word_attention(attn_study *s, int model, int item, const
     attn_words w;
     attn_status st = attn_words_map(s->queue[item].text, enc, &w);
     if (st != ATTN_OK) return st;
+    /* A sentence cut to the positions: no model has a token past word `cap` (a word has at least
+     * one), so the words after it would only add zero rows, as W x W floats a layer (a 40 000-word
+     * line: 6 GB). The same cap for every model keeps their matrices alike. */
+    int32_t cap = 0;
+    for (int m = 0; m < s->n_models; m++) {
+        int32_t p = attn_config_max_tokens(attn_model_config(s->models[m].model));
+        if (p > cap) cap = p;
+    }
+    if (w.n > cap) {
+        for (int32_t v = cap; v < w.n; v++) free(w.words[v]);
+        for (int32_t t = 0; t < w.n_tokens; t++)
+            if (w.token_word[t] >= cap) w.token_word[t] = -1;
+        w.n = cap;
+    }
     float *dst = attn_calloc((size_t)out->layers * (size_t)w.n * (size_t)w.n, sizeof *dst);
     st = dst ? attn_word_attention_layers(out, &w, dst) : attn_fail(ATTN_E_NOMEM, "out of memory");
     if (st == ATTN_OK) {

@@ -367,6 +367,8 @@ static void remove_stale_temps(const char *folder) {
     if (d) closedir(d);
 }
 
+static void remove_state(const char *state);
+
 attn_status attn_run_open(attn_study *study, const attn_config *const *configs, const attn_run_options *o,
                           attn_run **out) {
     *out = NULL;
@@ -393,8 +395,14 @@ attn_status attn_run_open(attn_study *study, const attn_config *const *configs, 
         study->next_index = r->h.next;
         st = study_sentence_parts_open(r->state, study->o.mode, (int)r->h.layer_column, r->h.part_len, &r->writer);
     }
-    if (st == ATTN_OK && !found) st = checkpoint_write(r); /* a fresh run replaces any old state */
+    int fresh = st == ATTN_OK && !found; /* the state is this run's from here on */
+    if (fresh) st = checkpoint_write(r); /* a fresh run replaces any old state */
     if (st != ATTN_OK) {
+        if (fresh) { /* its first checkpoint failed (a full disk): leave nothing to resume from */
+            attn_sentence_writer_abort(r->writer);
+            r->writer = NULL;
+            remove_state(r->state);
+        }
         attn_run_free(r);
         return st;
     }
@@ -497,6 +505,27 @@ typedef struct shard_in {
     attn_study_sums sums;
 } shard_in;
 
+/* A finished shard's parts hold exactly the bytes its checkpoint recorded: a part cut or grown
+ * since (a damaged or hand-edited shard) would merge into tables that silently lack or gain rows. */
+static attn_status check_parts(const shard_in *s) {
+    static const char *const parts[4] = {"dataset_sentences.csv", "dataset_sentences.jsonl", "metrics_by_sentence.csv",
+                                         "metrics_by_sentence.jsonl"};
+    attn_status st = ATTN_OK;
+    for (int i = 0; st == ATTN_OK && i < 4; i++) {
+        char *path = attn_asprintf("%s/%s.part", s->state, parts[i]);
+        struct stat sb;
+        if (!path) st = attn_fail(ATTN_E_NOMEM, "out of memory");
+        else if (stat(path, &sb) != 0) st = attn_fail(ATTN_E_FORMAT, "%s: %s (a damaged shard)", path, strerror(errno));
+        else if ((int64_t)sb.st_size != s->h.part_len[i])
+            st = attn_fail(ATTN_E_FORMAT, "%s: the part has %lld bytes %s than its checkpoint recorded (%lld, not %lld): a damaged shard",
+                           path, (long long)llabs((long long)sb.st_size - s->h.part_len[i]),
+                           (int64_t)sb.st_size < s->h.part_len[i] ? "fewer" : "more", (long long)sb.st_size,
+                           (long long)s->h.part_len[i]);
+        free(path);
+    }
+    return st;
+}
+
 static attn_status read_shard(const char *dir, shard_in *s) {
     s->dir = dir;
     if (!(s->state = attn_asprintf("%s/" STATE_DIR, dir))) return attn_fail(ATTN_E_NOMEM, "out of memory");
@@ -508,6 +537,7 @@ static attn_status read_shard(const char *dir, shard_in *s) {
     if (st == ATTN_OK && !s->h.complete)
         st = attn_fail(ATTN_E_INVALID, "%s: shard %lld/%lld is not finished (resume it first)", dir, (long long)s->h.shard,
                        (long long)s->h.n_shards);
+    if (st == ATTN_OK) st = check_parts(s);
     return st;
 }
 
@@ -546,6 +576,14 @@ attn_status attn_merge_runs(const char *const *dirs, int n, const char *out, att
     const char **states = attn_calloc((size_t)n, sizeof *states);
     attn_study_sums *total = attn_calloc(1, sizeof *total);
     attn_status st = in && order && states && total ? ATTN_OK : attn_fail(ATTN_E_NOMEM, "out of memory");
+    char *out_real = realpath(out, NULL); /* NULL when out does not exist yet */
+    for (int i = 0; st == ATTN_OK && out_real && i < n; i++) {
+        char *r = realpath(dirs[i], NULL);
+        if (r && strcmp(r, out_real) == 0)
+            st = attn_fail(ATTN_E_INVALID, "%s: --out is one of the shard folders (it would overwrite that shard)", out);
+        free(r);
+    }
+    free(out_real);
     for (int i = 0; st == ATTN_OK && i < n; i++) st = read_shard(dirs[i], &in[i]);
     if (st == ATTN_OK) st = check_shards(in, n, order);
     if (st == ATTN_OK) {

@@ -15,6 +15,7 @@ struct attn_table_writer {
     attn_atomic_file csv, json;
     FILE *part_csv, *part_json; /* part mode (study_state.c): rows only, appended */
     char **columns;
+    char *part_name; /* "STATE_DIR/NAME" of the parts, for messages */
     int n, rows;
 };
 
@@ -24,6 +25,7 @@ void attn_table_abort(attn_table_writer *w) {
     attn_atomic_abort(&w->json);
     if (w->part_csv) fclose(w->part_csv);
     if (w->part_json) fclose(w->part_json);
+    free(w->part_name);
     for (int i = 0; w->columns && i < w->n; i++) free(w->columns[i]);
     free(w->columns);
     free(w);
@@ -97,7 +99,7 @@ attn_status attn_table_row(attn_table_writer *w, const char *const *cells, const
     if (sb.oom || !js) st = attn_fail(ATTN_E_NOMEM, "out of memory");
     else if (w->part_csv) {
         if (fputs(sb.buf, w->part_csv) < 0 || fprintf(w->part_json, "%s\n", js) < 0)
-            st = attn_fail(ATTN_E_IO, "%s: write failed", w->columns[0]);
+            st = attn_fail(ATTN_E_IO, "%s.csv.part: write failed: %s", w->part_name, strerror(errno ? errno : EIO));
     } else if (fputs(sb.buf, w->csv.f) < 0 || fprintf(w->json.f, "%s\n  %s", w->rows ? "," : "", js) < 0)
         st = attn_fail(ATTN_E_IO, "%s: write failed", w->csv.path);
     w->rows++;
@@ -136,6 +138,10 @@ attn_status attn_table_open_part(const char *state_dir, const char *name, const 
         return attn_fail(ATTN_E_NOMEM, "out of memory");
     }
     w->n = n;
+    if (!(w->part_name = attn_asprintf("%s/%s", state_dir, name))) {
+        attn_table_abort(w);
+        return attn_fail(ATTN_E_NOMEM, "out of memory");
+    }
     for (int i = 0; i < n; i++)
         if (!(w->columns[i] = attn_strdup(columns[i]))) {
             attn_table_abort(w);
@@ -152,13 +158,14 @@ attn_status attn_table_open_part(const char *state_dir, const char *name, const 
 attn_status attn_table_sync_part(attn_table_writer *w, int64_t len[2]) {
     FILE *f[2] = {w->part_csv, w->part_json};
     for (int i = 0; i < 2; i++) {
-        if (fflush(f[i]) != 0 || fsync(fileno(f[i])) != 0) return attn_fail(ATTN_E_IO, "%s part: %s", w->columns[0], strerror(errno));
+        if (fflush(f[i]) != 0 || fsync(fileno(f[i])) != 0)
+            return attn_fail(ATTN_E_IO, "%s.%s.part: write failed: %s", w->part_name, i ? "jsonl" : "csv", strerror(errno));
         len[i] = (int64_t)ftello(f[i]);
     }
     return ATTN_OK;
 }
 
-static attn_status copy_lines(FILE *from, const char *from_path, FILE *to, int json, int *rows) {
+static attn_status copy_lines(FILE *from, const char *from_path, FILE *to, const char *to_path, int json, int *rows) {
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
@@ -167,8 +174,10 @@ static attn_status copy_lines(FILE *from, const char *from_path, FILE *to, int j
         if (line[n - 1] != '\n') st = attn_fail(ATTN_E_FORMAT, "%s: truncated row", from_path);
         else if (json) {
             line[n - 1] = '\0';
-            if (fprintf(to, "%s\n  %s", *rows ? "," : "", line) < 0) st = attn_fail(ATTN_E_IO, "write failed");
-        } else if (fwrite(line, 1, (size_t)n, to) != (size_t)n) st = attn_fail(ATTN_E_IO, "write failed");
+            if (fprintf(to, "%s\n  %s", *rows ? "," : "", line) < 0)
+                st = attn_fail(ATTN_E_IO, "%s: write failed: %s", to_path, strerror(errno ? errno : EIO));
+        } else if (fwrite(line, 1, (size_t)n, to) != (size_t)n)
+            st = attn_fail(ATTN_E_IO, "%s: write failed: %s", to_path, strerror(errno ? errno : EIO));
         (*rows)++;
     }
     if (st == ATTN_OK && ferror(from)) st = attn_fail(ATTN_E_IO, "%s: %s", from_path, strerror(errno));
@@ -187,7 +196,7 @@ attn_status attn_table_assemble(const char *out_dir, const char *name, const cha
             char *path = attn_asprintf("%s/%s.%s.part", state_dirs[d], name, pass ? "jsonl" : "csv");
             FILE *f = path ? fopen(path, "rb") : NULL;
             if (!f) st = path ? attn_fail(ATTN_E_IO, "%s: %s", path, strerror(errno)) : attn_fail(ATTN_E_NOMEM, "out of memory");
-            else st = copy_lines(f, path, pass ? w->json.f : w->csv.f, pass, &rows);
+            else st = copy_lines(f, path, pass ? w->json.f : w->csv.f, pass ? w->json.path : w->csv.path, pass, &rows);
             if (f) fclose(f);
             free(path);
         }

@@ -3,6 +3,8 @@
 #define ATTN_CLI_H
 
 #include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
 
 #include "attnscope.h"
 
@@ -35,6 +37,11 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) CLI_PRINTF(2, 3);
 int cli_lib_error(void);
 /* 1 when a text argument is valid UTF-8 (NULL is); else prints "<what>: not valid UTF-8 ..." and returns 0. */
 int cli_utf8_arg(const char *what, const char *text);
+
+/* --input FILE of run/tokenize ('-' = stdin; a FIFO without writer is empty, not a hang), NULL after
+ * printing the error; its lines: -1 at the end, -2 after printing an error (NUL byte, endless line). */
+FILE *cli_open_input(const char *path);
+ssize_t cli_read_line(FILE *f, const char *path, int lineno, char **line, size_t *cap);
 
 /* MODEL argument (folder or Hub id) → local folder, downloading as needed (progress on stderr).
  * NULL after printing the error. free() the result. */

@@ -75,9 +75,15 @@ static int parse_layer(const char *v, int *layer) {
     return cli_parse_int(v, 0, 10000, layer);
 }
 
+/* The option whose value v is ("--batch-size" of "--batch-size 0"; all of "--batch-size=0"). */
+static const char *option_of(const char *v) {
+    if (!cli_argv || optind < 2) return "an option";
+    return cli_argv[optind - 1] == v ? cli_argv[optind - 2] : cli_argv[optind - 1];
+}
+
 static int parse_number(int c, const char *v, compare_args *a) {
     int n, ok = cli_parse_int(v, c == O_THREADS || c == O_PERLABEL ? 0 : c == O_BATCH ? 1 : 0, 1000000000, &n);
-    if (!ok) return cli_usage_error("compare", "bad number '%s'", v), 0;
+    if (!ok) return cli_usage_error("compare", "%s: bad number '%s'", option_of(v), v), 0;
     switch (c) {
     case O_MINW: a->corpus_opts.min_words = n; break;
     case O_MAXW: a->corpus_opts.max_words = n; break;
@@ -102,7 +108,8 @@ static int parse_option(int c, const char *v, compare_args *a) {
     case O_HELP: return -1;
     case O_NO_REPORT: a->no_report = 1; return 1;
     case O_REPORT_MAX:
-        if (!cli_parse_int(v, 0, 1000000000, &a->report_max)) return cli_usage_error("compare", "bad number '%s'", v), 0;
+        if (!cli_parse_int(v, 0, 1000000000, &a->report_max))
+            return cli_usage_error("compare", "%s: bad number '%s'", option_of(v), v), 0;
         return 1;
     case O_RESUME: a->scale.resume = 1; return 1;
     case O_SHARD: return compare_parse_shard(v, &a->scale);
@@ -259,6 +266,9 @@ typedef struct row_sink {
     attn_sentence_writer *writer;
     compare_progress *progress;
     compare_report *report;
+    const compare_model *models;
+    int n_models, warned;
+    const char *corpus;
 } row_sink;
 
 static attn_status on_row(void *user, const attn_metric_row *row) {
@@ -275,8 +285,31 @@ static attn_status on_attention(void *user, const attn_attention_view *v) {
 static void on_progress(void *user, int64_t runs_done) { compare_progress_update(((row_sink *)user)->progress, runs_done); }
 
 /* Every sentence the run feeds to the study, in corpus order: the report's sentence list. */
+/* The study cuts a sentence longer than a model's positions (truncation=True), as every command
+ * does; this says so, naming it (the first 20; 6 tokens a byte is beyond any normalizer's growth,
+ * so shorter texts are not tokenized twice). */
+static void warn_truncated(row_sink *sink, int64_t index, const char *text) {
+    size_t len = strlen(text);
+    for (int m = 0; m < sink->n_models && sink->warned <= 20; m++) {
+        const attn_config *cfg = attn_model_config(sink->models[m].model);
+        int32_t max = attn_config_max_tokens(cfg);
+        attn_encoding e;
+        if ((int64_t)len * 6 + 3 <= max || attn_tokenizer_encode_n(sink->models[m].tok, text, len, NULL, 0, NULL, &e) != ATTN_OK)
+            continue;
+        if (e.n > max && sink->progress->line_open) fputc('\n', stderr), sink->progress->line_open = 0;
+        if (e.n > max && ++sink->warned <= 20) {
+            char name[512];
+            snprintf(name, sizeof name, "%s: %s: sentence S%lld", sink->models[m].label, sink->corpus, (long long)index + 1);
+            cli_truncation_warning(name, text, len, max, (attn_truncation_info){e.n, max});
+        } else if (e.n > max) {
+            fprintf(stderr, "attnscope: warning: more sentences exceed the models' positions and are truncated (not listed)\n");
+        }
+        attn_encoding_free(&e);
+    }
+}
+
 static attn_status on_sentence(void *user, int64_t index, const char *domain, const char *text) {
-    (void)index;
+    warn_truncated(user, index, text);
     attn_study_report *rep = ((row_sink *)user)->report->study;
     return rep ? attn_study_report_sentence(rep, domain, text) : ATTN_OK;
 }
@@ -305,7 +338,7 @@ static int run_study(compare_args *a, compare_model *models, int n, int64_t tota
     compare_progress progress = {.quiet = a->quiet, .tty = isatty(STDERR_FILENO), .models = n, .total = total * n,
                                  .start = compare_now(), .next_report = 1};
     attn_run *run = NULL;
-    row_sink sink = {NULL, &progress, rep};
+    row_sink sink = {NULL, &progress, rep, models, n, 0, a->corpus};
     a->study.on_row = on_row, a->study.on_progress = on_progress, a->study.user = &sink;
     if (rep->study) a->study.on_attention = on_attention;
     attn_study *study = NULL;

@@ -165,14 +165,18 @@ static int read_line(const char *path, int lineno, const char *line, run_inputs 
 }
 
 static int read_jsonl(const char *path, run_inputs *in) {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f) return !cli_error("%s: cannot open: %s", path, strerror(errno));
+    FILE *f = cli_open_input(path);
+    if (!f) return 0;
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
     int lineno = 0, ok = 1;
-    while (ok && (len = getline(&line, &cap, f)) != -1) {
+    while (ok && (len = cli_read_line(f, path, lineno + 1, &line, &cap)) != -1) {
         lineno++;
+        if (len < 0) {
+            ok = 0;
+            break;
+        }
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
         if (strspn(line, " \t") == (size_t)len) continue;
         ok = read_line(path, lineno, line, in);
@@ -265,6 +269,7 @@ static int parse_args(int argc, char **argv, run_args *a, run_figures *rf) {
     if ((a->ids != NULL) + (a->input != NULL) + (a->text != NULL) != 1)
         return cli_usage_error("run", "give exactly one of --text, --ids or --input");
     if (a->pair && !a->text) return cli_usage_error("run", "--text-pair goes with --text");
+    if (!cli_utf8_arg("--text-pair", a->pair)) return 1;
     if (a->types && !a->ids) return cli_usage_error("run", "--type-ids goes with --ids");
     if (a->dump && attn_output_check(a->dump) != ATTN_OK) return cli_lib_error(); /* before any work */
     if (a->dump && strcmp(a->dump, "-") == 0) a->quiet = 1;                       /* stdout carries the dump */

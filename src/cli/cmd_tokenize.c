@@ -107,8 +107,8 @@ static void print_table(const attn_encoding *e, const char *text, const char *pa
 }
 
 static int tokenize_file(const attn_tokenizer *tok, const char *in_path, const char *out_path, const attn_encode_options *o) {
-    FILE *in = strcmp(in_path, "-") == 0 ? stdin : fopen(in_path, "rb");
-    if (!in) return cli_error("%s: cannot open: %s", in_path, strerror(errno));
+    FILE *in = cli_open_input(in_path);
+    if (!in) return 1;
     attn_atomic_file af; /* "-" is stdout, written directly */
     if (attn_atomic_open(&af, out_path) != ATTN_OK) {
         if (in != stdin) fclose(in);
@@ -119,8 +119,12 @@ static int tokenize_file(const attn_tokenizer *tok, const char *in_path, const c
     size_t cap = 0;
     ssize_t len;
     int lineno = 0, rc = 0, count = 0;
-    while (!rc && (len = getline(&line, &cap, in)) != -1) {
+    while (!rc && (len = cli_read_line(in, in_path, lineno + 1, &line, &cap)) != -1) {
         lineno++;
+        if (len < 0) {
+            rc = 1;
+            break;
+        }
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
         if (strspn(line, " \t") == (size_t)len) continue;
         json_error_t jerr;
@@ -206,6 +210,7 @@ int cmd_tokenize(int argc, char **argv) {
         else return cli_usage_error("tokenize", "--truncation is longest_first, only_first or only_second");
     }
     int n_pos = argc - optind;
+    if (!cli_utf8_arg("--pair", pair)) return 1;
     if (input) {
         if (n_pos != 1) return cli_usage_error("tokenize", "expects one MODEL with --input");
         if (!output) return cli_usage_error("tokenize", "--input needs --output");

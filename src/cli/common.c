@@ -1,11 +1,13 @@
 /* common.c — error printing and argument helpers shared by the commands. */
 #define _GNU_SOURCE /* vasprintf */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -151,6 +153,11 @@ char *cli_model_dir(const char *model, int quiet) {
         o.progress = on_progress;
         o.progress_user = &p;
     }
+    struct stat st; /* a local link that leads nowhere (dangling, a loop) is not a Hub id */
+    if (lstat(model, &st) == 0 && stat(model, &st) != 0) {
+        cli_error("%s: %s", model, strerror(errno));
+        return NULL;
+    }
     char *dir = NULL;
     attn_status s = attn_hub_resolve(model, &o, &dir);
     if (p.line_open) fputc('\n', stderr);
@@ -183,7 +190,9 @@ int cli_parse_int_list(const char *s, int32_t **out, int *n) {
         char *end;
         errno = 0;
         long v = strtol(p, &end, 10);
-        if (end == p || errno || v < INT32_MIN || v > INT32_MAX || (*end && *end != ',')) {
+        /* strict: no blanks (strtol skips leading ones), no empty or trailing element */
+        if (end == p || errno || v < INT32_MIN || v > INT32_MAX || (*end && *end != ',') || isspace((unsigned char)*p) ||
+            (*end == ',' && !end[1])) {
             free(*out);
             *out = NULL;
             return 0;

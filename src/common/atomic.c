@@ -229,6 +229,28 @@ static attn_status attach_stream(attn_atomic_file *af, int fd, int close_fd) {
     return ATTN_OK;
 }
 
+/* A device, or a FIFO: a FIFO without a reader would block the open for ever, so it is opened
+ * O_NONBLOCK, giving a reader that is being started a moment (2 s), then written blocking. */
+static int open_direct(const char *target, const struct stat *st) {
+    if (!S_ISFIFO(st->st_mode)) return open(target, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+    int fd = -1;
+    for (int tries = 0; fd < 0 && tries < 20; tries++) {
+        fd = open(target, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0 && errno != ENXIO) return -1;
+        if (fd < 0) nanosleep(&(struct timespec){0, 100 * 1000 * 1000}, NULL);
+    }
+    if (fd < 0) {
+        errno = ENXIO;
+        return -1;
+    }
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 attn_status attn_atomic_open(attn_atomic_file *af, const char *path) {
     memset(af, 0, sizeof *af);
     if (!path || !*path) return attn_fail(ATTN_E_INVALID, "empty output path");
@@ -248,10 +270,11 @@ attn_status attn_atomic_open(attn_atomic_file *af, const char *path) {
         return s;
     }
     int fd, direct = exists && !S_ISREG(st.st_mode);
-    if (direct) fd = open(af->target, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+    if (direct) fd = open_direct(af->target, &st);
     else fd = create_temp(af->target, exists ? &st : NULL, &af->tmp_path);
     if (fd < 0) {
-        s = attn_fail(ATTN_E_IO, "%s: cannot create: %s", path, strerror(errno));
+        if (direct && errno == ENXIO) s = attn_fail(ATTN_E_IO, "%s: a FIFO that nobody reads (start its reader first)", path);
+        else s = attn_fail(ATTN_E_IO, "%s: cannot create: %s", path, strerror(errno));
         atomic_release(af);
         return s;
     }

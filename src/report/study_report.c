@@ -68,7 +68,7 @@ attn_status attn_study_report_attention(void *user, const attn_attention_view *v
         attn_report_attention a = {.n_tokens = e->n, .tokens = (const char *const *)e->tokens,
                                    .display = (const char *const *)display, .word_ids = e->word_ids,
                                    .offsets = e->offsets, .layers = o->layers, .heads = o->heads,
-                                   .attentions = o->attentions, .n_words = w.n,
+                                   .attentions = o->attentions, .n_words = w.n <= 4096 ? w.n : 0, /* as view */
                                    .words = (const char *const *)w.words, .token_words = w.token_word};
         st = attn_report_add_attention(sr->r, (int)v->sentence, v->model, &a);
     }

@@ -18,7 +18,11 @@ attn_status attn_encode_to_fit(const attn_tokenizer *t, const attn_config *cfg, 
     attn_encode_options o;
     attn_encode_options_init(&o);
     o.max_length = max_tokens;
-    if ((s = attn_tokenizer_encode_n(t, text, text_len, pair, pair_len, &o, out)) != ATTN_OK) return s;
+    s = attn_tokenizer_encode_n(t, text, text_len, pair, pair_len, &o, out);
+    if (s == ATTN_E_INVALID && strstr(attn_last_error(), "special tokens it must hold")) /* a config with 1 or 2 positions */
+        return attn_fail(ATTN_E_FORMAT, "config.json: the model's %d positions (max_position_embeddings) cannot hold even the "
+                         "special tokens of one sequence", max_tokens);
+    if (s != ATTN_OK) return s;
     if (cut) *cut = (attn_truncation_info){untruncated, out->n};
     return ATTN_OK;
 }

@@ -189,9 +189,14 @@ static attn_status template_pieces(const loader *L, json_t *arr, tk_post *p, tk_
         json_t *e = json_array_get(arr, i), *sp = json_object_get(e, "SpecialToken"), *sq = json_object_get(e, "Sequence");
         tk_piece *pc = &(*out)[(*n)++];
         json_t *body = sp ? sp : sq;
-        pc->type_id = (int32_t)json_integer_value(json_object_get(body, "type_id"));
+        json_t *type_id = json_object_get(body, "type_id");
         const char *id = jstr(body, "id");
-        if (!id) return malformed(L, "TemplateProcessing piece");
+        if (!id || (type_id && (!json_is_integer(type_id) || json_integer_value(type_id) < 0 ||
+                                json_integer_value(type_id) > INT32_MAX)))
+            return malformed(L, "TemplateProcessing piece");
+        if (sq && strcmp(id, "A") != 0 && strcmp(id, "B") != 0)
+            return attn_fail(ATTN_E_FORMAT, "%s: TemplateProcessing sequence \"%s\" (only A and B exist)", L->path, id);
+        pc->type_id = (int32_t)json_integer_value(type_id);
         if (sq) {
             pc->index = !strcmp(id, "B") ? 1 : 0;
             continue;
@@ -361,12 +366,17 @@ static attn_status load_model(const loader *L, json_t *m) {
     attn_status s;
     if (!strcmp(type, "WordPiece")) {
         t->model = TK_MODEL_WORDPIECE;
+        json_t *unk = json_object_get(m, "unk_token"), *pre = json_object_get(m, "continuing_subword_prefix"),
+               *mx = json_object_get(m, "max_input_chars_per_word");
+        if ((unk && !json_is_string(unk)) || (pre && !json_is_string(pre)))
+            return malformed(L, "WordPiece unk_token or continuing_subword_prefix (not a string)");
+        if (mx && (!json_is_integer(mx) || json_integer_value(mx) < 0 || json_integer_value(mx) > INT32_MAX))
+            return malformed(L, "WordPiece max_input_chars_per_word (not a non-negative integer)");
         if ((s = load_vocab(L, json_object_get(m, "vocab")))) return s;
         t->wp.unk = dupstr(m, "unk_token", "[UNK]");
         t->wp.prefix = dupstr(m, "continuing_subword_prefix", "##");
         if (!t->wp.unk || !t->wp.prefix) return attn_fail(ATTN_E_NOMEM, "out of memory");
         t->wp.prefix_len = strlen(t->wp.prefix);
-        json_t *mx = json_object_get(m, "max_input_chars_per_word");
         t->wp.max_chars = json_is_integer(mx) ? (int32_t)json_integer_value(mx) : 100;
         t->wp.unk_id = tk_vocab_get(&t->vocab, t->wp.unk, strlen(t->wp.unk));
         if (t->wp.unk_id < 0) return attn_fail(ATTN_E_FORMAT, "%s: WordPiece unk_token \"%s\" is not in the vocabulary", L->path, t->wp.unk);
@@ -423,6 +433,9 @@ static attn_status load_added(const loader *L, json_t *arr) {
         const char *content = jstr(e, "content");
         json_t *id = json_object_get(e, "id");
         if (!content || !json_is_integer(id)) return malformed(L, "added_tokens entry");
+        if (json_integer_value(id) < 0 || json_integer_value(id) > INT32_MAX)
+            return attn_fail(ATTN_E_FORMAT, "%s: added token \"%s\" has id %lld, outside 0..2147483647", L->path, content,
+                             (long long)json_integer_value(id));
         tk_added *a = &t->added[t->n_added++];
         if (!(a->content = attn_strdup(content))) return attn_fail(ATTN_E_NOMEM, "out of memory");
         int32_t in_vocab = tk_vocab_get(&t->vocab, content, strlen(content));
@@ -484,7 +497,12 @@ attn_status tk_load_json(attn_tokenizer *t, const char *path) {
     LOAD_PART(decoder, load_decoder, "decoder");
     json_t *tr = json_object_get(root, "truncation");
     if (json_is_object(tr)) {
-        t->trunc_max_length = (int32_t)json_integer_value(json_object_get(tr, "max_length"));
+        json_t *ml = json_object_get(tr, "max_length");
+        if (!json_is_integer(ml) || json_integer_value(ml) < 0) {
+            s = malformed(&L, "truncation max_length (not a non-negative integer)");
+            goto done;
+        }
+        t->trunc_max_length = json_integer_value(ml) > INT32_MAX ? INT32_MAX : (int32_t)json_integer_value(ml);
         const char *st = jstr(tr, "strategy"), *dir = jstr(tr, "direction");
         t->trunc_strategy = st && !strcmp(st, "OnlyFirst") ? ATTN_TRUNC_ONLY_FIRST
                             : st && !strcmp(st, "OnlySecond") ? ATTN_TRUNC_ONLY_SECOND : ATTN_TRUNC_LONGEST_FIRST;

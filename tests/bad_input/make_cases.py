@@ -217,6 +217,7 @@ for name, vocab, merges in (("legacy_merges_unknown", None, "#version: 0.2\nzzqx
 # ---- inputs --------------------------------------------------------------------------------------
 inp = os.path.join(work, "in")
 open(os.path.join(inp, "empty.jsonl"), "w").close()
+open(os.path.join(inp, "empty_text.jsonl"), "w").write('{"text": "hi"}\n')
 open(os.path.join(inp, "blank.jsonl"), "w").write("\n  \n\n")
 open(os.path.join(inp, "not_json.jsonl"), "w").write('{"text": "fine"}\n{"text": "broken\n')
 open(os.path.join(inp, "no_text.jsonl"), "w").write('{"txt": "a typo in the key"}\n')
@@ -308,3 +309,23 @@ os.makedirs(os.path.join(inp, "corpus_dir.txt"), exist_ok=True)
 os.mkfifo(os.path.join(inp, "corpus_fifo.txt"))
 # unreadable, for root too (mode 000 does not stop root): reading /proc/self/mem at offset 0 fails (EIO)
 os.symlink("/proc/self/mem", os.path.join(inp, "corpus_unreadable.txt"))
+
+# ---- found by the issue-11 acceptance audit (each one hung, misread or misreported before) ------------
+config("cfg_one_position", max_position_embeddings=1)
+tokenizer("tok_added_id_huge", lambda t: t["added_tokens"].append(dict(t["added_tokens"][0], id=10 ** 12, content="zzq")))
+tokenizer("tok_added_id_negative", lambda t: t["added_tokens"].append(dict(t["added_tokens"][0], id=-3, content="zzq")))
+tokenizer("tok_max_chars_negative", lambda t: t["model"].__setitem__("max_input_chars_per_word", -1))
+tokenizer("tok_prefix_not_string", lambda t: t["model"].__setitem__("continuing_subword_prefix", 5))
+tokenizer("tok_unk_null", lambda t: t["model"].__setitem__("unk_token", None))
+tokenizer("tok_template_sequence_c", lambda t: t["post_processor"].__setitem__("single", [{"Sequence": {"id": "C", "type_id": 0}}]))
+tokenizer("tok_truncation_negative", lambda t: t.__setitem__("truncation", {"max_length": -5, "strategy": "LongestFirst",
+                                                                           "stride": 0, "direction": "Right"}))
+os.symlink("/dev/zero", os.path.join(inp, "zero.jsonl"))  # an endless line of NUL bytes
+os.mkfifo(os.path.join(inp, "input_fifo.jsonl"))           # nobody writes to it
+os.mkfifo(os.path.join(work, "out_fifo"))                  # nobody reads it (outside out/: it stays)
+with open(os.path.join(inp, "long_line.txt"), "w") as f:   # 40 000 words: past the report's word level
+    f.write("the bank " * 20000 + "\n")
+os.symlink("loop_model", os.path.join(work, "m", "loop_model"))  # a model folder that is a link to itself
+with open(os.path.join(inp, "corpus300.txt"), "w") as f:        # more than one window per shard
+    f.writelines(f"sentence number {i} is about the bank\n" for i in range(300))
+open(os.path.join(inp, "function_words_nul.txt"), "wb").write(b"the\x00\nof\n")
