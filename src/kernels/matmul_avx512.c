@@ -149,7 +149,7 @@ static void packed_part(ukernel_fn uk, size_t esize, float *y, const float *x, c
         }
         for (int t = 0, i = m0; t < tiles; t++) { /* balanced row tiles */
             int mr = rows / tiles + (t < rows % tiles);
-            int on = t >= 1 && t <= ahead_tiles;
+            int on = ahead && t >= 1 && t <= ahead_tiles;
             uk(mr, nv, x + (size_t)i * K, K, p, b ? b + n0 : NULL, y + (size_t)i * N + n0, N, ncols, gelu,
                on ? ahead + (size_t)(t - 1) * 128 * ahead_lines : NULL, on ? ahead_lines : 0);
             i += mr;
