@@ -1036,6 +1036,9 @@ typedef struct attn_bench_result {
     double bf16_max_att_dev;   /* bf16 only: largest |p_bf16 - p_fp32| of attention probabilities
                                 * over the corpus (every layer and head), else 0 */
     int threads, batch, runs, warmup;
+    /* sentences longer than the model's positions (max_tokens), cut as `run` cuts them
+     * (attn_encode_to_fit); the first of them (0-based, -1: none) and its untruncated tokens */
+    int truncated, first_truncated, first_truncated_tokens, max_tokens;
 } attn_bench_result;
 
 /* Benchmarks the checkpoint folder dir (which must hold a tokenizer). */

@@ -105,22 +105,28 @@ static attn_status pass(const bench_ctx *b, const int *order, int batch, double 
     return s;
 }
 
-/* Sentence order for the batched pass (by token count) and the mean token count. */
-static attn_status sorted_order(const bench_ctx *b, int *order, double *tokens_mean) {
+/* Sentence order for the batched pass (by token count), the mean token count, and the sentences
+ * cut to the model's positions (the same cut as the timed encodes: bench_encode_options). */
+static attn_status sorted_order(const bench_ctx *b, int *order, attn_bench_result *r) {
     int n = b->corpus->n;
     int *len = malloc((size_t)n * sizeof *len);
     if (!len) return attn_fail(ATTN_E_NOMEM, "bench: out of memory");
+    const attn_config *cfg = attn_model_config(b->m);
     double total = 0;
+    r->truncated = 0, r->first_truncated = -1, r->first_truncated_tokens = 0, r->max_tokens = attn_config_max_tokens(cfg);
     for (int i = 0; i < n; i++) {
         attn_encoding e;
-        attn_status s = attn_tokenizer_encode(b->tok, b->corpus->text[i], NULL, &b->eo, &e);
+        attn_truncation_info cut;
+        const char *text = b->corpus->text[i];
+        attn_status s = attn_encode_to_fit(b->tok, cfg, text, strlen(text), NULL, 0, &e, &cut);
         if (s) { free(len); return attn_fail_prefix(s, "sentence %d", i + 1); }
+        if (cut.tokens && !r->truncated++) r->first_truncated = i, r->first_truncated_tokens = cut.tokens;
         len[i] = e.n;
         total += e.n;
         attn_encoding_free(&e);
     }
     attn_status s = bench_order_by_length(len, n, order);
-    *tokens_mean = total / n;
+    r->tokens_mean = total / n;
     free(len);
     return s;
 }
@@ -142,7 +148,7 @@ static attn_status measure(bench_ctx *b, const attn_bench_options *o, attn_bench
     double *lat = malloc((size_t)n * runs * sizeof *lat), *pass_ms = malloc((size_t)runs * sizeof *pass_ms);
     attn_status s = order && ident && lat && pass_ms ? ATTN_OK : attn_fail(ATTN_E_NOMEM, "bench: out of memory");
     for (int i = 0; !s && i < n; i++) ident[i] = i;
-    if (!s) s = sorted_order(b, order, &r->tokens_mean);
+    if (!s) s = sorted_order(b, order, r);
     double ms;
     for (int w = 0; !s && w < o->warmup; w++) s = pass(b, ident, 1, NULL, &ms);
     for (int k = 0; !s && k < runs; k++) s = pass(b, ident, 1, lat + (size_t)k * n, &ms);

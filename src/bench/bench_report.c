@@ -33,6 +33,7 @@ static json_t *result_json(const attn_bench_result *r, const char *label, double
     json_object_set_new(o, "warmup", json_integer(r->warmup));
     json_object_set_new(o, "sentences", json_integer(r->sentences));
     json_object_set_new(o, "tokens_mean", json_real(r->tokens_mean));
+    json_object_set_new(o, "truncated_sentences", json_integer(r->truncated));
     json_object_set_new(o, "load_ms", json_real(r->load_ms));
     json_object_set_new(o, "corpus", json_string(corpus ? corpus : "built-in"));
     json_object_set_new(o, "cpu", json_string(attn_cpu_name()));

@@ -157,6 +157,12 @@ static int run_bench(int argc, char **argv, cli_figure_opts *fig) {
     for (int i = 0; !rc && i < n; i++) {
         if (!quiet) fprintf(stderr, "bench: %s ...\n", labels[i]);
         if (attn_bench_run(dirs[i], &o, &res[i]) != ATTN_OK) rc = cli_error("%s: %s", labels[i], attn_last_error());
+        else if (res[i].truncated) /* timed as run would cut them: say so, like every command */
+            fprintf(stderr,
+                    "attnscope: warning: %s: %d of %d sentences%s%s exceed the model's %d positions and were truncated "
+                    "(the first: sentence %d, %d tokens)\n",
+                    labels[i], res[i].truncated, res[i].sentences, o.corpus ? " of " : "", o.corpus ? o.corpus : "",
+                    res[i].max_tokens, res[i].first_truncated + 1, res[i].first_truncated_tokens);
     }
     if (!rc) {
         char *text = json ? attn_bench_json(res, labels, n, o.corpus) : attn_bench_table(res, labels, n, o.corpus);

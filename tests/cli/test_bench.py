@@ -128,6 +128,21 @@ with tempfile.TemporaryDirectory() as tmp:
             check(word in text, f"bench.pdf shows {word!r}: {text[:300]!r}")
         check(not [f for f in os.listdir(figs) if ".tmp" in f], "no temporary figure files left")
 
+    # a sentence past the model's positions is timed cut, as run cuts it, with a warning naming it
+    long_corpus = os.path.join(tmp, "long.txt")
+    with open(long_corpus, "w") as f:
+        f.write("a short sentence\n" + " ".join(["word"] * 700) + "\n")
+    r = run(os.path.join(models, "bert-tiny"), "--corpus", long_corpus, "--json", *fast)
+    warn = [l for l in r.stderr.splitlines() if "warning" in l]
+    check(r.returncode == 0 and len(warn) == 1 and "1 of 2 sentences of " + long_corpus in warn[0]
+          and "(the first: sentence 2, 702 tokens)" in warn[0], f"truncation warning: {r.returncode} {r.stderr!r}")
+    if r.returncode == 0:
+        o = json.loads(r.stdout)[0]
+        check(o["truncated_sentences"] == 1, f"truncated_sentences: {o.get('truncated_sentences')}")
+    r = run(os.path.join(models, "bert-tiny"), "--json", *fast)
+    check(r.returncode == 0 and "warning" not in r.stderr and json.loads(r.stdout)[0]["truncated_sentences"] == 0,
+          f"no truncation, no warning: {r.stderr!r}")
+
     # errors: one line on stderr, non-zero exit, nothing written
     def expect_error(desc, needle, *args):
         r = run(*args)
