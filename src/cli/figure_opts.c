@@ -54,15 +54,17 @@ int cli_figure_opt(cli_figure_opts *o, const char *cmd, int c, const char *arg) 
     return 1;
 }
 
-/* mkdir -p; 0 with errno set on failure */
-static int make_dirs(const char *path) {
+/* mkdir -p; *made: how many of its last components it created. 0 with errno set on failure */
+static int make_dirs(const char *path, int *made) {
     char *p = strdup(path);
+    *made = 0;
     if (!p) return 0;
     for (char *s = p + 1;; s++) {
         if (*s != '/' && *s) continue;
         char keep = *s;
         *s = '\0';
-        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+        if (mkdir(p, 0777) == 0) ++*made;
+        else if (errno != EEXIST) {
             free(p);
             return 0;
         }
@@ -71,6 +73,18 @@ static int make_dirs(const char *path) {
     }
     free(p);
     return 1;
+}
+
+/* Removes the last `made` components of path that make_dirs created, while they are empty. */
+static void unmake_dirs(const char *path, int made) {
+    char *p = strdup(path);
+    for (; p && made > 0; made--) {
+        if (rmdir(p) != 0) break;
+        char *slash = strrchr(p, '/');
+        if (!slash) break;
+        *slash = '\0';
+    }
+    free(p);
 }
 
 /* The folder exists and is writable, or the nearest folder above it that exists is writable
@@ -115,13 +129,17 @@ int cli_figure_opts_ready(cli_figure_opts *o, const char *cmd, const char *defau
 
 int cli_figure_save(const cli_figure_opts *o, attn_figure *fig, const char *stem) {
     /* the folder is made only now, when there is a figure to put in it */
-    if (!make_dirs(o->dir)) {
+    int made;
+    if (!make_dirs(o->dir, &made)) {
         attn_figure_free(fig);
         return cli_error("%s: cannot create the figures folder: %s", o->dir, strerror(errno));
     }
     attn_status s = attn_figure_write_all(fig, o->formats, o->dir, stem);
     attn_figure_free(fig);
-    return s == ATTN_OK ? 0 : cli_lib_error();
+    if (s == ATTN_OK) return 0;
+    int rc = cli_lib_error();
+    unmake_dirs(o->dir, made); /* a folder made for this figure alone goes with it */
+    return rc;
 }
 
 void cli_figure_opts_help(void) {
