@@ -453,6 +453,8 @@ typedef struct attn_metric_row {
     int layer;           /* 0-based */
     int word_count;      /* Python's len(text.split()) */
     double v[ATTN_M_COUNT]; /* NAN = undefined */
+    int32_t tokens;      /* tokens the model read (special tokens included) */
+    int32_t truncated_from; /* the sentence's tokens before the cut to the model's positions; 0 = it fit */
 } attn_metric_row;
 /* A status other than ATTN_OK stops the study: attn_study_add/finish return it (the callback sets
  * the message with the library's error, e.g. from attn_sentence_writer_row). */

@@ -75,7 +75,8 @@ attn_status attn_study_create(const attn_study_model *models, int n, const attn_
     if (st == ATTN_OK) {
         s->queue = attn_calloc((size_t)s->o.window, sizeof *s->queue);
         s->values = attn_calloc((size_t)s->o.window * n * s->max_metric_layers * ATTN_M_COUNT, sizeof *s->values);
-        if (!s->queue || !s->values) st = attn_fail(ATTN_E_NOMEM, "out of memory");
+        s->tokens = attn_calloc((size_t)s->o.window * n * 2, sizeof *s->tokens);
+        if (!s->queue || !s->values || !s->tokens) st = attn_fail(ATTN_E_NOMEM, "out of memory");
     }
     if (st == ATTN_OK && s->sums.agreement) {
         s->word_attn = attn_calloc((size_t)s->o.window * n, sizeof *s->word_attn);
@@ -95,6 +96,7 @@ void attn_study_free(attn_study *s) {
     for (int i = 0; i < s->n_queued; i++) free(s->queue[i].domain), free(s->queue[i].text);
     free(s->queue);
     free(s->values);
+    free(s->tokens);
     drop_word_attention(s);
     free(s->word_attn);
     free(s->n_words);
@@ -214,18 +216,18 @@ static int by_length(const void *a, const void *b) {
     return x->len != y->len ? x->len - y->len : x->index - y->index;
 }
 
-/* Tokenizes the window for a model and checks each sequence against it. */
+/* Tokenizes the window for a model (cut to its positions as truncation=True, the cut recorded in
+ * s->tokens) and checks each sequence against it. */
 static attn_status encode_window(attn_study *s, int model, attn_encoding *enc) {
     const attn_study_model *sm = &s->models[model];
     const attn_config *c = attn_model_config(sm->model);
-    attn_encode_options eo;
-    attn_encode_options_init(&eo);
-    /* truncation=True: RoBERTa's positions start after the padding index */
-    eo.max_length = c->arch == ATTN_ARCH_ROBERTA ? c->max_positions - 2 : c->max_positions;
     for (int i = 0; i < s->n_queued; i++) {
         const study_item *it = &s->queue[i];
-        attn_status st = attn_tokenizer_encode(sm->tokenizer, it->text, NULL, &eo, &enc[i]);
+        attn_truncation_info cut;
+        attn_status st = attn_encode_to_fit(sm->tokenizer, c, it->text, strlen(it->text), NULL, 0, &enc[i], &cut);
         if (st != ATTN_OK) return attn_fail_prefix(st, "sentence S%lld (%s)", (long long)it->index + 1, sm->label);
+        int32_t *t = s->tokens + ((size_t)i * s->n_models + model) * 2;
+        t[0] = enc[i].n, t[1] = cut.tokens;
         attn_input in = {enc[i].ids, enc[i].type_ids, enc[i].n};
         if ((st = attn_model_check_input(sm->model, &in)) != ATTN_OK)
             return attn_fail_prefix(st, "sentence S%lld (%s)", (long long)it->index + 1, sm->label);
@@ -282,7 +284,9 @@ static attn_status emit_rows(attn_study *s) {
             int first, last;
             attn_sums_metric_layers(&s->sums, m, &first, &last);
             for (int l = first; l <= last; l++) {
-                attn_metric_row row = {it->index, it->domain, it->text, m, s->models[m].label, l, it->word_count, {0}};
+                const int32_t *t = s->tokens + ((size_t)i * s->n_models + m) * 2;
+                attn_metric_row row = {it->index, it->domain, it->text, m, s->models[m].label, l, it->word_count, {0},
+                                       t[0], t[1]};
                 memcpy(row.v, values_at(s, i, m, l - first), sizeof row.v);
                 attn_domain_cell *c = study_sums_cell(&s->sums, d, m, l);
                 if (!c) return ATTN_E_NOMEM;

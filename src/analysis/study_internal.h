@@ -20,6 +20,7 @@ struct attn_study {
     study_item *queue;        /* [o.window] */
     int n_queued;
     double *values;           /* [window][n_models][max_metric_layers][ATTN_M_COUNT] */
+    int32_t *tokens;          /* [window][n_models][2]: tokens the model read, and before the cut (0: it fit) */
     /* with several models: each queued sentence's word-level attention per model, [L_m][W][W]
      * (head-averaged), kept until every model has run the window, for the agreement */
     float **word_attn;        /* [window][n_models] */

@@ -39,13 +39,14 @@ static int metric_columns(attn_metrics_mode mode, int layer_column, const char *
     mcols[n++] = "Sentence_ID", mcols[n++] = "Domain", mcols[n++] = "Model";
     if (layer_column) mcols[n++] = "Layer";
     for (int k = 0; k < attn_metric_count(mode); k++) mcols[n++] = attn_metric_name(k);
+    if (mode != ATTN_METRICS_SEED) mcols[n++] = "Tokens", mcols[n++] = "Truncated_From"; /* seed: its columns only */
     return n;
 }
 
 /* keep == NULL: the final files in dir; else part files in the state folder dir, cut to keep[4]. */
 static attn_status sentence_writer_open(const char *dir, attn_metrics_mode mode, int layer_column,
                                         const int64_t *keep, attn_sentence_writer **out) {
-    const char *mcols[4 + ATTN_M_COUNT];
+    const char *mcols[6 + ATTN_M_COUNT];
     int n = metric_columns(mode, layer_column, mcols);
     *out = NULL;
     attn_sentence_writer *w = calloc(1, sizeof *w);
@@ -81,14 +82,14 @@ attn_status study_sentence_parts_sync(attn_sentence_writer *w, int64_t len[4]) {
 
 attn_status study_sentence_parts_assemble(const char *out_dir, attn_metrics_mode mode, int layer_column,
                                           const char *const *state_dirs, int n_dirs) {
-    const char *mcols[4 + ATTN_M_COUNT];
+    const char *mcols[6 + ATTN_M_COUNT];
     int n = metric_columns(mode, layer_column, mcols);
     attn_status st = attn_table_assemble(out_dir, "dataset_sentences", sentence_cols, 4, state_dirs, n_dirs);
     return st == ATTN_OK ? attn_table_assemble(out_dir, "metrics_by_sentence", mcols, n, state_dirs, n_dirs) : st;
 }
 
 attn_status attn_sentence_writer_row(attn_sentence_writer *w, const attn_metric_row *r) {
-    char id[CELL], num[ATTN_M_COUNT][CELL], layer[CELL], words[CELL];
+    char id[CELL], num[ATTN_M_COUNT][CELL], layer[CELL], words[CELL], tokens[CELL], from[CELL];
     snprintf(id, sizeof id, "S%lld", (long long)r->sentence + 1);
     if (r->sentence != w->last_sentence) {
         snprintf(words, sizeof words, "%d", r->word_count);
@@ -98,13 +99,16 @@ attn_status attn_sentence_writer_row(attn_sentence_writer *w, const attn_metric_
         if (st != ATTN_OK) return st;
         w->last_sentence = r->sentence;
     }
-    const char *cells[4 + ATTN_M_COUNT] = {id, r->domain, r->model_label};
-    int numeric[4 + ATTN_M_COUNT] = {0}, n = 3;
+    const char *cells[6 + ATTN_M_COUNT] = {id, r->domain, r->model_label};
+    int numeric[6 + ATTN_M_COUNT] = {0}, n = 3;
     if (w->layer_column) {
         snprintf(layer, sizeof layer, "%d", r->layer);
         numeric[n] = 1, cells[n++] = layer;
     }
     for (int k = 0; k < attn_metric_count(w->mode); k++) numeric[n] = 1, cells[n++] = fmt_double(num[k], r->v[k]);
+    snprintf(tokens, sizeof tokens, "%d", (int)r->tokens);
+    snprintf(from, sizeof from, "%d", (int)r->truncated_from);
+    if (w->mode != ATTN_METRICS_SEED) numeric[n] = 1, cells[n++] = tokens, numeric[n] = 1, cells[n++] = from;
     return attn_table_row(w->metrics, cells, numeric);
 }
 

@@ -267,12 +267,31 @@ typedef struct row_sink {
     compare_progress *progress;
     compare_report *report;
     const compare_model *models;
-    int n_models, warned;
+    int n_models, warned, warned_model;
+    int64_t warned_sentence;
     const char *corpus;
 } row_sink;
 
+/* The study cuts a sentence longer than a model's positions (truncation=True), as every command
+ * does, and its rows say so (Truncated_From); this names it once per sentence and model (the
+ * first 20). */
+static void warn_truncated(row_sink *sink, const attn_metric_row *row) {
+    if (!row->truncated_from || (row->sentence == sink->warned_sentence && row->model == sink->warned_model)) return;
+    sink->warned_sentence = row->sentence, sink->warned_model = row->model;
+    if (sink->progress->line_open) fputc('\n', stderr), sink->progress->line_open = 0;
+    if (++sink->warned <= 20) {
+        char name[512];
+        snprintf(name, sizeof name, "%s: %s: sentence S%lld", row->model_label, sink->corpus, (long long)row->sentence + 1);
+        cli_truncation_warning(name, row->text, strlen(row->text), row->tokens,
+                               (attn_truncation_info){row->truncated_from, row->tokens});
+    } else if (sink->warned == 21) {
+        fprintf(stderr, "attnscope: warning: more sentences exceed the models' positions and are truncated (not listed)\n");
+    }
+}
+
 static attn_status on_row(void *user, const attn_metric_row *row) {
     row_sink *sink = user;
+    warn_truncated(sink, row);
     attn_status st = attn_sentence_writer_row(sink->writer, row);
     if (st == ATTN_OK && sink->report->study) st = attn_study_report_row(sink->report->study, row);
     return st;
@@ -285,31 +304,8 @@ static attn_status on_attention(void *user, const attn_attention_view *v) {
 static void on_progress(void *user, int64_t runs_done) { compare_progress_update(((row_sink *)user)->progress, runs_done); }
 
 /* Every sentence the run feeds to the study, in corpus order: the report's sentence list. */
-/* The study cuts a sentence longer than a model's positions (truncation=True), as every command
- * does; this says so, naming it (the first 20; 6 tokens a byte is beyond any normalizer's growth,
- * so shorter texts are not tokenized twice). */
-static void warn_truncated(row_sink *sink, int64_t index, const char *text) {
-    size_t len = strlen(text);
-    for (int m = 0; m < sink->n_models && sink->warned <= 20; m++) {
-        const attn_config *cfg = attn_model_config(sink->models[m].model);
-        int32_t max = attn_config_max_tokens(cfg);
-        attn_encoding e;
-        if ((int64_t)len * 6 + 3 <= max || attn_tokenizer_encode_n(sink->models[m].tok, text, len, NULL, 0, NULL, &e) != ATTN_OK)
-            continue;
-        if (e.n > max && sink->progress->line_open) fputc('\n', stderr), sink->progress->line_open = 0;
-        if (e.n > max && ++sink->warned <= 20) {
-            char name[512];
-            snprintf(name, sizeof name, "%s: %s: sentence S%lld", sink->models[m].label, sink->corpus, (long long)index + 1);
-            cli_truncation_warning(name, text, len, max, (attn_truncation_info){e.n, max});
-        } else if (e.n > max) {
-            fprintf(stderr, "attnscope: warning: more sentences exceed the models' positions and are truncated (not listed)\n");
-        }
-        attn_encoding_free(&e);
-    }
-}
-
 static attn_status on_sentence(void *user, int64_t index, const char *domain, const char *text) {
-    warn_truncated(user, index, text);
+    (void)index;
     attn_study_report *rep = ((row_sink *)user)->report->study;
     return rep ? attn_study_report_sentence(rep, domain, text) : ATTN_OK;
 }
@@ -338,7 +334,8 @@ static int run_study(compare_args *a, compare_model *models, int n, int64_t tota
     compare_progress progress = {.quiet = a->quiet, .tty = isatty(STDERR_FILENO), .models = n, .total = total * n,
                                  .start = compare_now(), .next_report = 1};
     attn_run *run = NULL;
-    row_sink sink = {NULL, &progress, rep, models, n, 0, a->corpus};
+    row_sink sink = {.progress = &progress, .report = rep, .models = models, .n_models = n, .warned_model = -1,
+                     .warned_sentence = -1, .corpus = a->corpus};
     a->study.on_row = on_row, a->study.on_progress = on_progress, a->study.user = &sink;
     if (rep->study) a->study.on_attention = on_attention;
     attn_study *study = NULL;

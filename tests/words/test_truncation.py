@@ -141,5 +141,26 @@ with tempfile.TemporaryDirectory() as tmp:
         notes = [e.get("truncated") for s in p.meta["sentences"] for e in s["entries"] if s["text"] == LONG]
         check(notes == [{"tokens": 752, "kept": 512}], f"compare report notes the cut once: {notes}")
 
+    # compare's corpus: the long sentence is cut with one warning per model (and per sentence, also
+    # with --layer all), and its rows say so: Tokens 512, Truncated_From 752; the others 0; seed mode
+    # keeps the notebook's columns only
+    corpus = os.path.join(tmp, "long.txt")
+    open(corpus, "w").write("The cat sat on the mat.\n" + LONG + "\n")
+    for extra in ([], ["--layer", "all"]):
+        out = os.path.join(tmp, "cmp-long" + "".join(extra))
+        r = run("compare", "--quiet", "B=" + bert, "R=" + roberta, "--corpus", corpus, "--out", out, "--no-report", *extra)
+        warned(r, [f"B: {corpus}: sentence S2", f"R: {corpus}: sentence S2"], f"compare corpus {extra}")
+        if r.returncode == 0:
+            import csv
+            rows = list(csv.DictReader(open(os.path.join(out, "metrics_by_sentence.csv"))))
+            cut = {(w["Sentence_ID"], w["Model"], w["Tokens"], w["Truncated_From"]) for w in rows}
+            check(cut == {("S1", "B", "9", "0"), ("S1", "R", "9", "0"), ("S2", "B", "512", "752"), ("S2", "R", "512", "752")},
+                  f"metrics_by_sentence marks the cut {extra}: {sorted(cut)}")
+    out = os.path.join(tmp, "cmp-seed")
+    r = run("compare", "--quiet", bert, "--corpus", corpus, "--out", out, "--no-report", "--metrics", "seed")
+    if r.returncode == 0:
+        head = open(os.path.join(out, "metrics_by_sentence.csv")).readline()
+        check("Tokens" not in head and "Truncated_From" not in head, f"seed mode: the notebook's columns: {head}")
+
 print("test_truncation:", "FAILED (%d failures)" % fails if fails else "ok")
 sys.exit(1 if fails else 0)
