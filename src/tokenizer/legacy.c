@@ -150,9 +150,12 @@ static attn_status load_roberta(attn_tokenizer *t, const char *dir, json_t *cfg)
     const char *key;
     json_t *v;
     json_object_foreach(vocab, key, v) {
-        attn_status rc = json_is_integer(v) ? tk_vocab_set(&t->vocab, (int32_t)json_integer_value(v), key, strlen(key)) : ATTN_E_FORMAT;
+        json_int_t id = json_is_integer(v) ? json_integer_value(v) : -1;
+        attn_status rc = id >= 0 && id < TK_MAX_ID ? tk_vocab_set(&t->vocab, (int32_t)id, key, strlen(key)) : ATTN_E_INVALID;
         if (rc) {
-            s = attn_fail(rc == ATTN_E_NOMEM ? ATTN_E_NOMEM : ATTN_E_FORMAT, "%s: bad entry \"%s\"", vpath, key);
+            s = rc == ATTN_E_NOMEM ? attn_fail(ATTN_E_NOMEM, "out of memory")
+                : rc == ATTN_E_INVALID ? attn_fail(ATTN_E_FORMAT, "%s: entry \"%s\" has no valid id (an integer below %d)", vpath, key, TK_MAX_ID)
+                                       : attn_fail(ATTN_E_FORMAT, "%s: bad entry \"%s\"", vpath, key);
             goto done;
         }
     }

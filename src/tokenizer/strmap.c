@@ -117,7 +117,7 @@ void tk_pairmap_free(tk_pairmap *m) {
 }
 
 attn_status tk_vocab_set(tk_vocab *v, int32_t id, const char *s, size_t len) {
-    if (id < 0) return ATTN_E_INVALID;
+    if (id < 0 || id >= TK_MAX_ID) return ATTN_E_INVALID; /* the table is dense: a huge id is no vocabulary */
     if (id >= v->n) {
         int32_t n = id + 1;
         if (n > v->n) {

@@ -72,6 +72,9 @@ typedef struct tk_vocab {
 } tk_vocab;
 /* Sets id's string (grows the table); a later id for the same string wins the lookup.
  * ATTN_E_FORMAT when id already has another string, ATTN_E_INVALID for a negative id. */
+/* Token ids are below TK_MAX_ID (2^24; the largest published vocabularies hold about 2^18):
+ * tk_vocab_set refuses others with ATTN_E_INVALID, a token given two ids with ATTN_E_FORMAT. */
+#define TK_MAX_ID (1 << 24)
 attn_status tk_vocab_set(tk_vocab *v, int32_t id, const char *s, size_t len);
 int32_t tk_vocab_get(const tk_vocab *v, const char *s, size_t len);
 void tk_vocab_free(tk_vocab *v);

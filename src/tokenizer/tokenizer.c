@@ -325,8 +325,8 @@ static attn_status load_vocab(const loader *L, json_t *vocab) {
     const char *key;
     json_t *v;
     json_object_foreach(vocab, key, v) {
-        if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > INT32_MAX)
-            return attn_fail(ATTN_E_FORMAT, "%s: vocab entry \"%s\" has no valid id", L->path, key);
+        if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) >= TK_MAX_ID)
+            return attn_fail(ATTN_E_FORMAT, "%s: vocab entry \"%s\" has no valid id (an integer below %d)", L->path, key, TK_MAX_ID);
         attn_status rc = tk_vocab_set(&L->t->vocab, (int32_t)json_integer_value(v), key, strlen(key));
         if (rc == ATTN_E_FORMAT) return attn_fail(ATTN_E_FORMAT, "%s: vocab id %lld is given to two tokens", L->path, (long long)json_integer_value(v));
         if (rc) return attn_fail(ATTN_E_NOMEM, "out of memory");
