@@ -266,8 +266,7 @@ typedef struct row_sink {
     attn_sentence_writer *writer;
     compare_progress *progress;
     compare_report *report;
-    const compare_model *models;
-    int n_models, warned, warned_model;
+    int warned, warned_model;
     int64_t warned_sentence;
     const char *corpus;
 } row_sink;
@@ -334,8 +333,7 @@ static int run_study(compare_args *a, compare_model *models, int n, int64_t tota
     compare_progress progress = {.quiet = a->quiet, .tty = isatty(STDERR_FILENO), .models = n, .total = total * n,
                                  .start = compare_now(), .next_report = 1};
     attn_run *run = NULL;
-    row_sink sink = {.progress = &progress, .report = rep, .models = models, .n_models = n, .warned_model = -1,
-                     .warned_sentence = -1, .corpus = a->corpus};
+    row_sink sink = {.progress = &progress, .report = rep, .warned_model = -1, .warned_sentence = -1, .corpus = a->corpus};
     a->study.on_row = on_row, a->study.on_progress = on_progress, a->study.user = &sink;
     if (rep->study) a->study.on_attention = on_attention;
     attn_study *study = NULL;
