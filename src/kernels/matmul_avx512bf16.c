@@ -38,6 +38,9 @@ static inline __attribute__((always_inline)) void ukernel(int mr, int nv, const 
     __m512 acc[MR][2];
     UNROLL for (int r = 0; r < mr; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
     const uint16_t *p1 = p + (size_t)32 * K2; /* the second panel: 16 outputs × 2 × K2 */
+    /* x rows through 4 base pointers and one stride, as in matmul_avx512.c (no GPR spills) */
+    const ptrdiff_t s = K2;
+    const uint32_t *const xr[4] = {xb, xb + 3 * s, xb + 6 * s, xb + 9 * s};
     for (int k = 0; k < K2; k++) {
         _mm_prefetch((const char *)(p + (size_t)(k + PF_LINES) * 32), _MM_HINT_T0);
         __m512bh w0 = as_bh(_mm512_load_si512(p + (size_t)k * 32)), w1 = w0;
@@ -46,7 +49,7 @@ static inline __attribute__((always_inline)) void ukernel(int mr, int nv, const 
             w1 = as_bh(_mm512_load_si512(p1 + (size_t)k * 32));
         }
         UNROLL for (int r = 0; r < mr; r++) {
-            __m512bh xv = as_bh(_mm512_set1_epi32((int)xb[(size_t)r * K2 + k]));
+            __m512bh xv = as_bh(_mm512_set1_epi32((int)xr[r / 3][(r % 3) * s + k]));
             acc[r][0] = _mm512_dpbf16_ps(acc[r][0], xv, w0);
             if (nv == 2) acc[r][1] = _mm512_dpbf16_ps(acc[r][1], xv, w1);
         }
