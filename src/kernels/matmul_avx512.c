@@ -79,7 +79,8 @@ static inline __attribute__((always_inline)) void ukernel(int mr, int nv, int wt
     const size_t line = wt == ATTN_W_F32 ? 64 : 32; /* bytes per k step */
     const char *p0 = p, *p1 = p0 + line * (size_t)K; /* the second panel follows the first */
     const ptrdiff_t s = K;
-    const float *const xr[4] = {x, x + 3 * s, x + 6 * s, x + 9 * s};
+    /* (a base past the tile's rows would point outside x: formed only for rows the tile has) */
+    const float *const xr[4] = {x, mr > 3 ? x + 3 * s : x, mr > 6 ? x + 6 * s : x, mr > 9 ? x + 9 * s : x};
     for (int k = 0; k < K; k++) kstep(mr, nv, wt, acc, p0, p1, line, k, xr, s);
     __mmask16 m0 = lanes(ncols), m1 = lanes(ncols - 16);
     __m512 b0 = b ? _mm512_maskz_loadu_ps(m0, b) : _mm512_setzero_ps();

@@ -40,7 +40,7 @@ static inline __attribute__((always_inline)) void ukernel(int mr, int nv, const 
     const uint16_t *p1 = p + (size_t)32 * K2; /* the second panel: 16 outputs × 2 × K2 */
     /* x rows through 4 base pointers and one stride, as in matmul_avx512.c (no GPR spills) */
     const ptrdiff_t s = K2;
-    const uint32_t *const xr[4] = {xb, xb + 3 * s, xb + 6 * s, xb + 9 * s};
+    const uint32_t *const xr[4] = {xb, mr > 3 ? xb + 3 * s : xb, mr > 6 ? xb + 6 * s : xb, mr > 9 ? xb + 9 * s : xb};
     for (int k = 0; k < K2; k++) {
         _mm_prefetch((const char *)(p + (size_t)(k + PF_LINES) * 32), _MM_HINT_T0);
         __m512bh w0 = as_bh(_mm512_load_si512(p + (size_t)k * 32)), w1 = w0;
