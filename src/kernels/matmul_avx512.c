@@ -52,7 +52,7 @@ static inline __attribute__((always_inline)) __m512 panel_line(const void *p, in
 
 /* One k step of the micro-kernel: 2 panel lines, mr broadcasts, 2·mr FMAs. x rows come through 4
  * base pointers and one stride (row r = xr[r / 3] + (r % 3)·K, an addressing mode): 12 row pointers
- * would not fit the 15 free GPRs, and their spills (moves from xmm and the stack) cost 8–19 % of
+ * would not fit the 15 free GPRs, and their spills (moves from xmm and the stack) cost 7–19 % of
  * the FMA rate at a corpus batch's rows (same bits). */
 static inline __attribute__((always_inline)) void kstep(int mr, int nv, int wt, __m512 acc[MR][2], const char *p0,
                                                         const char *p1, size_t line, int k, const float *const xr[4],
