@@ -10,7 +10,9 @@
  *    stream from memory exactly as in the forward), timed alone: the share of the forward they take.
  * 3. the machine: attn_matmul on a large cache-friendly problem (512×768 · 3072×768ᵀ, compute
  *    bound: the "matmul peak" every ratio is taken against) and the read bandwidth of a 512 MB
- *    array (the limit for small T, where every weight is read once per forward: 4 bytes / 2·T flops).
+ *    array (the limit for small T, where every weight is read once per forward: 4 bytes / 2·T flops);
+ *    and the FMA peak: a bare loop of independent fused multiply-adds at the chosen kernels' width on
+ *    every thread, no memory at all — what no matrix product can beat (the bound of any fp32 goal).
  * --bf16 times the forward in bf16 precision (attn_model_set_precision; the dump stays fp32).
  * --quick skips 2 and 3 (for scripts that alternate engines and measure the machine once).
  * --dump PATH writes the ids, attentions (L, NH, T, T) and last hidden state (T, C) of one
@@ -137,6 +139,71 @@ static double matmul_peak_gflops(int M, int K, int N, int runs) {
     return 2.0 * M * K * N / (best * 1e6);
 }
 
+/* The FMA peak (GFLOP/s): every thread runs 12 independent chains of fused multiply-adds in
+ * registers (enough to cover the FMA latency on every x86 core of this kind), at the width of the
+ * kernels chosen (attn_matmul_variant). NAN for the portable kernels. */
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define FMA12(fma, a, b, c) \
+    a0 = fma(a0, b, c), a1 = fma(a1, b, c), a2 = fma(a2, b, c), a3 = fma(a3, b, c), a4 = fma(a4, b, c), \
+    a5 = fma(a5, b, c), a6 = fma(a6, b, c), a7 = fma(a7, b, c), a8 = fma(a8, b, c), a9 = fma(a9, b, c), \
+    a10 = fma(a10, b, c), a11 = fma(a11, b, c)
+__attribute__((target("avx512f"))) static float fma_chains_avx512(long n) {
+    /* distinct starting values, or the compiler merges identical chains into one */
+    __m512 a0 = _mm512_set1_ps(0.f), a1 = _mm512_set1_ps(1.f), a2 = _mm512_set1_ps(2.f), a3 = _mm512_set1_ps(3.f), a4 = _mm512_set1_ps(4.f), a5 = _mm512_set1_ps(5.f),
+           a6 = _mm512_set1_ps(6.f), a7 = _mm512_set1_ps(7.f), a8 = _mm512_set1_ps(8.f), a9 = _mm512_set1_ps(9.f), a10 = _mm512_set1_ps(10.f), a11 = _mm512_set1_ps(11.f);
+    const __m512 b = _mm512_set1_ps(0.999f), c = _mm512_set1_ps(1e-3f);
+    for (long k = 0; k < n; k++) FMA12(_mm512_fmadd_ps, a, b, c);
+    __m512 s = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)),
+                             _mm512_add_ps(_mm512_add_ps(a4, a5), _mm512_add_ps(a6, a7)));
+    s = _mm512_add_ps(s, _mm512_add_ps(_mm512_add_ps(a8, a9), _mm512_add_ps(a10, a11)));
+    return _mm512_reduce_add_ps(s);
+}
+__attribute__((target("avx2,fma"))) static float fma_chains_avx2(long n) {
+    /* distinct starting values, or the compiler merges identical chains into one */
+    __m256 a0 = _mm256_set1_ps(0.f), a1 = _mm256_set1_ps(1.f), a2 = _mm256_set1_ps(2.f), a3 = _mm256_set1_ps(3.f), a4 = _mm256_set1_ps(4.f), a5 = _mm256_set1_ps(5.f),
+           a6 = _mm256_set1_ps(6.f), a7 = _mm256_set1_ps(7.f), a8 = _mm256_set1_ps(8.f), a9 = _mm256_set1_ps(9.f), a10 = _mm256_set1_ps(10.f), a11 = _mm256_set1_ps(11.f);
+    const __m256 b = _mm256_set1_ps(0.999f), c = _mm256_set1_ps(1e-3f);
+    for (long k = 0; k < n; k++) FMA12(_mm256_fmadd_ps, a, b, c);
+    __m256 s = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)),
+                             _mm256_add_ps(_mm256_add_ps(a4, a5), _mm256_add_ps(a6, a7)));
+    s = _mm256_add_ps(s, _mm256_add_ps(_mm256_add_ps(a8, a9), _mm256_add_ps(a10, a11)));
+    float o[8];
+    _mm256_storeu_ps(o, s);
+    return o[0] + o[7];
+}
+#undef FMA12
+#endif
+
+static double fma_peak_gflops(int runs) {
+#if defined(__x86_64__)
+    const char *v = attn_matmul_variant();
+    int lanes = !strcmp(v, "avx512") ? 16 : !strcmp(v, "avx2") ? 8 : 0;
+    if (!lanes) return NAN;
+    const long n = 20000000; /* 12 × 20 M FMAs per thread: ~0.1 s */
+    double best = INFINITY;
+    volatile float sink = 0.f;
+    int nt = 1;
+    for (int r = 0; r < runs; r++) {
+        float acc = 0.f;
+        double t0 = now_ms();
+        #pragma omp parallel reduction(+ : acc)
+        {
+            if (omp_get_thread_num() == 0) nt = omp_get_num_threads();
+            acc += lanes == 16 ? fma_chains_avx512(n) : fma_chains_avx2(n);
+        }
+        double t = now_ms() - t0;
+        sink += acc;
+        if (t < best) best = t;
+    }
+    (void)sink;
+    return 2.0 * 12 * lanes * (double)n * nt / (best * 1e6);
+#else
+    (void)runs;
+    return NAN;
+#endif
+}
+
 /* Read bandwidth (GB/s) of a large array with all threads, best of a few passes. */
 static double read_bandwidth_gbs(size_t bytes, int runs) {
     size_t n = bytes / sizeof(uint64_t);
@@ -236,7 +303,7 @@ int main(int argc, char **argv) {
            batch, fs.mean, fs.std, fs.min, fs.median, runs, warmup);
     printf("          %.2f GFLOP per forward: %.1f GFLOP/s at the median, %.1f at the min\n", flops * 1e-9, gflops, gflops_best);
 
-    double mm_ms = NAN, mm_gflops = NAN, peak = NAN, bw = NAN, roof_ms = NAN;
+    double mm_ms = NAN, mm_gflops = NAN, peak = NAN, bw = NAN, roof_ms = NAN, fma = NAN;
     if (!quick) {
         /* 2. the same linear layers alone */
         mm_ms = time_forward_matmuls(m, T * batch, 5);
@@ -246,8 +313,10 @@ int main(int argc, char **argv) {
         /* 3. the machine */
         peak = matmul_peak_gflops(512, 768, 3072, 5);
         bw = read_bandwidth_gbs((size_t)512 << 20, 5);
+        fma = fma_peak_gflops(5);
         roof_ms = fmax(flops / (peak * 1e6), linear_bytes(c) / (bw * 1e6));
-        printf("machine   attn_matmul 512x768x3072: %.1f GFLOP/s (the matmul peak); read bandwidth %.1f GB/s\n", peak, bw);
+        printf("machine   attn_matmul 512x768x3072: %.1f GFLOP/s (the matmul peak, %.0f%% of the FMA peak %.1f GFLOP/s); read bandwidth %.1f GB/s\n",
+               peak, 100.0 * peak / fma, fma, bw);
         printf("ratio     forward %.1f GFLOP/s = %.0f%% of the matmul peak; roofline max(flops/peak, weight bytes/bandwidth) = %.2f ms, the forward (median) is %.2fx that\n",
                gflops, 100.0 * gflops / peak, roof_ms, fs.median / roof_ms);
     }
@@ -256,9 +325,9 @@ int main(int argc, char **argv) {
     printf("{\"bench\":\"forward\",\"precision\":\"%s\",\"model\":\"%s\",\"variant\":\"%s\",\"threads\":%d,\"tokens\":%d,\"batch\":%d,\"runs\":%d,"
            "\"mean_ms\":%.3f,\"std_ms\":%.3f,\"min_ms\":%.3f,\"median_ms\":%.3f,\"gflop\":%.4f,\"gflops\":%.2f,"
            "\"linear_ms\":%.3f,\"linear_gflops\":%.2f,\"matmul_peak_gflops\":%.2f,\"weight_bytes\":%.0f,"
-           "\"read_bw_gbs\":%.2f,\"roofline_ms\":%.3f}\n",
+           "\"read_bw_gbs\":%.2f,\"fma_peak_gflops\":%.2f,\"roofline_ms\":%.3f}\n",
            bf16 ? "bf16" : "fp32", c->model_type, bf16 ? (attn_amx_supported() ? "amx-bf16" : "avx512-bf16") : attn_matmul_variant(), nthreads, T, batch, runs, fs.mean, fs.std, fs.min, fs.median, flops * 1e-9, gflops,
-           J(mm_ms), J(mm_gflops), J(peak), linear_bytes(c), J(bw), J(roof_ms));
+           J(mm_ms), J(mm_gflops), J(peak), linear_bytes(c), J(bw), J(fma), J(roof_ms));
 #undef J
     free(t);
     free(ids), free(in), free(outs);

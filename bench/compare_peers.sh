@@ -154,7 +154,7 @@ done
 
 [ "$ROUNDS" -gt 0 ] || { echo "== ROUNDS=0: the checks only"; exit 0; }
 
-echo "== the machine: attnscope's matmul peak and read bandwidth, OpenBLAS's SGEMM (512x768x3072)"
+echo "== the machine: attnscope's matmul peak, read bandwidth and FMA peak, OpenBLAS's SGEMM (512x768x3072)"
 "$BUILD/bench/bench_forward" "$WORK/bert-base" --threads "$THREADS" --runs 3 --warmup 1 | grep -E '^(machine|matmuls)'
 "$BUILD/bench/bench_forward" "$WORK/bert-base" --threads "$THREADS" --runs 3 --warmup 1 | tail -n 1 >"$RES/machine.json"
 torch "$WORK/bert-base" --threads "$THREADS" --runs 1 --warmup 0 | tail -n 1 >"$RES/torch_machine.json"

@@ -317,29 +317,30 @@ static void check_linear16(int M, int K, int N, int act, attn_wtype t) {
         if (!close_to(y, ref_act, (size_t)M * N, K, what, M, N, act, nt)) break;
     }
     if (act == -1) { /* each kernel directly, no activation */
-        struct { const char *name; part16_fn fn; } parts[2] = {{"portable", attn_matmul16_portable_part}, {"avx2", attn_matmul16_avx2_part}};
-        for (int v = 0; v < 1 + attn_kernels_supported("avx2"); v++) {
-            snprintf(what, sizeof what, "matmul16 %s %s", parts[v].name, wtype_name(t));
+        snprintf(what, sizeof what, "matmul16 portable %s", wtype_name(t));
+        for (size_t i = 0; i < (size_t)M * N; i++) y[i] = NAN;
+        for (int tid = 0; tid < 2; tid++) attn_matmul16_portable_part(y, x, w, t, b, M, K, N, -1, tid, 2, NULL);
+        CHECKF(fence_intact(y, (size_t)M * N), "%s: wrote outside the output", what);
+        close_to(y, ref, (size_t)M * N, K, what, M, N, act, 2);
+        /* the packed 16-bit kernels of every set the machine has, on reference-packed panels */
+        struct { const char *name; part16_fn fn; } packed[2] = {{"avx512", attn_matmul_packed16_avx512_part},
+                                                                {"avx2", attn_matmul_packed16_avx2_part}};
+        uint16_t *panels = aligned_alloc(64, attn_panels_bytes(N, K, t));
+        const uint16_t *rows[16];
+        for (int p = 0; p < (N + 15) / 16; p++) {
+            int nr = N - 16 * p < 16 ? N - 16 * p : 16;
+            for (int c = 0; c < nr; c++) rows[c] = w + (size_t)(16 * p + c) * K;
+            attn_pack_panel_16_ref(panels + (size_t)p * K * 16, rows, nr, K, t);
+        }
+        for (int v = 0; v < 2; v++) {
+            if (!attn_kernels_supported(packed[v].name)) continue;
+            snprintf(what, sizeof what, "matmul16 packed %s %s", packed[v].name, wtype_name(t));
             for (size_t i = 0; i < (size_t)M * N; i++) y[i] = NAN;
-            for (int tid = 0; tid < 2; tid++) parts[v].fn(y, x, w, t, b, M, K, N, -1, tid, 2, NULL);
+            for (int tid = 0; tid < 2; tid++) packed[v].fn(y, x, panels, t, b, M, K, N, -1, tid, 2, NULL);
             CHECKF(fence_intact(y, (size_t)M * N), "%s: wrote outside the output", what);
             close_to(y, ref, (size_t)M * N, K, what, M, N, act, 2);
         }
-        if (attn_kernels_supported("avx512")) {
-            uint16_t *panels = aligned_alloc(64, attn_panels_bytes(N, K, t));
-            const uint16_t *rows[16];
-            for (int p = 0; p < (N + 15) / 16; p++) {
-                int nr = N - 16 * p < 16 ? N - 16 * p : 16;
-                for (int c = 0; c < nr; c++) rows[c] = w + (size_t)(16 * p + c) * K;
-                attn_pack_panel_16_ref(panels + (size_t)p * K * 16, rows, nr, K, t);
-            }
-            snprintf(what, sizeof what, "matmul16 packed avx512 %s", wtype_name(t));
-            for (size_t i = 0; i < (size_t)M * N; i++) y[i] = NAN;
-            for (int tid = 0; tid < 2; tid++) attn_matmul_packed16_avx512_part(y, x, panels, t, b, M, K, N, -1, tid, 2, NULL);
-            CHECKF(fence_intact(y, (size_t)M * N), "%s: wrote outside the output", what);
-            close_to(y, ref, (size_t)M * N, K, what, M, N, act, 2);
-            free(panels);
-        }
+        free(panels);
     }
     if (attn_bf16_supported() && act == -1 && CHECK_OK(attn_linear_add_bf16(&l))) {
         check_bf16_panels(&l);

@@ -88,6 +88,9 @@ typedef void (*part16_fn)(float *y, const float *x, const uint16_t *w, attn_wtyp
 
 typedef void (*layernorm_fn)(float *y, const float *x, const float *r, const float *g, const float *b, int M, int C,
                              float eps);
+typedef int (*pack_f32_fn)(float *dst, const float *const *rows, int nr, int K);
+typedef int (*pack_16_fn)(uint16_t *dst, const uint16_t *const *rows, int nr, int K, attn_wtype t);
+typedef size_t (*nonfinite_fn)(const void *p, size_t n, attn_wtype t);
 
 typedef struct kernel_set {
     attn_matmul_impl matmul; /* .name names the whole set */
@@ -96,25 +99,44 @@ typedef struct kernel_set {
     layernorm_fn layernorm;
     part_fn part;            /* plain-layout share of a thread; NULL: the set uses packed panels */
     part16_fn part16;        /* the same on 16-bit weights */
+    part_fn packed;          /* the share on F32 panels (sets that pack) */
+    part16_fn packed16;      /* the same on 16-bit panels */
+    pack_f32_fn pack_f32;    /* the loader's kernels: packing one panel, the Inf/NaN scan */
+    pack_16_fn pack_16;
+    nonfinite_fn nonfinite;
 } kernel_set;
 
 static kernel_set sets[3];
 static int nsets = -1;
 static const kernel_set *chosen;
-static int bf16_ok, avx512_ok;
+static int bf16_ok;
+
+/* The packed shares adapted to part_fn / part16_fn (the same arguments, panels for w). */
+static void avx512_packed(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int act,
+                          int tid, int nt, atomic_int *next) {
+    attn_matmul_packed_avx512_part(y, x, w, b, M, K, N, act, tid, nt, next);
+}
+static void avx2_packed(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int act, int tid,
+                        int nt, atomic_int *next) {
+    attn_matmul_packed_avx2_part(y, x, w, b, M, K, N, act, tid, nt, next);
+}
 
 static void choose(void) {
     int n = 0;
 #if ATTN_X86
     if (cpu_has_avx512())
         sets[n++] = (kernel_set){{"avx512", attn_matmul_avx512}, attn_gelu_avx512, attn_attend_head_avx512,
-                                 attn_layernorm_rows_avx512, NULL, NULL};
+                                 attn_layernorm_rows_avx512, NULL, NULL, avx512_packed,
+                                 attn_matmul_packed16_avx512_part, attn_pack_panel_f32_avx512,
+                                 attn_pack_panel_16_avx512, attn_first_nonfinite_avx512};
     if (cpu_has_avx2_fma())
         sets[n++] = (kernel_set){{"avx2", attn_matmul_avx2}, attn_gelu_avx2, attn_attend_head_avx2,
-                                 attn_layernorm_rows_portable, attn_matmul_avx2_part, attn_matmul16_avx2_part};
+                                 attn_layernorm_rows_portable, NULL, NULL, avx2_packed, attn_matmul_packed16_avx2_part,
+                                 attn_pack_panel_f32_avx2, attn_pack_panel_16_avx2, attn_first_nonfinite_avx2};
 #endif
     sets[n++] = (kernel_set){{"portable", attn_matmul_portable}, attn_gelu_portable, attn_attend_head_portable,
-                             attn_layernorm_rows_portable, attn_matmul_portable_part, attn_matmul16_portable_part};
+                             attn_layernorm_rows_portable, attn_matmul_portable_part, attn_matmul16_portable_part,
+                             NULL, NULL, attn_pack_panel_f32_ref, attn_pack_panel_16_ref, attn_first_nonfinite_ref};
     const kernel_set *pick = &sets[0]; /* the fastest supported comes first */
     const char *want = getenv("ATTN_KERNELS");
     if (want && !strcmp(want, "avx2+fma")) want = "avx2"; /* the set's earlier name */
@@ -122,7 +144,6 @@ static void choose(void) {
         if (!strcmp(want, sets[i].matmul.name)) pick = &sets[i];
     chosen = pick;
     bf16_ok = !strcmp(pick->matmul.name, "avx512") && cpu_has_avx512_bf16();
-    avx512_ok = cpu_has_avx512(); /* the loader's packers: only the avx512 set packs */
     __atomic_store_n(&nsets, n, __ATOMIC_RELEASE);
 }
 
@@ -207,19 +228,18 @@ size_t attn_panels_bytes(int N, int K, attn_wtype t) {
     return (attn_panels16_floats(N, K) * (t == ATTN_W_F32 ? 4 : 2) + 63) / 64 * 64;
 }
 
-int attn_pack_panel_f32(float *dst, const float *const *rows, int nr, int K) {
-    ks();
-    return avx512_ok ? attn_pack_panel_f32_avx512(dst, rows, nr, K) : attn_pack_panel_f32_ref(dst, rows, nr, K);
-}
+int attn_pack_panel_f32(float *dst, const float *const *rows, int nr, int K) { return ks()->pack_f32(dst, rows, nr, K); }
 
 int attn_pack_panel_16(uint16_t *dst, const uint16_t *const *rows, int nr, int K, attn_wtype t) {
-    ks();
-    return avx512_ok ? attn_pack_panel_16_avx512(dst, rows, nr, K, t) : attn_pack_panel_16_ref(dst, rows, nr, K, t);
+    return ks()->pack_16(dst, rows, nr, K, t);
 }
 
-size_t attn_first_nonfinite(const void *p, size_t n, attn_wtype t) {
-    ks();
-    return avx512_ok ? attn_first_nonfinite_avx512(p, n, t) : attn_first_nonfinite_ref(p, n, t);
+size_t attn_first_nonfinite(const void *p, size_t n, attn_wtype t) { return ks()->nonfinite(p, n, t); }
+
+void attn_pack_fence(void) {
+#if ATTN_X86
+    __builtin_ia32_sfence(); /* SSE, in every x86-64 */
+#endif
 }
 
 attn_status attn_linear_prepare16(attn_linear *l, const uint16_t *w, attn_wtype t, const float *b, int N, int K) {
@@ -357,9 +377,9 @@ void attn_linear_part(const attn_linear *l, float *y, const float *x, int M, int
         else if (l->use_bf16 && l->bf16 && scratch)
             attn_matmul_packed_bf16_avx512_part(y, x, NULL, l->bf16, l->b, M, l->K, l->N, act, tid, nt, next, scratch);
         else if (l->panels16)
-            attn_matmul_packed16_avx512_part(y, x, l->panels16, l->wtype, l->b, M, l->K, l->N, act, tid, nt, next);
+            s->packed16(y, x, l->panels16, l->wtype, l->b, M, l->K, l->N, act, tid, nt, next);
         else
-            attn_matmul_packed_avx512_part(y, x, l->panels, l->b, M, l->K, l->N, act, tid, nt, next);
+            s->packed(y, x, l->panels, l->b, M, l->K, l->N, act, tid, nt, next);
         return;
     }
     if (l->w16) {

@@ -38,8 +38,6 @@ void attn_matmul_avx512(float *y, const float *x, const float *w, const float *b
  * own disjoint column blocks of y. act_gelu: apply the erf GELU to the result (fused epilogue). */
 void attn_matmul_portable_part(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int act,
                                int tid, int nt, atomic_int *next);
-void attn_matmul_avx2_part(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int act, int tid,
-                           int nt, atomic_int *next);
 
 /* How the threads of one step share its n units of work. With a counter (next: shared by the
  * team, 0 when the step starts) each thread takes the next free unit until none is left, so a
@@ -69,13 +67,16 @@ static inline int attn_units_take(attn_units *u) {
     return u->cur < u->end ? u->cur++ : -1;
 }
 
-/* Packed panels for the AVX-512 micro-kernel: w (N, K) → (⌈N/16⌉, K, 16), zero past N (see
+/* Packed panels for the AVX-512 and AVX2 micro-kernels: w (N, K) → (⌈N/16⌉, K, 16), zero past N (see
  * matmul_avx512.c). attn_panels16_alloc returns 64-byte aligned storage for them (free()). */
 size_t attn_panels16_floats(int N, int K);
 float *attn_panels16_alloc(int N, int K);
 void attn_pack_panels16(float *panels, const float *w, int N, int K);
 void attn_matmul_packed_avx512_part(float *y, const float *x, const float *panels, const float *b, int M, int K, int N,
                                     int act, int tid, int nt, atomic_int *next);
+/* The same on the same panels with AVX2 + FMA (6 × 16 micro-kernel, matmul_avx2.c). */
+void attn_matmul_packed_avx2_part(float *y, const float *x, const float *panels, const float *b, int M, int K, int N,
+                                  int act, int tid, int nt, atomic_int *next);
 
 /* How a linear layer's weights are stored: F32, or F16 / BF16 kept in the checkpoint's dtype and
  * widened to F32 inside the kernels (F16C vcvtph2ps; bf16 is the top half of an f32: a shift). */
@@ -85,8 +86,8 @@ static inline float attn_w16_to_f32(uint16_t h, attn_wtype t) { return t == ATTN
 
 /* A linear layer y (M, N) = act(x (M, K) · wᵀ + b), prepared once at load for the dispatched kernel
  * set. Exactly one of w, w16, panels, panels16 is set (besides the bf16 copy):
- *   avx2 / portable sets: w (F32) or w16 (F16/BF16), (N, K) as PyTorch stores it, read in place;
- *   avx512 set: panels (⌈N/16⌉, K, 16) F32 or panels16 the same geometry in 16-bit. */
+ *   portable set: w (F32) or w16 (F16/BF16), (N, K) as PyTorch stores it, read in place;
+ *   avx512 and avx2 sets: panels (⌈N/16⌉, K, 16) F32 or panels16 the same geometry in 16-bit. */
 typedef struct attn_linear {
     const float *w;          /* (N, K) as PyTorch stores it, or NULL */
     const uint16_t *w16;     /* (N, K) F16 or BF16 (wtype), or NULL */
@@ -102,8 +103,8 @@ typedef struct attn_linear {
 } attn_linear;
 /* w must stay valid (and writable: it may be overwritten by its packed form) as long as l is used. */
 attn_status attn_linear_prepare(attn_linear *l, float *w, const float *b, int N, int K);
-/* The same for 16-bit weights (F16 or BF16, (N, K)): used in place by the avx2 and portable sets,
- * packed into fresh 16-bit panels (l->own) by the avx512 set. w must outlive l. */
+/* The same for 16-bit weights (F16 or BF16, (N, K)): used in place by the portable set, packed
+ * into fresh 16-bit panels (l->own) by the avx512 and avx2 sets. w must outlive l. */
 attn_status attn_linear_prepare16(attn_linear *l, const uint16_t *w, attn_wtype t, const float *b, int N, int K);
 void attn_linear_free(attn_linear *l);
 /* Whether the dispatched set computes on packed panels (then the loader packs with attn_pack_panel*). */
@@ -114,30 +115,35 @@ size_t attn_panels_bytes(int N, int K, attn_wtype t);
 /* Packing one panel: rows[0..nr) (nr ≤ 16) point at K values each, of the panel's type (F32 for
  * attn_pack_panel_f32, 16-bit for attn_pack_panel_16, any alignment); dst (K, 16) is 64-byte
  * aligned and gets zeros in columns nr..15. Returns 1 if any value read was Inf or NaN (fused
- * check: the weights are read once), else 0. Dispatched (AVX-512: 16 × 16 register transposes and
- * non-temporal stores); the _ref versions are the scalar references. */
+ * check: the weights are read once), else 0. Dispatched with the kernel set (AVX-512: 16 × 16
+ * register transposes, AVX2: two 8 × 8, non-temporal stores; portable: the reference); the _ref
+ * versions are the scalar references. */
 int attn_pack_panel_f32(float *dst, const float *const *rows, int nr, int K);
 int attn_pack_panel_16(uint16_t *dst, const uint16_t *const *rows, int nr, int K, attn_wtype t);
 int attn_pack_panel_f32_ref(float *dst, const float *const *rows, int nr, int K);
 int attn_pack_panel_16_ref(uint16_t *dst, const uint16_t *const *rows, int nr, int K, attn_wtype t);
 int attn_pack_panel_f32_avx512(float *dst, const float *const *rows, int nr, int K);
 int attn_pack_panel_16_avx512(uint16_t *dst, const uint16_t *const *rows, int nr, int K, attn_wtype t);
+int attn_pack_panel_f32_avx2(float *dst, const float *const *rows, int nr, int K);
+int attn_pack_panel_16_avx2(uint16_t *dst, const uint16_t *const *rows, int nr, int K, attn_wtype t);
 /* Orders the non-temporal stores of the packers before what follows (call once per thread after packing). */
 void attn_pack_fence(void);
-/* Index of the first Inf or NaN of p[n] (F32, or 16-bit of type t), or n. Dispatched (AVX-512 fpclass). */
+/* Index of the first Inf or NaN of p[n] (F32, or 16-bit of type t), or n. Dispatched with the set
+ * (AVX-512 fpclass, AVX2 exponent compare, scalar). */
 size_t attn_first_nonfinite(const void *p, size_t n, attn_wtype t);
 size_t attn_first_nonfinite_ref(const void *p, size_t n, attn_wtype t);
 size_t attn_first_nonfinite_avx512(const void *p, size_t n, attn_wtype t);
+size_t attn_first_nonfinite_avx2(const void *p, size_t n, attn_wtype t);
 
 /* 16-bit weights: the same products with w (F16 / BF16) widened inside the kernels.
  * The naive reference widens each weight (attn_w16_to_f32) and sums like attn_matmul_ref. */
 void attn_matmul16_ref(float *y, const float *x, const uint16_t *w, attn_wtype t, const float *b, int M, int K, int N);
 void attn_matmul16_portable_part(float *y, const float *x, const uint16_t *w, attn_wtype t, const float *b, int M, int K,
                                  int N, int act, int tid, int nt, atomic_int *next);
-void attn_matmul16_avx2_part(float *y, const float *x, const uint16_t *w, attn_wtype t, const float *b, int M, int K,
-                             int N, int act, int tid, int nt, atomic_int *next);
 void attn_matmul_packed16_avx512_part(float *y, const float *x, const uint16_t *panels, attn_wtype t, const float *b,
                                       int M, int K, int N, int act, int tid, int nt, atomic_int *next);
+void attn_matmul_packed16_avx2_part(float *y, const float *x, const uint16_t *panels, attn_wtype t, const float *b,
+                                    int M, int K, int N, int act, int tid, int nt, atomic_int *next);
 /* Thread tid of nt computes its share (call from every thread of a region, then barrier): units
  * of 32 columns × a block of rows taken from next (see attn_units; NULL: a static share).
  * act: ATTN_ACT_* applied to the result, or -1 for none. scratch: this thread's

@@ -56,7 +56,7 @@ static inline __m256 erfc8_pos(__m256 z) {
 
 /* GELU(x) = x/2 · (1 + erf(x/√2)) = x/2 · erfc(-x/√2):
  * x < 0: x/2 · erfc(|x|/√2);  x ≥ 0: x/2 · (2 - erfc(x/√2)). */
-static inline __m256 gelu8(__m256 x) {
+__m256 attn_gelu8_avx2(__m256 x) { /* also matmul_avx2.c's epilogue */
     __m256 z = _mm256_mul_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), x), _mm256_set1_ps(0.70710678118654752f));
     __m256 big = _mm256_cmp_ps(z, _mm256_set1_ps(10.0f), _CMP_GE_OQ); /* erfc(10) = 2e-45: 0 in float */
     __m256 e = _mm256_andnot_ps(big, erfc8_pos(_mm256_min_ps(z, _mm256_set1_ps(10.0f))));
@@ -67,10 +67,10 @@ static inline __m256 gelu8(__m256 x) {
 
 void attn_gelu_avx2(float *x, size_t n) {
     size_t i = 0;
-    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, gelu8(_mm256_loadu_ps(x + i)));
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, attn_gelu8_avx2(_mm256_loadu_ps(x + i)));
     if (i < n) {
         __m256i m = tail_mask((int)(n - i));
-        _mm256_maskstore_ps(x + i, m, gelu8(_mm256_maskload_ps(x + i, m)));
+        _mm256_maskstore_ps(x + i, m, attn_gelu8_avx2(_mm256_maskload_ps(x + i, m)));
     }
 }
 

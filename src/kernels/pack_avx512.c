@@ -82,8 +82,6 @@ int attn_pack_panel_16_avx512(uint16_t *dst, const uint16_t *const *rows, int nr
     return bad != 0;
 }
 
-void attn_pack_fence(void) { _mm_sfence(); }
-
 /* Blocks of 64 values; the exact index is found by the reference in the block that failed. */
 size_t attn_first_nonfinite_avx512(const void *p, size_t n, attn_wtype t) {
     const unsigned char *b = p;
