@@ -36,7 +36,8 @@ typedef struct loader {
     unsigned char *region; /* the panels of every linear layer (packing sets), panel_bytes long */
     size_t panel_bytes;   /* taken so far */
     load_task *tasks;     /* the parallel pass: packing and checks (load_pack.h) */
-    int ntasks, captasks;
+    int ntasks;
+    size_t captasks;
 } loader;
 
 static const float dry_weight; /* what a found weight points to during the dry pass */
@@ -120,12 +121,8 @@ static attn_status finite_check(const attn_tensor *t, const float *p, size_t n, 
 }
 
 static attn_status add_task(loader *ld, load_task task) {
-    if (ld->ntasks == ld->captasks) {
-        int cap = ld->captasks ? 2 * ld->captasks : 64;
-        load_task *p = realloc(ld->tasks, (size_t)cap * sizeof *p);
-        if (!p) return attn_fail(ATTN_E_NOMEM, "%s: out of memory", ld->dir);
-        ld->tasks = p, ld->captasks = cap;
-    }
+    if (!attn_grow((void **)&ld->tasks, &ld->captasks, (size_t)ld->ntasks + 1, sizeof *ld->tasks))
+        return attn_fail(ATTN_E_NOMEM, "%s: out of memory", ld->dir);
     ld->tasks[ld->ntasks++] = task;
     return ATTN_OK;
 }
