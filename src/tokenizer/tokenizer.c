@@ -29,16 +29,16 @@ static int jbool(json_t *o, const char *key, int def) {
 
 static const char *jstr(json_t *o, const char *key) { return json_string_value(json_object_get(o, key)); }
 
-/* A JSON string → malloc'ed code points (NUL allowed). */
-static int jcps(json_t *s, uint32_t **out, int32_t *n) {
+/* A JSON string → malloc'ed code points (NUL allowed); not a string: "malformed WHAT". */
+static attn_status jcps(const loader *L, json_t *s, uint32_t **out, int32_t *n, const char *what) {
     const char *v = json_string_value(s);
     size_t len = json_string_length(s);
     *out = NULL, *n = 0;
-    if (!v) return -1;
+    if (!v) return malformed(L, what);
     *out = attn_calloc(len + 1, sizeof **out);
-    if (!*out) return -1;
+    if (!*out) return attn_fail(ATTN_E_NOMEM, "%s: out of memory", L->path);
     *n = (int32_t)tk_utf8_decode(v, len, *out);
-    return 0;
+    return ATTN_OK;
 }
 
 static const char *type_of(json_t *o) { return jstr(o, "type"); }
@@ -70,11 +70,12 @@ static attn_status load_normalizer(const loader *L, json_t *o, tk_normalizer *n)
         json_t *pat = json_object_get(o, "pattern");
         json_t *lit = json_object_get(pat, "String");
         if (!lit) return unsupported(L, "normalizer Replace with pattern", json_is_object(pat) && json_object_get(pat, "Regex") ? "Regex" : "?");
-        if (jcps(lit, &n->pattern, &n->pattern_n) || jcps(json_object_get(o, "content"), &n->content, &n->content_n))
-            return malformed(L, "normalizer Replace");
+        attn_status st = jcps(L, lit, &n->pattern, &n->pattern_n, "normalizer Replace");
+        if (st == ATTN_OK) st = jcps(L, json_object_get(o, "content"), &n->content, &n->content_n, "normalizer Replace");
+        if (st != ATTN_OK) return st;
     } else if (!strcmp(type, "Prepend")) {
         n->kind = TK_NORM_PREPEND;
-        if (jcps(json_object_get(o, "prepend"), &n->content, &n->content_n)) return malformed(L, "normalizer Prepend");
+        return jcps(L, json_object_get(o, "prepend"), &n->content, &n->content_n, "normalizer Prepend");
     } else if (!strcmp(type, "Sequence")) {
         n->kind = TK_NORM_SEQUENCE;
         json_t *items = json_object_get(o, "normalizers");
@@ -140,7 +141,10 @@ static attn_status load_pretok(const loader *L, json_t *o, tk_pretok *p) {
             else return attn_fail(ATTN_E_UNSUPPORTED, "%s: pre_tokenizer Split with Regex \"%s\" is not supported (only the GPT-2 pattern)",
                                   L->path, json_string_value(re));
         }
-        if (!p->gpt2_regex && (!lit || jcps(lit, &p->pattern, &p->pattern_n))) return malformed(L, "pre_tokenizer Split");
+        if (!p->gpt2_regex) {
+            attn_status st = jcps(L, lit, &p->pattern, &p->pattern_n, "pre_tokenizer Split"); /* lit NULL: malformed */
+            if (st != ATTN_OK) return st;
+        }
         return behavior(L, o, TK_REMOVED, &p->behavior);
     } else if (!strcmp(type, "Sequence")) {
         p->kind = TK_PRE_SEQUENCE;
