@@ -18,7 +18,7 @@
 #include "study_state_internal.h"
 
 #define STATE_DIR ".attnscope-state"
-#define STATE_MAGIC "attnscope-state-1\n"
+#define STATE_MAGIC "attnscope-state-2\n" /* 2: part marks carry a SHA-256 */
 
 /* ---- encoding ------------------------------------------------------------------------------ */
 void study_put_i64(attn_strbuf *sb, int64_t v) { attn_sb_append(sb, (const char *)&v, sizeof v); }
@@ -148,7 +148,7 @@ static attn_status sums_load(study_reader *r, attn_study_sums *s) {
 typedef struct run_header {
     char *fingerprint;
     int64_t shard, n_shards, first, end, next, complete, layer_column, window;
-    int64_t part_len[4];
+    study_part_mark part[4];
     int64_t n_models;
     attn_config *configs; /* [n_models] */
 } run_header;
@@ -174,7 +174,10 @@ static void header_save(const run_header *h, attn_strbuf *sb) {
     study_put_str(sb, h->fingerprint);
     const int64_t v[] = {h->shard, h->n_shards, h->first, h->end, h->next, h->complete, h->layer_column, h->window};
     for (size_t i = 0; i < sizeof v / sizeof *v; i++) study_put_i64(sb, v[i]);
-    for (int i = 0; i < 4; i++) study_put_i64(sb, h->part_len[i]);
+    for (int i = 0; i < 4; i++) {
+        study_put_i64(sb, h->part[i].len);
+        attn_sb_append(sb, (const char *)h->part[i].sha256, sizeof h->part[i].sha256);
+    }
     study_put_i64(sb, h->n_models);
     attn_sb_append(sb, (const char *)h->configs, (size_t)h->n_models * sizeof *h->configs);
 }
@@ -183,11 +186,18 @@ static attn_status header_load(study_reader *r, run_header *h) {
     memset(h, 0, sizeof *h);
     char magic[sizeof STATE_MAGIC - 1];
     study_get_bytes(r, magic, sizeof magic);
+    if (!r->bad && memcmp(magic, STATE_MAGIC, sizeof magic - 2) == 0 && memcmp(magic, STATE_MAGIC, sizeof magic) != 0)
+        return attn_fail(ATTN_E_INVALID, "%s: a state of another attnscope version (%.*s); run without --resume to start over",
+                         r->path, (int)sizeof magic - 1, magic);
     if (r->bad || memcmp(magic, STATE_MAGIC, sizeof magic) != 0) return study_reader_fail(r, "bad magic");
     h->fingerprint = study_get_str(r);
     int64_t *v[] = {&h->shard, &h->n_shards, &h->first, &h->end, &h->next, &h->complete, &h->layer_column, &h->window};
     for (size_t i = 0; i < sizeof v / sizeof *v; i++) *v[i] = study_get_i64(r);
-    for (int i = 0; i < 4; i++) h->part_len[i] = study_get_i64(r);
+    for (int i = 0; i < 4; i++) {
+        h->part[i].len = study_get_i64(r);
+        study_get_bytes(r, h->part[i].sha256, sizeof h->part[i].sha256);
+        if (h->part[i].len < 0) r->bad = 1;
+    }
     h->n_models = study_get_i64(r);
     if (r->bad || !h->fingerprint || h->n_models < 1 || h->n_models > 1024 || h->first > h->next || h->next > h->end)
         return study_reader_fail(r, "header");
@@ -220,7 +230,7 @@ static void maybe_die(const attn_run *r) {
 }
 
 static attn_status checkpoint_write(attn_run *r) {
-    attn_status st = study_sentence_parts_sync(r->writer, r->h.part_len);
+    attn_status st = study_sentence_parts_sync(r->writer, r->h.part);
     if (st != ATTN_OK) return st;
     attn_strbuf sb = {0};
     header_save(&r->h, &sb);
@@ -338,7 +348,7 @@ static attn_status restore(attn_run *r, int *found) {
         attn_study_sums_free(mine);
         *mine = sums;
         memset(&sums, 0, sizeof sums);
-        memcpy(r->h.part_len, old.part_len, sizeof old.part_len);
+        memcpy(r->h.part, old.part, sizeof old.part);
         r->h.next = old.next, r->h.complete = old.complete;
         r->study->next_index = old.next;
     }
@@ -393,7 +403,7 @@ attn_status attn_run_open(attn_study *study, const attn_config *const *configs, 
     if (st == ATTN_OK && o->resume) st = restore(r, &found);
     if (st == ATTN_OK) {
         study->next_index = r->h.next;
-        st = study_sentence_parts_open(r->state, study->o.mode, (int)r->h.layer_column, r->h.part_len, &r->writer);
+        st = study_sentence_parts_open(r->state, study->o.mode, (int)r->h.layer_column, r->h.part, &r->writer);
     }
     int fresh = st == ATTN_OK && !found; /* the state is this run's from here on */
     if (fresh) st = checkpoint_write(r); /* a fresh run replaces any old state */
@@ -505,22 +515,16 @@ typedef struct shard_in {
     attn_study_sums sums;
 } shard_in;
 
-/* A finished shard's parts hold exactly the bytes its checkpoint recorded: a part cut or grown
- * since (a damaged or hand-edited shard) would merge into tables that silently lack or gain rows. */
+/* A finished shard's parts hold exactly the bytes its checkpoint recorded: a part cut, grown or
+ * altered since (a damaged or hand-edited shard) would merge into tables that silently lack, gain
+ * or change rows. */
 static attn_status check_parts(const shard_in *s) {
     static const char *const parts[4] = {"dataset_sentences.csv", "dataset_sentences.jsonl", "metrics_by_sentence.csv",
                                          "metrics_by_sentence.jsonl"};
     attn_status st = ATTN_OK;
     for (int i = 0; st == ATTN_OK && i < 4; i++) {
         char *path = attn_asprintf("%s/%s.part", s->state, parts[i]);
-        struct stat sb;
-        if (!path) st = attn_fail(ATTN_E_NOMEM, "out of memory");
-        else if (stat(path, &sb) != 0) st = attn_fail(ATTN_E_FORMAT, "%s: %s (a damaged shard)", path, strerror(errno));
-        else if ((int64_t)sb.st_size != s->h.part_len[i])
-            st = attn_fail(ATTN_E_FORMAT, "%s: the part has %lld bytes %s than its checkpoint recorded (%lld, not %lld): a damaged shard",
-                           path, (long long)llabs((long long)sb.st_size - s->h.part_len[i]),
-                           (int64_t)sb.st_size < s->h.part_len[i] ? "fewer" : "more", (long long)sb.st_size,
-                           (long long)s->h.part_len[i]);
+        st = path ? study_part_check(path, &s->h.part[i], "a damaged shard") : attn_fail(ATTN_E_NOMEM, "out of memory");
         free(path);
     }
     return st;

@@ -25,15 +25,26 @@ struct attn_agreement;
 void study_agreement_save(const struct attn_agreement *a, attn_strbuf *sb);
 attn_status study_agreement_load(struct attn_agreement *a, study_reader *r);
 
-/* Per-sentence tables as part files in a state folder (study_write.c, table_writer.c). */
+/* Per-sentence tables as part files in a state folder (study_write.c, table_writer.c). A part's
+mark is what a checkpoint records of it: its length and the SHA-256 of those bytes, so that a resume
+and a merge notice a part changed since (cut, grown, or altered in place). */
+typedef struct study_part_mark {
+    int64_t len;
+    unsigned char sha256[32];
+} study_part_mark;
+/* keep: the two parts (CSV, JSON Lines) are checked against their marks and cut back to them
+ * (len 0: started empty). */
 attn_status attn_table_open_part(const char *state_dir, const char *name, const char *const *columns, int n,
-                                 const int64_t keep[2], attn_table_writer **out);
-attn_status attn_table_sync_part(attn_table_writer *w, int64_t len[2]);
+                                 const study_part_mark keep[2], attn_table_writer **out);
+attn_status attn_table_sync_part(attn_table_writer *w, study_part_mark mark[2]);
+/* Whether the file at path holds exactly mark's bytes; else fails with a message naming path and
+ * what differs, ending in "(WHAT)". */
+attn_status study_part_check(const char *path, const study_part_mark *mark, const char *what);
 attn_status attn_table_assemble(const char *out_dir, const char *name, const char *const *columns, int n,
                                 const char *const *state_dirs, int n_dirs);
 attn_status study_sentence_parts_open(const char *state_dir, attn_metrics_mode mode, int layer_column,
-                                      const int64_t keep[4], attn_sentence_writer **out);
-attn_status study_sentence_parts_sync(attn_sentence_writer *w, int64_t len[4]);
+                                      const study_part_mark keep[4], attn_sentence_writer **out);
+attn_status study_sentence_parts_sync(attn_sentence_writer *w, study_part_mark mark[4]);
 attn_status study_sentence_parts_assemble(const char *out_dir, attn_metrics_mode mode, int layer_column,
                                           const char *const *state_dirs, int n_dirs);
 

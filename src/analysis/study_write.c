@@ -45,7 +45,7 @@ static int metric_columns(attn_metrics_mode mode, int layer_column, const char *
 
 /* keep == NULL: the final files in dir; else part files in the state folder dir, cut to keep[4]. */
 static attn_status sentence_writer_open(const char *dir, attn_metrics_mode mode, int layer_column,
-                                        const int64_t *keep, attn_sentence_writer **out) {
+                                        const study_part_mark *keep, attn_sentence_writer **out) {
     const char *mcols[6 + ATTN_M_COUNT];
     int n = metric_columns(mode, layer_column, mcols);
     *out = NULL;
@@ -71,13 +71,13 @@ attn_status attn_sentence_writer_open(const char *dir, attn_metrics_mode mode, i
 }
 
 attn_status study_sentence_parts_open(const char *state_dir, attn_metrics_mode mode, int layer_column,
-                                      const int64_t keep[4], attn_sentence_writer **out) {
+                                      const study_part_mark keep[4], attn_sentence_writer **out) {
     return sentence_writer_open(state_dir, mode, layer_column, keep, out);
 }
 
-attn_status study_sentence_parts_sync(attn_sentence_writer *w, int64_t len[4]) {
-    attn_status st = attn_table_sync_part(w->sentences, len);
-    return st == ATTN_OK ? attn_table_sync_part(w->metrics, len + 2) : st;
+attn_status study_sentence_parts_sync(attn_sentence_writer *w, study_part_mark mark[4]) {
+    attn_status st = attn_table_sync_part(w->sentences, mark);
+    return st == ATTN_OK ? attn_table_sync_part(w->metrics, mark + 2) : st;
 }
 
 attn_status study_sentence_parts_assemble(const char *out_dir, attn_metrics_mode mode, int layer_column,

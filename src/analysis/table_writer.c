@@ -6,14 +6,18 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
+#include <openssl/evp.h>
 
 #include "common.h"
+#include "study_state_internal.h"
 
 struct attn_table_writer {
     attn_atomic_file csv, json;
     FILE *part_csv, *part_json; /* part mode (study_state.c): rows only, appended */
+    EVP_MD_CTX *md[2];          /* running SHA-256 of each part (its mark, see attn_table_sync_part) */
     char **columns;
     char *part_name; /* "STATE_DIR/NAME" of the parts, for messages */
     int n, rows;
@@ -25,6 +29,8 @@ void attn_table_abort(attn_table_writer *w) {
     attn_atomic_abort(&w->json);
     if (w->part_csv) fclose(w->part_csv);
     if (w->part_json) fclose(w->part_json);
+    EVP_MD_CTX_free(w->md[0]);
+    EVP_MD_CTX_free(w->md[1]);
     free(w->part_name);
     for (int i = 0; w->columns && i < w->n; i++) free(w->columns[i]);
     free(w->columns);
@@ -87,6 +93,12 @@ static char *row_json(const attn_table_writer *w, const char *const *cells, cons
     return s;
 }
 
+/* n bytes appended to part i (0: CSV, 1: JSON Lines) and to its running digest. */
+static int part_put(attn_table_writer *w, int i, const char *p, size_t n) {
+    FILE *f = i ? w->part_json : w->part_csv;
+    return fwrite(p, 1, n, f) == n && EVP_DigestUpdate(w->md[i], p, n) == 1;
+}
+
 attn_status attn_table_row(attn_table_writer *w, const char *const *cells, const int *numeric) {
     attn_strbuf sb = {0};
     for (int i = 0; i < w->n; i++) {
@@ -98,7 +110,7 @@ attn_status attn_table_row(attn_table_writer *w, const char *const *cells, const
     attn_status st = ATTN_OK;
     if (sb.oom || !js) st = attn_fail(ATTN_E_NOMEM, "out of memory");
     else if (w->part_csv) {
-        if (fputs(sb.buf, w->part_csv) < 0 || fprintf(w->part_json, "%s\n", js) < 0)
+        if (!part_put(w, 0, sb.buf, sb.len) || !part_put(w, 1, js, strlen(js)) || !part_put(w, 1, "\n", 1))
             st = attn_fail(ATTN_E_IO, "%s.csv.part: write failed: %s", w->part_name, strerror(errno ? errno : EIO));
     } else if (fputs(sb.buf, w->csv.f) < 0 || fprintf(w->json.f, "%s\n  %s", w->rows ? "," : "", js) < 0)
         st = attn_fail(ATTN_E_IO, "%s: write failed", w->csv.path);
@@ -119,18 +131,86 @@ attn_status attn_table_commit(attn_table_writer *w) {
 
 /* ---- part mode: rows appended to NAME.csv.part (CSV lines) and NAME.jsonl.part (one compact
  * object a line) in a state folder, cut back to a checkpoint's lengths; assembled at the end. ---- */
-static FILE *open_part(const char *dir, const char *name, const char *ext, int64_t keep) {
+/* The first n bytes of f (from its start) into md; *got: how many there were. 0 on a read error. */
+static int digest_prefix(FILE *f, int64_t n, EVP_MD_CTX *md, int64_t *got) {
+    char buf[65536];
+    *got = 0;
+    if (fseeko(f, 0, SEEK_SET) != 0) return 0;
+    while (*got < n) {
+        size_t want = n - *got < (int64_t)sizeof buf ? (size_t)(n - *got) : sizeof buf;
+        size_t r = fread(buf, 1, want, f);
+        if (r && EVP_DigestUpdate(md, buf, r) != 1) return 0;
+        *got += (int64_t)r;
+        if (r < want) return !ferror(f);
+    }
+    return 1;
+}
+
+/* The SHA-256 of what md has seen so far, md left running. */
+static int digest_now(const EVP_MD_CTX *md, unsigned char out[32]) {
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    unsigned len = 0;
+    int ok = c && EVP_MD_CTX_copy_ex(c, md) == 1 && EVP_DigestFinal_ex(c, out, &len) == 1 && len == 32;
+    EVP_MD_CTX_free(c);
+    return ok;
+}
+
+/* f (at path) against mark: same length, same SHA-256. The digest so far stays in md (NULL: a
+ * private one). whole: the file must end there too (a merge), else it may go on (a resume cuts it). */
+static attn_status check_mark(FILE *f, const char *path, const study_part_mark *mark, EVP_MD_CTX *md, int whole,
+                              const char *what) {
+    EVP_MD_CTX *own = md ? NULL : EVP_MD_CTX_new();
+    if (!md) md = own;
+    int64_t got = 0;
+    unsigned char sha[32];
+    struct stat sb;
+    attn_status st = ATTN_OK;
+    if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) st = attn_fail(ATTN_E_NOMEM, "out of memory");
+    else if (!digest_prefix(f, mark->len, md, &got)) st = attn_fail(ATTN_E_IO, "%s: %s", path, strerror(errno ? errno : EIO));
+    else if (got == mark->len && whole && fstat(fileno(f), &sb) == 0) got = (int64_t)sb.st_size;
+    if (st == ATTN_OK && got != mark->len)
+        st = attn_fail(ATTN_E_FORMAT, "%s: the part has %lld bytes %s than its checkpoint recorded (%lld, not %lld): %s", path,
+                       (long long)llabs((long long)(got - mark->len)), got < mark->len ? "fewer" : "more", (long long)got,
+                       (long long)mark->len, what);
+    else if (st == ATTN_OK && !digest_now(md, sha)) st = attn_fail(ATTN_E_NOMEM, "out of memory");
+    else if (st == ATTN_OK && memcmp(sha, mark->sha256, sizeof sha) != 0)
+        st = attn_fail(ATTN_E_FORMAT, "%s: the part's %lld bytes differ from what its checkpoint recorded (SHA-256): %s", path,
+                       (long long)mark->len, what);
+    EVP_MD_CTX_free(own);
+    return st;
+}
+
+attn_status study_part_check(const char *path, const study_part_mark *mark, const char *what) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return attn_fail(ATTN_E_FORMAT, "%s: %s (%s)", path, strerror(errno), what);
+    attn_status st = check_mark(f, path, mark, NULL, 1, what);
+    fclose(f);
+    return st;
+}
+
+/* Part NAME.EXT in dir, checked against keep and cut back to it; md: its running digest. */
+static FILE *open_part(const char *dir, const char *name, const char *ext, const study_part_mark *keep, EVP_MD_CTX *md,
+                       attn_status *st) {
     char *path = attn_asprintf("%s/%s.%s.part", dir, name, ext);
-    if (!path) return NULL;
-    FILE *f = fopen(path, keep ? "r+b" : "wb");
-    if (f && (fseeko(f, (off_t)keep, SEEK_SET) != 0 || ftruncate(fileno(f), (off_t)keep) != 0)) fclose(f), f = NULL;
-    if (!f) attn_fail(ATTN_E_IO, "%s: %s", path, strerror(errno));
+    if (!path) {
+        *st = attn_fail(ATTN_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    FILE *f = fopen(path, keep->len ? "r+b" : "wb");
+    *st = f ? ATTN_OK : attn_fail(ATTN_E_IO, "%s: %s", path, strerror(errno));
+    if (f && keep->len)
+        *st = check_mark(f, path, keep, md, 0, "a damaged state folder (run without --resume to start over)");
+    else if (f && EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+        *st = attn_fail(ATTN_E_NOMEM, "out of memory");
+    if (*st == ATTN_OK && (fseeko(f, (off_t)keep->len, SEEK_SET) != 0 || ftruncate(fileno(f), (off_t)keep->len) != 0))
+        *st = attn_fail(ATTN_E_IO, "%s: %s", path, strerror(errno));
+    if (*st != ATTN_OK && f) fclose(f), f = NULL;
     free(path);
     return f;
 }
 
 attn_status attn_table_open_part(const char *state_dir, const char *name, const char *const *columns, int n,
-                                 const int64_t keep[2], attn_table_writer **out) {
+                                 const study_part_mark keep[2], attn_table_writer **out) {
     *out = NULL;
     attn_table_writer *w = calloc(1, sizeof *w);
     if (!w || !(w->columns = attn_calloc((size_t)n, sizeof *w->columns))) {
@@ -147,20 +227,27 @@ attn_status attn_table_open_part(const char *state_dir, const char *name, const 
             attn_table_abort(w);
             return attn_fail(ATTN_E_NOMEM, "out of memory");
         }
-    if (!(w->part_csv = open_part(state_dir, name, "csv", keep[0])) || !(w->part_json = open_part(state_dir, name, "jsonl", keep[1]))) {
+    if (!(w->md[0] = EVP_MD_CTX_new()) || !(w->md[1] = EVP_MD_CTX_new())) {
         attn_table_abort(w);
-        return ATTN_E_IO;
+        return attn_fail(ATTN_E_NOMEM, "out of memory");
+    }
+    attn_status st = ATTN_OK;
+    if (!(w->part_csv = open_part(state_dir, name, "csv", &keep[0], w->md[0], &st)) ||
+        !(w->part_json = open_part(state_dir, name, "jsonl", &keep[1], w->md[1], &st))) {
+        attn_table_abort(w);
+        return st;
     }
     *out = w;
     return ATTN_OK;
 }
 
-attn_status attn_table_sync_part(attn_table_writer *w, int64_t len[2]) {
+attn_status attn_table_sync_part(attn_table_writer *w, study_part_mark mark[2]) {
     FILE *f[2] = {w->part_csv, w->part_json};
     for (int i = 0; i < 2; i++) {
         if (fflush(f[i]) != 0 || fsync(fileno(f[i])) != 0)
             return attn_fail(ATTN_E_IO, "%s.%s.part: write failed: %s", w->part_name, i ? "jsonl" : "csv", strerror(errno));
-        len[i] = (int64_t)ftello(f[i]);
+        mark[i].len = (int64_t)ftello(f[i]);
+        if (!digest_now(w->md[i], mark[i].sha256)) return attn_fail(ATTN_E_NOMEM, "out of memory");
     }
     return ATTN_OK;
 }

@@ -24,8 +24,7 @@ typedef struct run_seq {
 
 typedef struct run_inputs {
     run_seq *items;
-    int n;
-    size_t cap;
+    int n, cap;
 } run_inputs;
 
 static void inputs_free(run_inputs *in) {
@@ -36,7 +35,12 @@ static void inputs_free(run_inputs *in) {
 }
 
 static run_seq *inputs_add(run_inputs *in) {
-    if (!attn_grow((void **)&in->items, &in->cap, (size_t)in->n + 1, sizeof *in->items)) return NULL;
+    if (in->n == in->cap) {
+        int cap = in->cap ? in->cap * 2 : 16;
+        run_seq *p = realloc(in->items, (size_t)cap * sizeof *p);
+        if (!p) return NULL;
+        in->items = p, in->cap = cap;
+    }
     run_seq *s = &in->items[in->n++];
     memset(s, 0, sizeof *s);
     return s;

@@ -184,7 +184,7 @@ const char *cli_thousands(int64_t v, char *buf, int size) {
 int cli_parse_int_list(const char *s, int32_t **out, int *n) {
     *out = NULL;
     *n = 0;
-    size_t cap = 0;
+    int cap = 0;
     const char *p = s;
     while (*p) {
         char *end;
@@ -197,10 +197,11 @@ int cli_parse_int_list(const char *s, int32_t **out, int *n) {
             *out = NULL;
             return 0;
         }
-        if (!attn_grow((void **)out, &cap, (size_t)*n + 1, sizeof **out)) {
-            free(*out);
-            *out = NULL;
-            return 0;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            int32_t *q = realloc(*out, (size_t)cap * sizeof *q);
+            if (!q) { free(*out); *out = NULL; return 0; }
+            *out = q;
         }
         (*out)[(*n)++] = (int32_t)v;
         p = *end ? end + 1 : end;

@@ -76,6 +76,21 @@ ATTN_TEST_KILL_AFTER_CHECKPOINT=3 run --out "$T/r" >/dev/null 2>&1
 msg=$(run --out "$T/r" --resume --metrics seed 2>&1 >/dev/null) && fail "resumed a different run"
 echo "$msg" | grep -q "checkpoint is of a different run" || fail "resume message: $msg"
 
+# a part altered in place (same size) since the checkpoint is refused on resume, and resumes once restored
+rm -rf "$T/r2"
+ATTN_TEST_KILL_AFTER_CHECKPOINT=3 run --out "$T/r2" >/dev/null 2>&1
+P="$T/r2/.attnscope-state/metrics_by_sentence.csv.part"
+cp "$P" "$T/part.orig"
+printf 9 | dd of="$P" bs=1 seek=200 conv=notrunc 2>/dev/null
+cmp -s "$P" "$T/part.orig" && printf 8 | dd of="$P" bs=1 seek=200 conv=notrunc 2>/dev/null
+msg=$(run --out "$T/r2" --resume 2>&1 >/dev/null) && fail "resumed over an altered part"
+echo "$msg" | grep -q "differ from what its checkpoint recorded (SHA-256): a damaged state folder" || fail "altered part: $msg"
+[ "$(echo "$msg" | wc -l)" -eq 1 ] || fail "altered part: not one line: $msg"
+cp "$T/part.orig" "$P"
+run --out "$T/r2" --resume >/dev/null || fail "resume after restoring the part"
+same "$T/ref" "$T/r2"
+echo "ok: a part altered since its checkpoint is refused on resume (restored, it resumes to one run's bytes)"
+
 # merge errors: one clear line, non-zero exit, nothing written
 merge_fails() { # EXPECTED_FRAGMENT DIR...
     want=$1
