@@ -121,6 +121,28 @@ static void avx2_packed(float *y, const float *x, const float *w, const float *b
     attn_matmul_packed_avx2_part(y, x, w, b, M, K, N, act, tid, nt, next);
 }
 
+/* The plain-layout entry points of the packing sets (tests, benches): w packed into a temporary,
+ * then the set's share on all threads. The forward never comes here: its weights are packed once
+ * at load (attn_linear). */
+static void on_temporary_panels(part_fn packed, float *y, const float *x, const float *w, const float *b, int M, int K,
+                                int N) {
+    float *panels = attn_panels16_alloc(N, K);
+    if (!panels) { /* out of memory: the same result, more slowly */
+        attn_matmul_portable(y, x, w, b, M, K, N);
+        return;
+    }
+    attn_pack_panels16(panels, w, N, K);
+    #pragma omp parallel
+    packed(y, x, panels, b, M, K, N, -1, omp_get_thread_num(), omp_get_num_threads(), NULL);
+    free(panels);
+}
+void attn_matmul_avx512(float *y, const float *x, const float *w, const float *b, int M, int K, int N) {
+    on_temporary_panels(avx512_packed, y, x, w, b, M, K, N);
+}
+void attn_matmul_avx2(float *y, const float *x, const float *w, const float *b, int M, int K, int N) {
+    on_temporary_panels(avx2_packed, y, x, w, b, M, K, N);
+}
+
 static void choose(void) {
     int n = 0;
 #if ATTN_X86

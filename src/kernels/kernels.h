@@ -29,8 +29,9 @@ typedef struct attn_matmul_impl {
 } attn_matmul_impl;
 const attn_matmul_impl *attn_matmul_variants(int *n);
 void attn_matmul_portable(float *y, const float *x, const float *w, const float *b, int M, int K, int N);
+/* These two take the plain layout and pack w into a temporary first (tests and benches; the
+ * forward packs at load). */
 void attn_matmul_avx2(float *y, const float *x, const float *w, const float *b, int M, int K, int N);
-/* Plain layout in, packs w into a temporary first (tests and benches; the forward packs at load). */
 void attn_matmul_avx512(float *y, const float *x, const float *w, const float *b, int M, int K, int N);
 
 /* The share of thread tid of nt of the same product, no parallel region of its own: call it from

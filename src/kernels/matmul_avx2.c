@@ -22,7 +22,6 @@
  *       for each panel of the pair
  *         for each row tile         the micro-kernel over all of K */
 #include <immintrin.h>
-#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,18 +148,4 @@ void attn_matmul_packed_avx2_part(float *y, const float *x, const float *panels,
 void attn_matmul_packed16_avx2_part(float *y, const float *x, const uint16_t *panels, attn_wtype t, const float *b,
                                     int M, int K, int N, int act, int tid, int nt, atomic_int *next) {
     packed_part(t == ATTN_W_BF16 ? ukernel_bf16 : ukernel_f16, 2, y, x, panels, b, M, K, N, act, tid, nt, next);
-}
-
-/* The plain-layout entry point (tests, benches): packs w into a temporary, then as above on all
- * threads. The forward never comes here: its weights are packed once at load (attn_linear). */
-void attn_matmul_avx2(float *y, const float *x, const float *w, const float *b, int M, int K, int N) {
-    float *panels = attn_panels16_alloc(N, K);
-    if (!panels) { /* out of memory: the same result, more slowly */
-        attn_matmul_portable(y, x, w, b, M, K, N);
-        return;
-    }
-    attn_pack_panels16(panels, w, N, K);
-    #pragma omp parallel
-    attn_matmul_packed_avx2_part(y, x, panels, b, M, K, N, -1, omp_get_thread_num(), omp_get_num_threads(), NULL);
-    free(panels);
 }
