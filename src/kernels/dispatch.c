@@ -111,16 +111,6 @@ static int nsets = -1;
 static const kernel_set *chosen;
 static int bf16_ok;
 
-/* The packed shares adapted to part_fn / part16_fn (the same arguments, panels for w). */
-static void avx512_packed(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int act,
-                          int tid, int nt, atomic_int *next) {
-    attn_matmul_packed_avx512_part(y, x, w, b, M, K, N, act, tid, nt, next);
-}
-static void avx2_packed(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int act, int tid,
-                        int nt, atomic_int *next) {
-    attn_matmul_packed_avx2_part(y, x, w, b, M, K, N, act, tid, nt, next);
-}
-
 /* The plain-layout entry points of the packing sets (tests, benches): w packed into a temporary,
  * then the set's share on all threads. The forward never comes here: its weights are packed once
  * at load (attn_linear). */
@@ -137,10 +127,10 @@ static void on_temporary_panels(part_fn packed, float *y, const float *x, const 
     free(panels);
 }
 void attn_matmul_avx512(float *y, const float *x, const float *w, const float *b, int M, int K, int N) {
-    on_temporary_panels(avx512_packed, y, x, w, b, M, K, N);
+    on_temporary_panels(attn_matmul_packed_avx512_part, y, x, w, b, M, K, N);
 }
 void attn_matmul_avx2(float *y, const float *x, const float *w, const float *b, int M, int K, int N) {
-    on_temporary_panels(avx2_packed, y, x, w, b, M, K, N);
+    on_temporary_panels(attn_matmul_packed_avx2_part, y, x, w, b, M, K, N);
 }
 
 static void choose(void) {
@@ -148,12 +138,13 @@ static void choose(void) {
 #if ATTN_X86
     if (cpu_has_avx512())
         sets[n++] = (kernel_set){{"avx512", attn_matmul_avx512}, attn_gelu_avx512, attn_attend_head_avx512,
-                                 attn_layernorm_rows_avx512, NULL, NULL, avx512_packed,
+                                 attn_layernorm_rows_avx512, NULL, NULL, attn_matmul_packed_avx512_part,
                                  attn_matmul_packed16_avx512_part, attn_pack_panel_f32_avx512,
                                  attn_pack_panel_16_avx512, attn_first_nonfinite_avx512};
     if (cpu_has_avx2_fma())
         sets[n++] = (kernel_set){{"avx2", attn_matmul_avx2}, attn_gelu_avx2, attn_attend_head_avx2,
-                                 attn_layernorm_rows_portable, NULL, NULL, avx2_packed, attn_matmul_packed16_avx2_part,
+                                 attn_layernorm_rows_portable, NULL, NULL, attn_matmul_packed_avx2_part,
+                                 attn_matmul_packed16_avx2_part,
                                  attn_pack_panel_f32_avx2, attn_pack_panel_16_avx2, attn_first_nonfinite_avx2};
 #endif
     sets[n++] = (kernel_set){{"portable", attn_matmul_portable}, attn_gelu_portable, attn_attend_head_portable,

@@ -68,6 +68,37 @@ static inline int attn_units_take(attn_units *u) {
     return u->cur < u->end ? u->cur++ : -1;
 }
 
+/* The units of a product on F32 / 16-bit panels (the avx512 and avx2 shares alike): one panel pair
+ * (32 outputs) × one block of x rows, block by block. A block is 1.2 MB of x / 4K rows (96 at
+ * K = 3072, 384 at K = 768, within 96..480), so that it stays in L2 and a corpus batch (M =
+ * 200–800 rows) streams each weight from memory 2–3 times rather than M / 96 times. */
+typedef struct attn_panel_units {
+    attn_units units;
+    int pairs, mc;
+} attn_panel_units;
+typedef struct attn_panel_unit {
+    int m0, rows; /* x rows [m0, m0 + rows) */
+    int n0, ncols; /* outputs [n0, n0 + ncols), ncols ≤ 32 */
+} attn_panel_unit;
+static inline attn_panel_units attn_panel_units_of(atomic_int *next, int M, int K, int N, int tid, int nt) {
+    attn_panel_units pu;
+    pu.pairs = (N + 31) / 32;
+    pu.mc = 96 * 3072 / (K > 0 ? K : 1);
+    pu.mc = pu.mc < 96 ? 96 : pu.mc > 480 ? 480 : pu.mc;
+    pu.units = attn_units_of(next, (M + pu.mc - 1) / pu.mc * pu.pairs, tid, nt);
+    return pu;
+}
+/* This thread's next unit into *o, or 0 when the step has none left. */
+static inline int attn_panel_unit_take(attn_panel_units *pu, int M, int N, attn_panel_unit *o) {
+    int unit = attn_units_take(&pu->units);
+    if (unit < 0) return 0;
+    o->m0 = unit / pu->pairs * pu->mc;
+    o->rows = M - o->m0 < pu->mc ? M - o->m0 : pu->mc;
+    o->n0 = 32 * (unit % pu->pairs);
+    o->ncols = N - o->n0 < 32 ? N - o->n0 : 32;
+    return 1;
+}
+
 /* Packed panels for the AVX-512 and AVX2 micro-kernels: w (N, K) → (⌈N/16⌉, K, 16), zero past N (see
  * matmul_avx512.c). attn_panels16_alloc returns 64-byte aligned storage for them (free()). */
 size_t attn_panels16_floats(int N, int K);

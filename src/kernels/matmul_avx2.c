@@ -17,7 +17,7 @@
  * edge.
  *
  * Loop nest (the threads take (x block, panel pair) units in this order, see attn_units):
- *   for mc in M by MC rows          x block (MC, K) in L2, as the avx512 kernel
+ *   for mc in M by MC rows          x block (MC, K) in L2 (attn_panel_units_of, as avx512)
  *     for each pair of panels       32 outputs, 2·16·K weights: from memory once per mc block
  *       for each panel of the pair
  *         for each row tile         the micro-kernel over all of K */
@@ -26,9 +26,9 @@
 #include <string.h>
 
 #include "kernels.h"
+#include "simd_avx2.h"
 
 #define MR 6
-#define MC_BYTES (96 * 3072 * 4) /* x block per row block: 1.2 MB (96 rows at K = 3072) */
 #define PF_LINES 32              /* software prefetch distance in panel lines, as the avx512 kernel */
 
 #if defined(__GNUC__) && !defined(__clang__)
@@ -36,15 +36,6 @@
 #else
 #define UNROLL _Pragma("unroll")
 #endif
-
-__m256 attn_gelu8_avx2(__m256 x); /* ops_avx2.c */
-
-/* Lanes 0..n-1 set (n clamped to 0..8), for the N edge. */
-static inline __m256i lanes8(int n) {
-    static const int32_t bits[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
-    n = n < 0 ? 0 : n > 8 ? 8 : n;
-    return _mm256_loadu_si256((const __m256i *)(bits + 8 - n));
-}
 
 /* Half h (outputs 8h..8h+7) of line k of a panel as 8 floats: F32 as stored; F16 by vcvtph2ps;
  * BF16 zero-extended to 32 bits and shifted left 16 (a bf16 is the top half of an f32). */
@@ -75,7 +66,7 @@ static inline __attribute__((always_inline)) void ukernel(int mr, int wt, const 
             acc[r][1] = _mm256_fmadd_ps(xv, w1, acc[r][1]);
         }
     }
-    __m256i m0 = lanes8(ncols), m1 = lanes8(ncols - 8);
+    __m256i m0 = attn_lanes8(ncols), m1 = attn_lanes8(ncols - 8);
     __m256 b0 = b ? _mm256_maskload_ps(b, m0) : _mm256_setzero_ps();
     __m256 b1 = b ? _mm256_maskload_ps(b + 8, m1) : _mm256_setzero_ps();
     UNROLL for (int r = 0; r < mr; r++) {
@@ -115,16 +106,11 @@ typedef void (*ukernel_fn)(int mr, const float *x, int K, const void *p, const f
 /* Thread tid's share over panels of esize bytes per value; units as the avx512 kernel's. */
 static void packed_part(ukernel_fn uk, size_t esize, float *y, const float *x, const void *panels, const float *b, int M,
                         int K, int N, int act, int tid, int nt, atomic_int *next) {
-    int pairs = (N + 31) / 32;
-    int mc = MC_BYTES / (4 * (K > 0 ? K : 1));
-    mc = mc < 96 ? 96 : mc > 480 ? 480 : mc;
-    int blocks = (M + mc - 1) / mc, gelu = act == ATTN_ACT_GELU;
-    attn_units units = attn_units_of(next, blocks * pairs, tid, nt);
-    for (int unit; (unit = attn_units_take(&units)) >= 0;) {
-        int m0 = unit / pairs * mc, u = unit % pairs;
-        int rows = M - m0 < mc ? M - m0 : mc;
+    int gelu = act == ATTN_ACT_GELU;
+    attn_panel_units units = attn_panel_units_of(next, M, K, N, tid, nt);
+    for (attn_panel_unit un; attn_panel_unit_take(&units, M, N, &un);) {
+        int m0 = un.m0, rows = un.rows, n0 = un.n0, ncols = un.ncols;
         int tiles = (rows + MR - 1) / MR;
-        int n0 = 32 * u, ncols = N - n0 < 32 ? N - n0 : 32;
         for (int h = 0; h < 2 && 16 * h < ncols; h++) {
             const char *p = (const char *)panels + (size_t)(n0 + 16 * h) * K * esize;
             int nc = ncols - 16 * h < 16 ? ncols - 16 * h : 16;

@@ -12,9 +12,9 @@
  * stall on latency). Epilogue: + bias, optional erf GELU in registers, masked store at the N edge.
  *
  * Loop nest (the threads take (x block, panel pair) units in this order, see attn_units):
- *   for mc in M by MC rows          x block (MC, K) stays in L2: MC = 1.2 MB / 4K rows (96 at
- *                                   K = 3072, 384 at K = 768), so that a large M (a corpus batch)
- *                                   streams the weights from memory as few times as L2 allows
+ *   for mc in M by MC rows          x block (MC, K) stays in L2 (attn_panel_units_of: 1.2 MB / 4K
+ *                                   rows), so that a large M (a corpus batch) streams the weights
+ *                                   from memory as few times as L2 allows
  *     for each panel pair           2·16·K floats: from memory once per mc block, then L1/L2
  *       for each row tile           the micro-kernel over all of K */
 #include <immintrin.h>
@@ -24,7 +24,6 @@
 #include "kernels.h"
 
 #define MR 12
-#define MC_BYTES (96 * 3072 * 4) /* x block per row block: 1.2 MB, in L2 (96 rows at K = 3072) */
 /* Software prefetch distance in 64-byte panel lines. At batch 1 the first row tile of a unit
  * streams its panels from memory: 32 lines (~2 KB, 16 k steps of a pair) ahead measured 4 % faster
  * than 12 for bert-base at 25 tokens and no slower in corpus mode (alternating, 6 rounds). */
@@ -124,19 +123,14 @@ typedef void (*ukernel_fn)(int mr, int nv, const float *x, int K, const void *p,
  * threads work in the same x block, each with its own copy of it in its L2. */
 static void packed_part(ukernel_fn uk, size_t esize, float *y, const float *x, const void *panels, const float *b, int M,
                         int K, int N, int act, int tid, int nt, atomic_int *next) {
-    int pairs = (N + 31) / 32;
-    int mc = MC_BYTES / (4 * (K > 0 ? K : 1));
-    mc = mc < 96 ? 96 : mc > 480 ? 480 : mc;
-    int blocks = (M + mc - 1) / mc, gelu = act == ATTN_ACT_GELU;
-    attn_units units = attn_units_of(next, blocks * pairs, tid, nt);
+    int gelu = act == ATTN_ACT_GELU;
+    attn_panel_units units = attn_panel_units_of(next, M, K, N, tid, nt);
     /* No look-ahead into the thread's next unit: prefetching its panels into L2 during this unit's
      * row tiles measured no difference at stop 16 (25 tokens, and 320-row batches with cold
      * weights): the hardware prefetchers already stream them. */
-    for (int unit; (unit = attn_units_take(&units)) >= 0;) {
-        int m0 = unit / pairs * mc, u = unit % pairs;
-        int rows = M - m0 < mc ? M - m0 : mc;
-        int tiles = (rows + MR - 1) / MR;
-        int n0 = 32 * u, ncols = N - n0 < 32 ? N - n0 : 32, nv = ncols > 16 ? 2 : 1;
+    for (attn_panel_unit un; attn_panel_unit_take(&units, M, N, &un);) {
+        int m0 = un.m0, rows = un.rows, n0 = un.n0, ncols = un.ncols;
+        int tiles = (rows + MR - 1) / MR, nv = ncols > 16 ? 2 : 1;
         const char *p = (const char *)panels + (size_t)n0 * K * esize;
         for (int t = 0, i = m0; t < tiles; t++) { /* balanced row tiles */
             int mr = rows / tiles + (t < rows % tiles);

@@ -5,11 +5,7 @@
 #include <math.h>
 
 #include "kernels.h"
-
-static __m256i tail_mask(int r) { /* lanes 0..r-1 */
-    static const int32_t bits[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
-    return _mm256_loadu_si256((const __m256i *)(bits + 8 - r));
-}
+#include "simd_avx2.h"
 
 /* e^x, Cephes' expf: x = n·ln2 + r, |r| ≤ ln2/2, degree-6 polynomial, about 1 ulp. x clamped to
  * [-87, 88] (results below 2^-125 are not needed here). */
@@ -56,7 +52,7 @@ static inline __m256 erfc8_pos(__m256 z) {
 
 /* GELU(x) = x/2 · (1 + erf(x/√2)) = x/2 · erfc(-x/√2):
  * x < 0: x/2 · erfc(|x|/√2);  x ≥ 0: x/2 · (2 - erfc(x/√2)). */
-__m256 attn_gelu8_avx2(__m256 x) { /* also matmul_avx2.c's epilogue */
+__m256 attn_gelu8_avx2(__m256 x) {
     __m256 z = _mm256_mul_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), x), _mm256_set1_ps(0.70710678118654752f));
     __m256 big = _mm256_cmp_ps(z, _mm256_set1_ps(10.0f), _CMP_GE_OQ); /* erfc(10) = 2e-45: 0 in float */
     __m256 e = _mm256_andnot_ps(big, erfc8_pos(_mm256_min_ps(z, _mm256_set1_ps(10.0f))));
@@ -69,7 +65,7 @@ void attn_gelu_avx2(float *x, size_t n) {
     size_t i = 0;
     for (; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, attn_gelu8_avx2(_mm256_loadu_ps(x + i)));
     if (i < n) {
-        __m256i m = tail_mask((int)(n - i));
+        __m256i m = attn_lanes8((int)(n - i));
         _mm256_maskstore_ps(x + i, m, attn_gelu8_avx2(_mm256_maskload_ps(x + i, m)));
     }
 }
@@ -85,7 +81,7 @@ static inline float hsum8(__m256 v) {
 void attn_attend_head_avx2(const float *q, const float *k, const float *v, int ld, int T, int hd, float scale,
                            int scale_q_first, float *probs, float *out, int ldo) {
     int hd8 = hd & ~7;
-    __m256i m = tail_mask(hd - hd8); /* unused when hd % 8 == 0 */
+    __m256i m = attn_lanes8(hd - hd8); /* unused when hd % 8 == 0 */
     __m256 sv = _mm256_set1_ps(scale);
     for (int i = 0; i < T; i++) {
         const float *qi = q + (size_t)i * ld;

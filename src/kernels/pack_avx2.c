@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "kernels.h"
+#include "simd_avx2.h"
 
 /* r[0..8) rows → r[c] = column c (lane i = row i). */
 static inline __attribute__((always_inline)) void transpose8(__m256 r[8]) {
@@ -32,12 +33,6 @@ static inline __attribute__((always_inline)) void transpose8(__m256 r[8]) {
     }
 }
 
-/* Lanes 0..n-1 set (n ≤ 8). */
-static inline __m256i lanes8(int n) {
-    static const int32_t bits[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
-    return _mm256_loadu_si256((const __m256i *)(bits + 8 - n));
-}
-
 /* All exponent bits set (Inf or NaN) in any lane of v, OR-ed into *bad. */
 static inline void check_f32(__m256i *bad, __m256 v) {
     const __m256i e = _mm256_set1_epi32(0x7F800000);
@@ -48,7 +43,7 @@ int attn_pack_panel_f32_avx2(float *dst, const float *const *rows, int nr, int K
     __m256i bad = _mm256_setzero_si256();
     for (int k0 = 0; k0 < K; k0 += 8) {
         int kn = K - k0 < 8 ? K - k0 : 8;
-        __m256i km = lanes8(kn);
+        __m256i km = attn_lanes8(kn);
         __m256 lo[8], hi[8];
         for (int c = 0; c < 8; c++) {
             lo[c] = c < nr ? _mm256_maskload_ps(rows[c] + k0, km) : _mm256_setzero_ps();
