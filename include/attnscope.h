@@ -1049,7 +1049,8 @@ ATTN_API attn_status attn_bench_run(const char *dir, const attn_bench_options *o
 /* The kernel set the forward pass uses on this machine ("avx512", "avx2", "portable"); the
  * environment variable ATTN_KERNELS=NAME forces one the machine supports. */
 ATTN_API const char *attn_kernel_path(void);
-/* The CPU's model name (/proc/cpuinfo), "unknown" if not found. */
+/* The CPU's model name with its family and model numbers (/proc/cpuinfo), e.g. "AMD EPYC (family
+ * 25, model 17)"; "unknown" if not found. */
 ATTN_API const char *attn_cpu_name(void);
 /* The CMake build type the library was compiled with ("Release", ...). */
 ATTN_API const char *attn_build_type(void);

@@ -30,21 +30,28 @@ void attn_bench_options_init(attn_bench_options *o) {
 const char *attn_kernel_path(void) { return attn_kernels_name(); }
 const char *attn_build_type(void) { return ATTN_BUILD_TYPE; }
 
+/* "model name" of the first processor, with its "cpu family" and "model" numbers: a bare "AMD EPYC"
+ * names neither Zen 4 nor Zen 5, and a result is only comparable with one from the same CPU. */
 const char *attn_cpu_name(void) {
-    static char name[128];
+    static char name[160];
     if (name[0]) return name;
-    snprintf(name, sizeof name, "unknown");
+    char model_name[128] = "unknown";
+    int family = -1, model = -1;
     FILE *f = fopen("/proc/cpuinfo", "r");
     char line[512];
     while (f && fgets(line, sizeof line, f)) {
         char *colon = strchr(line, ':');
-        if (strncmp(line, "model name", 10) || !colon) continue;
-        colon += 1 + (colon[1] == ' ');
-        colon[strcspn(colon, "\n")] = '\0';
-        snprintf(name, sizeof name, "%s", colon);
-        break;
+        if (!colon) continue;
+        const char *v = colon + 1 + (colon[1] == ' ');
+        if (!strncmp(line, "cpu family", 10)) family = atoi(v);
+        else if (!strncmp(line, "model name", 10)) {
+            snprintf(model_name, sizeof model_name, "%.*s", (int)strcspn(v, "\n"), v);
+            break; /* the first processor's fields come before its model name */
+        } else if (!strncmp(line, "model", 5) && (line[5] == ' ' || line[5] == '\t')) model = atoi(v);
     }
     if (f) fclose(f);
+    if (family >= 0 && model >= 0) snprintf(name, sizeof name, "%s (family %d, model %d)", model_name, family, model);
+    else snprintf(name, sizeof name, "%s", model_name);
     return name;
 }
 

@@ -49,9 +49,10 @@ void attn_matmul_portable_part(float *y, const float *x, const float *w, const f
 typedef struct attn_units {
     atomic_int *next;
     int cur, end, n;
+    int ahead; /* attn_units_take_ahead: the unit already claimed for after this one (-2: none yet) */
 } attn_units;
 static inline attn_units attn_units_of(atomic_int *next, int n, int tid, int nt) {
-    attn_units u = {next, 0, 0, n};
+    attn_units u = {next, 0, 0, n, -2};
     if (!next) {
         int per = n / nt, extra = n % nt;
         u.cur = tid * per + (tid < extra ? tid : extra);
@@ -67,6 +68,15 @@ static inline int attn_units_take(attn_units *u) {
     }
     return u->cur < u->end ? u->cur++ : -1;
 }
+/* The same, claiming the unit after it at once (*after, -1 if none), so that a kernel can bring that
+ * unit's weights into L2 while it computes this one. A thread then holds one unit more than it
+ * works on: the team's imbalance at the barrier grows by at most one unit. */
+static inline int attn_units_take_ahead(attn_units *u, int *after) {
+    int unit = u->ahead == -2 ? attn_units_take(u) : u->ahead;
+    u->ahead = unit < 0 ? -1 : attn_units_take(u);
+    *after = u->ahead;
+    return unit;
+}
 
 /* The units of a product on F32 / 16-bit panels (the avx512 and avx2 shares alike): one panel pair
  * (32 outputs) × one block of x rows, block by block. A block is 1.2 MB of x / 4K rows (96 at
@@ -79,6 +89,7 @@ typedef struct attn_panel_units {
 typedef struct attn_panel_unit {
     int m0, rows; /* x rows [m0, m0 + rows) */
     int n0, ncols; /* outputs [n0, n0 + ncols), ncols ≤ 32 */
+    int next_n0;   /* the first output of the thread's next unit (already claimed), -1 if none */
 } attn_panel_unit;
 static inline attn_panel_units attn_panel_units_of(atomic_int *next, int M, int K, int N, int tid, int nt) {
     attn_panel_units pu;
@@ -90,8 +101,9 @@ static inline attn_panel_units attn_panel_units_of(atomic_int *next, int M, int 
 }
 /* This thread's next unit into *o, or 0 when the step has none left. */
 static inline int attn_panel_unit_take(attn_panel_units *pu, int M, int N, attn_panel_unit *o) {
-    int unit = attn_units_take(&pu->units);
+    int after, unit = attn_units_take_ahead(&pu->units, &after);
     if (unit < 0) return 0;
+    o->next_n0 = after < 0 ? -1 : 32 * (after % pu->pairs);
     o->m0 = unit / pu->pairs * pu->mc;
     o->rows = M - o->m0 < pu->mc ? M - o->m0 : pu->mc;
     o->n0 = 32 * (unit % pu->pairs);
@@ -215,13 +227,20 @@ typedef struct attn_bf16_unit {
     int m0, rows, n0, ncols, nv;
     const uint32_t *xr;
     const uint16_t *p;
+    const uint16_t *next_p[2]; /* the panels of the thread's next unit (already claimed), NULL if none */
 } attn_bf16_unit;
 /* The next unit of units (of ⌈M / ATTN_BF16_MC⌉ blocks × ⌈N / 32⌉ pairs), or 0. *converted: the
  * x block now in scratch (-1 before the first unit). */
 static inline int attn_bf16_unit_take(attn_units *units, const float *x, const uint32_t *xb, uint32_t *scratch,
                                       const uint16_t *panels, int M, int K, int N, int *converted, attn_bf16_unit *o) {
-    int unit = attn_units_take(units), pairs = (N + 31) / 32, K2 = attn_bf16_pairs(K);
+    int after, unit = attn_units_take_ahead(units, &after), pairs = (N + 31) / 32, K2 = attn_bf16_pairs(K);
     if (unit < 0) return 0;
+    o->next_p[0] = o->next_p[1] = NULL;
+    if (after >= 0) {
+        int n0 = 32 * (after % pairs);
+        o->next_p[0] = panels + (size_t)n0 * 2 * K2;
+        o->next_p[1] = n0 + 16 < N ? o->next_p[0] + (size_t)32 * K2 : o->next_p[0];
+    }
     int blk = unit / pairs;
     o->m0 = blk * ATTN_BF16_MC;
     o->rows = M - o->m0 < ATTN_BF16_MC ? M - o->m0 : ATTN_BF16_MC;

@@ -50,7 +50,8 @@ static inline __attribute__((always_inline)) __m256 half_line(const void *p, int
  * type wt. x rows come through 2 base pointers and a stride (row r = xr[r / 3] + (r % 3)·K): an
  * addressing mode, no row pointer to keep in a register. */
 static inline __attribute__((always_inline)) void ukernel(int mr, int wt, const float *x, int K, const void *p,
-                                                          const float *b, float *y, int ldy, int ncols, int gelu) {
+                                                          const float *b, float *y, int ldy, int ncols, int gelu,
+                                                          const char *nx) {
     __m256 acc[MR][2];
     UNROLL for (int r = 0; r < mr; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
     const size_t line = wt == ATTN_W_F32 ? 64 : 32; /* bytes per k step */
@@ -59,6 +60,7 @@ static inline __attribute__((always_inline)) void ukernel(int mr, int wt, const 
     const float *const xr[2] = {x, mr > 3 ? x + 3 * s : x}; /* formed only for rows the tile has */
     for (int k = 0; k < K; k++) {
         _mm_prefetch(pc + line * (size_t)k + 64 * PF_LINES, _MM_HINT_T0);
+        if (nx) _mm_prefetch(nx + line * (size_t)k, _MM_HINT_T1);
         __m256 w0 = half_line(p, k, 0, wt), w1 = half_line(p, k, 1, wt);
         UNROLL for (int r = 0; r < mr; r++) {
             __m256 xv = _mm256_broadcast_ss(&xr[r / 3][(r % 3) * s + k]);
@@ -85,14 +87,14 @@ static inline __attribute__((always_inline)) void ukernel(int mr, int wt, const 
 /* mr made a compile-time constant for ukernel (one copy per weight type WT). */
 #define UKERNEL_ANY(NAME, WT)                                                                                        \
     static void NAME(int mr, const float *x, int K, const void *p, const float *b, float *y, int ldy, int ncols,  \
-                     int gelu) {                                                                                  \
+                     int gelu, const char *nx) {                                                                  \
         switch (mr) {                                                                                                \
-        case 1: ukernel(1, WT, x, K, p, b, y, ldy, ncols, gelu); break;                                              \
-        case 2: ukernel(2, WT, x, K, p, b, y, ldy, ncols, gelu); break;                                              \
-        case 3: ukernel(3, WT, x, K, p, b, y, ldy, ncols, gelu); break;                                              \
-        case 4: ukernel(4, WT, x, K, p, b, y, ldy, ncols, gelu); break;                                              \
-        case 5: ukernel(5, WT, x, K, p, b, y, ldy, ncols, gelu); break;                                              \
-        default: ukernel(6, WT, x, K, p, b, y, ldy, ncols, gelu); break;                                             \
+        case 1: ukernel(1, WT, x, K, p, b, y, ldy, ncols, gelu, nx); break;                                          \
+        case 2: ukernel(2, WT, x, K, p, b, y, ldy, ncols, gelu, nx); break;                                          \
+        case 3: ukernel(3, WT, x, K, p, b, y, ldy, ncols, gelu, nx); break;                                          \
+        case 4: ukernel(4, WT, x, K, p, b, y, ldy, ncols, gelu, nx); break;                                          \
+        case 5: ukernel(5, WT, x, K, p, b, y, ldy, ncols, gelu, nx); break;                                          \
+        default: ukernel(6, WT, x, K, p, b, y, ldy, ncols, gelu, nx); break;                                         \
         }                                                                                                            \
     }
 UKERNEL_ANY(ukernel_f32, ATTN_W_F32)
@@ -101,7 +103,7 @@ UKERNEL_ANY(ukernel_bf16, ATTN_W_BF16)
 #undef UKERNEL_ANY
 
 typedef void (*ukernel_fn)(int mr, const float *x, int K, const void *p, const float *b, float *y, int ldy, int ncols,
-                           int gelu);
+                           int gelu, const char *nx);
 
 /* Thread tid's share over panels of esize bytes per value; units as the avx512 kernel's. */
 static void packed_part(ukernel_fn uk, size_t esize, float *y, const float *x, const void *panels, const float *b, int M,
@@ -111,13 +113,27 @@ static void packed_part(ukernel_fn uk, size_t esize, float *y, const float *x, c
     for (attn_panel_unit un; attn_panel_unit_take(&units, M, N, &un);) {
         int m0 = un.m0, rows = un.rows, n0 = un.n0, ncols = un.ncols;
         int tiles = (rows + MR - 1) / MR;
+        /* A short unit (batch 1) brings the panels it reads next into L2 while it computes, one line
+         * per k step, as in matmul_avx512.c: its second panel during the first panel's second tile,
+         * the next unit's two panels during the second panel's second and third tiles. */
+        size_t panel_bytes = (size_t)16 * K * esize;
+        const char *ahead[2][2] = {{NULL, NULL}, {NULL, NULL}}; /* [h][t - 1] */
+        if (tiles >= 3 && tiles <= 8) {
+            if (ncols > 16) ahead[0][0] = (const char *)panels + (size_t)(n0 + 16) * K * esize;
+            if (un.next_n0 >= 0) {
+                ahead[1][0] = (const char *)panels + (size_t)un.next_n0 * K * esize;
+                if (un.next_n0 + 16 < N) ahead[1][1] = ahead[1][0] + panel_bytes;
+            }
+            if (ncols <= 16) ahead[0][0] = ahead[1][0], ahead[0][1] = ahead[1][1]; /* one panel: the next two in its tiles */
+        }
         for (int h = 0; h < 2 && 16 * h < ncols; h++) {
             const char *p = (const char *)panels + (size_t)(n0 + 16 * h) * K * esize;
             int nc = ncols - 16 * h < 16 ? ncols - 16 * h : 16;
             const float *bh = b ? b + n0 + 16 * h : NULL;
             for (int t = 0, i = m0; t < tiles; t++) { /* balanced row tiles */
                 int mr = rows / tiles + (t < rows % tiles);
-                uk(mr, x + (size_t)i * K, K, p, bh, y + (size_t)i * N + n0 + 16 * h, N, nc, gelu);
+                const char *nx = t == 1 || t == 2 ? ahead[h][t - 1] : NULL;
+                uk(mr, x + (size_t)i * K, K, p, bh, y + (size_t)i * N + n0 + 16 * h, N, nc, gelu, nx);
                 i += mr;
             }
         }

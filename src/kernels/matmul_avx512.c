@@ -54,8 +54,10 @@ static inline __attribute__((always_inline)) __m512 panel_line(const void *p, in
  * the FMA rate at a corpus batch's rows (same bits). */
 static inline __attribute__((always_inline)) void kstep(int mr, int nv, int wt, __m512 acc[MR][2], const char *p0,
                                                         const char *p1, size_t line, int k, const float *const xr[4],
-                                                        ptrdiff_t s) {
+                                                        ptrdiff_t s, const char *const nx[2], int nxn) {
     _mm_prefetch(p0 + line * (size_t)k + 64 * PF_LINES, _MM_HINT_T0);
+    if (nxn > 0) _mm_prefetch(nx[0] + line * (size_t)k, _MM_HINT_T1);
+    if (nxn > 1) _mm_prefetch(nx[1] + line * (size_t)k, _MM_HINT_T1);
     __m512 w0 = panel_line(p0, k, wt), w1 = _mm512_setzero_ps();
     if (nv == 2) {
         _mm_prefetch(p1 + line * (size_t)k + 64 * PF_LINES, _MM_HINT_T0);
@@ -71,7 +73,8 @@ static inline __attribute__((always_inline)) void kstep(int mr, int nv, int wt, 
 /* y rows (mr × nv·16, row stride ldy, the last ncols ≤ nv·16 columns valid) = x rows · panels
  * (of type wt: 16·K values per panel, 4 or 2 bytes each). */
 static inline __attribute__((always_inline)) void ukernel(int mr, int nv, int wt, const float *x, int K, const void *p,
-                                                          const float *b, float *y, int ldy, int ncols, int gelu) {
+                                                          const float *b, float *y, int ldy, int ncols, int gelu,
+                                                          const char *const nx[2], int nxn) {
     __m512 acc[MR][2];
     UNROLL for (int r = 0; r < mr; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
     const size_t line = wt == ATTN_W_F32 ? 64 : 32; /* bytes per k step */
@@ -79,7 +82,7 @@ static inline __attribute__((always_inline)) void ukernel(int mr, int nv, int wt
     const ptrdiff_t s = K;
     /* (a base past the tile's rows would point outside x: formed only for rows the tile has) */
     const float *const xr[4] = {x, mr > 3 ? x + 3 * s : x, mr > 6 ? x + 6 * s : x, mr > 9 ? x + 9 * s : x};
-    for (int k = 0; k < K; k++) kstep(mr, nv, wt, acc, p0, p1, line, k, xr, s);
+    for (int k = 0; k < K; k++) kstep(mr, nv, wt, acc, p0, p1, line, k, xr, s, nx, nxn);
     __mmask16 m0 = lanes(ncols), m1 = lanes(ncols - 16);
     __m512 b0 = b ? _mm512_maskz_loadu_ps(m0, b) : _mm512_setzero_ps();
     __m512 b1 = b && nv == 2 ? _mm512_maskz_loadu_ps(m1, b + 16) : _mm512_setzero_ps();
@@ -98,7 +101,7 @@ static inline __attribute__((always_inline)) void ukernel(int mr, int nv, int wt
 /* mr and nv made compile-time constants for ukernel (one copy per weight type WT). */
 #define UKERNEL_ANY(NAME, WT)                                                                                  \
     static void NAME(int mr, int nv, const float *x, int K, const void *p, const float *b, float *y, int ldy, \
-                     int ncols, int gelu) {                                                                 \
+                     int ncols, int gelu, const char *const nx[2], int nxn) {                               \
         switch (mr) {                                                                                          \
             U(WT, 1) U(WT, 2) U(WT, 3) U(WT, 4) U(WT, 5) U(WT, 6)                                              \
             U(WT, 7) U(WT, 8) U(WT, 9) U(WT, 10) U(WT, 11) U(WT, 12)                                           \
@@ -106,8 +109,8 @@ static inline __attribute__((always_inline)) void ukernel(int mr, int nv, int wt
     }
 #define U(WT, R)                                                       \
     case R:                                                            \
-        if (nv == 2) ukernel(R, 2, WT, x, K, p, b, y, ldy, ncols, gelu); \
-        else ukernel(R, 1, WT, x, K, p, b, y, ldy, ncols, gelu);         \
+        if (nv == 2) ukernel(R, 2, WT, x, K, p, b, y, ldy, ncols, gelu, nx, nxn); \
+        else ukernel(R, 1, WT, x, K, p, b, y, ldy, ncols, gelu, nx, nxn);         \
         break;
 UKERNEL_ANY(ukernel_f32, ATTN_W_F32)
 UKERNEL_ANY(ukernel_f16, ATTN_W_F16)
@@ -116,7 +119,7 @@ UKERNEL_ANY(ukernel_bf16, ATTN_W_BF16)
 #undef UKERNEL_ANY
 
 typedef void (*ukernel_fn)(int mr, int nv, const float *x, int K, const void *p, const float *b, float *y, int ldy,
-                           int ncols, int gelu);
+                           int ncols, int gelu, const char *const nx[2], int nxn);
 
 /* Thread tid's share over panels of type wt (esize bytes per value). A unit is one panel pair ×
  * one x block (rows mc at a time, see the loop nest above); units go block by block, so the two
@@ -125,16 +128,25 @@ static void packed_part(ukernel_fn uk, size_t esize, float *y, const float *x, c
                         int K, int N, int act, int tid, int nt, atomic_int *next) {
     int gelu = act == ATTN_ACT_GELU;
     attn_panel_units units = attn_panel_units_of(next, M, K, N, tid, nt);
-    /* No look-ahead into the thread's next unit: prefetching its panels into L2 during this unit's
-     * row tiles measured no difference at stop 16 (25 tokens, and 320-row batches with cold
-     * weights): the hardware prefetchers already stream them. */
     for (attn_panel_unit un; attn_panel_unit_take(&units, M, N, &un);) {
         int m0 = un.m0, rows = un.rows, n0 = un.n0, ncols = un.ncols;
         int tiles = (rows + MR - 1) / MR, nv = ncols > 16 ? 2 : 1;
         const char *p = (const char *)panels + (size_t)n0 * K * esize;
+        /* A unit of few row tiles (batch 1) would read its panels from memory in its first tile at
+         * the FMA rate of 12 rows (~20 GB/s per core) and from L2 after that: instead its tiles
+         * bring the next unit's panel pair into L2 at an even pace, one line per k step (tile 0
+         * panel 0, tile 1 panel 1; a single tile both). A corpus batch's many tiles hide the
+         * first one's misses, and the prefetches would only evict its x block. */
+        const char *nxp[2] = {NULL, NULL}; /* the next unit's panels */
+        if (un.next_n0 >= 0 && tiles <= 4) {
+            nxp[0] = (const char *)panels + (size_t)un.next_n0 * K * esize;
+            nxp[1] = un.next_n0 + 16 < N ? nxp[0] + (size_t)16 * K * esize : nxp[0];
+        }
         for (int t = 0, i = m0; t < tiles; t++) { /* balanced row tiles */
             int mr = rows / tiles + (t < rows % tiles);
-            uk(mr, nv, x + (size_t)i * K, K, p, b ? b + n0 : NULL, y + (size_t)i * N + n0, N, ncols, gelu);
+            const char *nx[2] = {nxp[t == 1], nxp[1]};
+            int nxn = !nxp[0] || t > 1 ? 0 : tiles == 1 ? 2 : 1;
+            uk(mr, nv, x + (size_t)i * K, K, p, b ? b + n0 : NULL, y + (size_t)i * N + n0, N, ncols, gelu, nx, nxn);
             i += mr;
         }
         if (act >= 0 && !gelu) /* the other activations, on the block while it is in cache */
