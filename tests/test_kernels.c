@@ -5,7 +5,8 @@
  * K and N off the vector width, with and without bias, on output buffers fenced with sentinels.
  * Prepared linear layers (packed panels for AVX-512) in thread shares with fused activations.
  * Then the erf GELU (portable, AVX2, AVX-512) against erf in double, softmax, LayerNorm, and one attention
- * head (portable, AVX2, AVX-512) against double-precision references. Inputs are allocated at their exact
+ * head (portable, AVX2, AVX-512) against double-precision references; and the threads' share of units
+ * with its look-ahead (attn_units_take_ahead). Inputs are allocated at their exact
  * size so AddressSanitizer sees any over-read. Timing is not tested here: see bench/. */
 #include <math.h>
 #include <omp.h>
@@ -580,9 +581,39 @@ static int skip_unsupported_kernels(void) {
     return 77;
 }
 
+/* attn_units_take_ahead: every unit exactly once across the team, in static ranges and from a
+ * shared counter, and the unit it claims ahead is the one the same thread gets next. */
+static void test_units_ahead(void) {
+    for (int n = 0; n <= 41; n += 1 + n / 4)
+        for (int nt = 1; nt <= 3; nt++)
+            for (int shared = 0; shared <= 1; shared++) {
+                atomic_int next;
+                atomic_init(&next, 0);
+                int seen[64] = {0}, ok = 1;
+                attn_units u[3];
+                for (int t = 0; t < nt; t++) u[t] = attn_units_of(shared ? &next : NULL, n, t, nt);
+                int last_after[3] = {-2, -2, -2}, done[3] = {0, 0, 0}, live = nt;
+                for (int round = 0; live > 0 && round < 4 * n + 8; round++) /* threads in turn */
+                    for (int t = 0; t < nt; t++) {
+                        if (done[t]) continue;
+                        int after, unit = attn_units_take_ahead(&u[t], &after);
+                        if (last_after[t] != -2 && unit != last_after[t]) ok = 0;
+                        if (unit < 0) {
+                            done[t] = 1, live--;
+                            continue;
+                        }
+                        if (unit >= n || seen[unit]++) ok = 0;
+                        last_after[t] = after;
+                    }
+                for (int i = 0; i < n; i++) ok &= seen[i] == 1;
+                CHECKF(ok && live == 0, "units_take_ahead n=%d nt=%d %s", n, nt, shared ? "counter" : "static");
+            }
+}
+
 int main(void) {
     if (skip_unsupported_kernels()) return 77;
     printf("kernel set: %s\n", attn_kernels_name());
+    test_units_ahead();
     test_matmul();
     test_linear();
     test_linear_bf16();
