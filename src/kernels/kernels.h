@@ -99,6 +99,22 @@ static inline attn_panel_units attn_panel_units_of(atomic_int *next, int M, int 
     pu.units = attn_units_of(next, (M + pu.mc - 1) / pu.mc * pu.pairs, tid, nt);
     return pu;
 }
+/* The look-ahead of a short unit: the first byte of each of the two panels (panel_bytes each) of
+ * the thread's next unit, whose first output is next_n0; NULL if there is none (-1), next[1] =
+ * next[0] when that unit has one panel. */
+static inline void attn_next_panels(const void *panels, size_t panel_bytes, int next_n0, int N, const char *next[2]) {
+    next[0] = next[1] = NULL;
+    if (next_n0 < 0) return;
+    next[0] = (const char *)panels + (size_t)(next_n0 / 16) * panel_bytes;
+    next[1] = next_n0 + 16 < N ? next[0] + panel_bytes : next[0];
+}
+/* Row tile t of a unit of `tiles` tiles brings the next unit's panels into L2 (one line per k step)
+ * when the unit is short (≤ 4 tiles: batch 1): tile 0 the first, tile 1 the second, a single tile
+ * both. Sets nx; returns how many of nx[0], nx[1] the tile prefetches. */
+static inline int attn_lookahead_tile(const char *const next[2], int t, int tiles, const char *nx[2]) {
+    nx[0] = next[t == 1], nx[1] = next[1];
+    return !next[0] || t > 1 || tiles > 4 ? 0 : tiles == 1 ? 2 : 1;
+}
 /* This thread's next unit into *o, or 0 when the step has none left. */
 static inline int attn_panel_unit_take(attn_panel_units *pu, int M, int N, attn_panel_unit *o) {
     int after, unit = attn_units_take_ahead(&pu->units, &after);
@@ -227,7 +243,7 @@ typedef struct attn_bf16_unit {
     int m0, rows, n0, ncols, nv;
     const uint32_t *xr;
     const uint16_t *p;
-    const uint16_t *next_p[2]; /* the panels of the thread's next unit (already claimed), NULL if none */
+    const char *next[2]; /* the panels of the thread's next unit (already claimed): attn_next_panels */
 } attn_bf16_unit;
 /* The next unit of units (of ⌈M / ATTN_BF16_MC⌉ blocks × ⌈N / 32⌉ pairs), or 0. *converted: the
  * x block now in scratch (-1 before the first unit). */
@@ -235,12 +251,7 @@ static inline int attn_bf16_unit_take(attn_units *units, const float *x, const u
                                       const uint16_t *panels, int M, int K, int N, int *converted, attn_bf16_unit *o) {
     int after, unit = attn_units_take_ahead(units, &after), pairs = (N + 31) / 32, K2 = attn_bf16_pairs(K);
     if (unit < 0) return 0;
-    o->next_p[0] = o->next_p[1] = NULL;
-    if (after >= 0) {
-        int n0 = 32 * (after % pairs);
-        o->next_p[0] = panels + (size_t)n0 * 2 * K2;
-        o->next_p[1] = n0 + 16 < N ? o->next_p[0] + (size_t)32 * K2 : o->next_p[0];
-    }
+    attn_next_panels(panels, (size_t)64 * K2, after < 0 ? -1 : 32 * (after % pairs), N, o->next);
     int blk = unit / pairs;
     o->m0 = blk * ATTN_BF16_MC;
     o->rows = M - o->m0 < ATTN_BF16_MC ? M - o->m0 : ATTN_BF16_MC;

@@ -119,12 +119,11 @@ static void packed_part(ukernel_fn uk, size_t esize, float *y, const float *x, c
         size_t panel_bytes = (size_t)16 * K * esize;
         const char *ahead[2][2] = {{NULL, NULL}, {NULL, NULL}}; /* [h][t - 1] */
         if (tiles >= 3 && tiles <= 8) {
+            const char *next[2];
+            attn_next_panels(panels, panel_bytes, un.next_n0, N, next);
+            ahead[1][0] = next[0], ahead[1][1] = next[1] != next[0] ? next[1] : NULL;
             if (ncols > 16) ahead[0][0] = (const char *)panels + (size_t)(n0 + 16) * K * esize;
-            if (un.next_n0 >= 0) {
-                ahead[1][0] = (const char *)panels + (size_t)un.next_n0 * K * esize;
-                if (un.next_n0 + 16 < N) ahead[1][1] = ahead[1][0] + panel_bytes;
-            }
-            if (ncols <= 16) ahead[0][0] = ahead[1][0], ahead[0][1] = ahead[1][1]; /* one panel: the next two in its tiles */
+            else ahead[0][0] = ahead[1][0], ahead[0][1] = ahead[1][1]; /* one panel: the next two in its tiles */
         }
         for (int h = 0; h < 2 && 16 * h < ncols; h++) {
             const char *p = (const char *)panels + (size_t)(n0 + 16 * h) * K * esize;

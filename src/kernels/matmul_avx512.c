@@ -137,15 +137,11 @@ static void packed_part(ukernel_fn uk, size_t esize, float *y, const float *x, c
          * bring the next unit's panel pair into L2 at an even pace, one line per k step (tile 0
          * panel 0, tile 1 panel 1; a single tile both). A corpus batch's many tiles hide the
          * first one's misses, and the prefetches would only evict its x block. */
-        const char *nxp[2] = {NULL, NULL}; /* the next unit's panels */
-        if (un.next_n0 >= 0 && tiles <= 4) {
-            nxp[0] = (const char *)panels + (size_t)un.next_n0 * K * esize;
-            nxp[1] = un.next_n0 + 16 < N ? nxp[0] + (size_t)16 * K * esize : nxp[0];
-        }
+        const char *next[2], *nx[2];
+        attn_next_panels(panels, (size_t)16 * K * esize, un.next_n0, N, next);
         for (int t = 0, i = m0; t < tiles; t++) { /* balanced row tiles */
             int mr = rows / tiles + (t < rows % tiles);
-            const char *nx[2] = {nxp[t == 1], nxp[1]};
-            int nxn = !nxp[0] || t > 1 ? 0 : tiles == 1 ? 2 : 1;
+            int nxn = attn_lookahead_tile(next, t, tiles, nx);
             uk(mr, nv, x + (size_t)i * K, K, p, b ? b + n0 : NULL, y + (size_t)i * N + n0, N, ncols, gelu, nx, nxn);
             i += mr;
         }

@@ -39,7 +39,7 @@ static inline __m512bh as_bh(__m512i v) { return (__m512bh)v; }
 /* xb rows (mr × K2 pairs) · panels → y (mr × ncols ≤ 32, row stride ldy). */
 static inline __attribute__((always_inline)) void ukernel(int mr, int nv, const uint32_t *xb, int K2, const uint16_t *p,
                                                           const float *b, float *y, int ldy, int ncols, int gelu,
-                                                          const uint16_t *const nx[2], int nxn) {
+                                                          const char *const nx[2], int nxn) {
     __m512 acc[MR][2];
     UNROLL for (int r = 0; r < mr; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
     const uint16_t *p1 = p + (size_t)32 * K2; /* the second panel: 16 outputs × 2 × K2 */
@@ -48,8 +48,8 @@ static inline __attribute__((always_inline)) void ukernel(int mr, int nv, const 
     const uint32_t *const xr[4] = {xb, mr > 3 ? xb + 3 * s : xb, mr > 6 ? xb + 6 * s : xb, mr > 9 ? xb + 9 * s : xb};
     for (int k = 0; k < K2; k++) {
         _mm_prefetch((const char *)(p + (size_t)(k + PF_LINES) * 32), _MM_HINT_T0);
-        if (nxn > 0) _mm_prefetch((const char *)(nx[0] + (size_t)k * 32), _MM_HINT_T1);
-        if (nxn > 1) _mm_prefetch((const char *)(nx[1] + (size_t)k * 32), _MM_HINT_T1);
+        if (nxn > 0) _mm_prefetch(nx[0] + (size_t)k * 64, _MM_HINT_T1);
+        if (nxn > 1) _mm_prefetch(nx[1] + (size_t)k * 64, _MM_HINT_T1);
         __m512bh w0 = as_bh(_mm512_load_si512(p + (size_t)k * 32)), w1 = w0;
         if (nv == 2) {
             _mm_prefetch((const char *)(p1 + (size_t)(k + PF_LINES) * 32), _MM_HINT_T0);
@@ -77,7 +77,7 @@ static inline __attribute__((always_inline)) void ukernel(int mr, int nv, const 
 }
 
 static void ukernel_any(int mr, int nv, const uint32_t *xb, int K2, const uint16_t *p, const float *b, float *y, int ldy,
-                        int ncols, int gelu, const uint16_t *const nx[2], int nxn) {
+                        int ncols, int gelu, const char *const nx[2], int nxn) {
 #define U(R)                                                                      \
     case R:                                                                       \
         if (nv == 2) ukernel(R, 2, xb, K2, p, b, y, ldy, ncols, gelu, nx, nxn);   \
@@ -110,9 +110,8 @@ void attn_matmul_packed_bf16_avx512_part(float *y, const float *x, const uint32_
         int tiles = (u.rows + MR - 1) / MR;
         for (int t = 0, i = 0; t < tiles; t++) {
             int mr = u.rows / tiles + (t < u.rows % tiles);
-            /* the next unit's panels into L2 over the first two tiles of a short unit, as in matmul_avx512.c */
-            const uint16_t *nx[2] = {u.next_p[t == 1], u.next_p[1]};
-            int nxn = !u.next_p[0] || t > 1 || tiles > 4 ? 0 : tiles == 1 ? 2 : 1;
+            const char *nx[2]; /* the next unit's panels into L2, as in matmul_avx512.c */
+            int nxn = attn_lookahead_tile(u.next, t, tiles, nx);
             ukernel_any(mr, u.nv, u.xr + (size_t)i * K2, K2, u.p, b ? b + u.n0 : NULL, y + (size_t)(u.m0 + i) * N + u.n0, N,
                         u.ncols, gelu, nx, nxn);
             i += mr;
