@@ -149,11 +149,11 @@ static void check_linear(int M, int K, int N, int act) {
 
 static void test_linear(void) {
     static const int Ms[] = {1, 2, 9, 12, 13, 25, 97, 200};
-    static const int KNs[][2] = {{1, 1}, {7, 5}, {16, 16}, {33, 48}, {64, 17}, {100, 130}, {768, 96}};
+    static const int KNs[][2] = {{1, 1}, {7, 5}, {16, 16}, {33, 48}, {64, 17}, {100, 130}, {768, 96}, {1024, 33}};
     for (size_t mi = 0; mi < sizeof Ms / sizeof *Ms; mi++)
         for (size_t s = 0; s < sizeof KNs / sizeof *KNs; s++)
             for (int act = -1; act <= (int)ATTN_ACT_RELU; act++) check_linear(Ms[mi], KNs[s][0], KNs[s][1], act);
-    for (int act = -1; act <= (int)ATTN_ACT_RELU; act++) check_linear(200, 3072, 40, act); /* 3 x blocks of 96 rows */
+    for (int act = -1; act <= (int)ATTN_ACT_RELU; act++) check_linear(200, 3072, 40, act); /* 3 x blocks of 96 rows; x copied */
 }
 
 /* bf16 round to nearest even, as the kernels round weights and inputs. */
@@ -369,7 +369,7 @@ static void check_linear16(int M, int K, int N, int act, attn_wtype t) {
 
 static void test_linear16(void) {
     static const int Ms[] = {1, 3, 12, 25, 97};
-    static const int KNs[][2] = {{1, 1}, {7, 5}, {16, 16}, {33, 48}, {64, 17}, {100, 130}, {768, 96}};
+    static const int KNs[][2] = {{1, 1}, {7, 5}, {16, 16}, {33, 48}, {64, 17}, {100, 130}, {768, 96}, {1024, 33}};
     for (int t = ATTN_W_F16; t <= ATTN_W_BF16; t++)
         for (size_t mi = 0; mi < sizeof Ms / sizeof *Ms; mi++)
             for (size_t s = 0; s < sizeof KNs / sizeof *KNs; s++)
