@@ -26,3 +26,24 @@ endforeach()
 # the forward's worker team; run without OMP_WAIT_POLICY=PASSIVE: idle workers must sleep on their own
 attn_add_test(test_team_pool SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_team_pool.c)
 set_tests_properties(test_team_pool PROPERTIES ENVIRONMENT "ATTN_TEST_DATA=${ATTN_TEST_DATA}")
+# The forward against a naive double-precision forward on a random checkpoint with an intermediate
+# size of 1024 (the FFN buffer's padded rows, tests/test_forward_naive.c), made here by
+# bench/make_checkpoint from tests/data/configs/bert-ffn1024.json; every kernel set and bf16.
+add_executable(test_forward_naive ${CMAKE_CURRENT_SOURCE_DIR}/test_forward_naive.c ${CMAKE_CURRENT_SOURCE_DIR}/testutil.c)
+target_include_directories(test_forward_naive PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+target_link_libraries(test_forward_naive PRIVATE attnscope_internal)
+set(ATTN_NAIVE_MODEL ${CMAKE_CURRENT_BINARY_DIR}/bert-ffn1024)
+add_test(NAME forward_naive_checkpoint
+  COMMAND make_checkpoint ${ATTN_NAIVE_MODEL} ${ATTN_TEST_DATA}/configs/bert-ffn1024.json)
+set_tests_properties(forward_naive_checkpoint PROPERTIES FIXTURES_SETUP naive_model)
+foreach(mode dispatched bf16 ${ATTN_KERNEL_SETS})
+  set(args ${ATTN_NAIVE_MODEL})
+  set(env "OMP_WAIT_POLICY=PASSIVE")
+  if(mode STREQUAL "bf16")
+    list(APPEND args --bf16)
+  elseif(NOT mode STREQUAL "dispatched")
+    set(env "OMP_WAIT_POLICY=PASSIVE;ATTN_KERNELS=${mode}")
+  endif()
+  add_test(NAME forward_naive_${mode} COMMAND test_forward_naive ${args})
+  set_tests_properties(forward_naive_${mode} PROPERTIES FIXTURES_REQUIRED naive_model SKIP_RETURN_CODE 77 ENVIRONMENT "${env}")
+endforeach()

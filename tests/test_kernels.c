@@ -109,12 +109,12 @@ static void linear_shares(const attn_linear *l, float *y, const float *x, int M,
         atomic_int next;
         atomic_init(&next, 0);
         #pragma omp parallel num_threads(2)
-        attn_linear_part(l, y, x, M, act, omp_get_thread_num(), 2, &next, NULL);
+        attn_linear_part(l, y, x, M, l->K, l->N, act, omp_get_thread_num(), 2, &next, NULL);
         CHECKF(memcmp(y, one, bytes) == 0, "linear M=%d K=%d N=%d act=%d: units from a counter differ from one thread's", M,
                l->K, l->N, act);
         return;
     }
-    for (int tid = 0; tid < nt; tid++) attn_linear_part(l, y, x, M, act, tid, nt, NULL, NULL);
+    for (int tid = 0; tid < nt; tid++) attn_linear_part(l, y, x, M, l->K, l->N, act, tid, nt, NULL, NULL);
     if (nt == 1) memcpy(one, y, bytes);
 }
 
@@ -205,20 +205,20 @@ static void check_linear_bf16(int M, int K, int N, int act) {
             {
                 int tid = omp_get_thread_num();
                 if (xb) {
-                    attn_bf16_convert_part(xb, x, M, K, tid, 2, &next[0]);
+                    attn_bf16_convert_part(xb, x, M, K, K, tid, 2, &next[0]);
                     #pragma omp barrier
-                    attn_linear_part_bf16(&l, y, xb, M, act, tid, 2, &next[1]);
+                    attn_linear_part_bf16(&l, y, xb, M, N, act, tid, 2, &next[1]);
                 } else {
                     void *mine = aligned_alloc(64, attn_linear_scratch_bytes(K));
-                    attn_linear_part(&l, y, x, M, act, tid, 2, &next[0], mine);
+                    attn_linear_part(&l, y, x, M, K, N, act, tid, 2, &next[0], mine);
                     free(mine);
                 }
             }
             free(xb);
         } else
             for (int tid = 0; tid < nt; tid++) {
-                if (direct) attn_matmul_packed_bf16_avx512_part(y, x, NULL, l.bf16, b, M, K, N, act, tid, nt, NULL, scratch);
-                else attn_linear_part(&l, y, x, M, act, tid, nt, NULL, scratch);
+                if (direct) attn_matmul_packed_bf16_avx512_part(y, x, NULL, l.bf16, b, M, K, N, K, N, act, tid, nt, NULL, scratch);
+                else attn_linear_part(&l, y, x, M, K, N, act, tid, nt, NULL, scratch);
             }
         CHECKF(fence_intact(y, (size_t)M * N), "bf16 linear M=%d K=%d N=%d: wrote outside the output", M, K, N);
         for (int i = 0; i < M; i++)
@@ -292,7 +292,7 @@ static int close_to(const float *y, const float *ref, size_t n, int K, const cha
 }
 
 typedef void (*part16_fn)(float *y, const float *x, const uint16_t *w, attn_wtype t, const float *b, int M, int K, int N,
-                          int act, int tid, int nt, atomic_int *next);
+                          int ldx, int ldy, int act, int tid, int nt, atomic_int *next);
 
 /* The 16-bit linear layer against the naive reference: the dispatched layer (16-bit panels with
  * avx512, the weights as stored otherwise) in shares of 1..3 threads with each activation, then
@@ -320,7 +320,7 @@ static void check_linear16(int M, int K, int N, int act, attn_wtype t) {
     if (act == -1) { /* each kernel directly, no activation */
         snprintf(what, sizeof what, "matmul16 portable %s", wtype_name(t));
         for (size_t i = 0; i < (size_t)M * N; i++) y[i] = NAN;
-        for (int tid = 0; tid < 2; tid++) attn_matmul16_portable_part(y, x, w, t, b, M, K, N, -1, tid, 2, NULL);
+        for (int tid = 0; tid < 2; tid++) attn_matmul16_portable_part(y, x, w, t, b, M, K, N, K, N, -1, tid, 2, NULL);
         CHECKF(fence_intact(y, (size_t)M * N), "%s: wrote outside the output", what);
         close_to(y, ref, (size_t)M * N, K, what, M, N, act, 2);
         /* the packed 16-bit kernels of every set the machine has, on reference-packed panels */
@@ -337,7 +337,7 @@ static void check_linear16(int M, int K, int N, int act, attn_wtype t) {
             if (!attn_kernels_supported(packed[v].name)) continue;
             snprintf(what, sizeof what, "matmul16 packed %s %s", packed[v].name, wtype_name(t));
             for (size_t i = 0; i < (size_t)M * N; i++) y[i] = NAN;
-            for (int tid = 0; tid < 2; tid++) packed[v].fn(y, x, panels, t, b, M, K, N, -1, tid, 2, NULL);
+            for (int tid = 0; tid < 2; tid++) packed[v].fn(y, x, panels, t, b, M, K, N, K, N, -1, tid, 2, NULL);
             CHECKF(fence_intact(y, (size_t)M * N), "%s: wrote outside the output", what);
             close_to(y, ref, (size_t)M * N, K, what, M, N, act, 2);
         }
@@ -348,7 +348,7 @@ static void check_linear16(int M, int K, int N, int act, attn_wtype t) {
         l.use_bf16 = 1;
         void *scratch = aligned_alloc(64, attn_linear_scratch_bytes(K));
         for (size_t i = 0; i < (size_t)M * N; i++) y[i] = NAN;
-        attn_linear_part(&l, y, x, M, act, 0, 1, NULL, scratch);
+        attn_linear_part(&l, y, x, M, K, N, act, 0, 1, NULL, scratch);
         for (int i = 0; i < M; i++)
             for (int n = 0; n < N; n++) {
                 double acc = b[n], absum = fabs(b[n]);
@@ -374,6 +374,91 @@ static void test_linear16(void) {
         for (size_t mi = 0; mi < sizeof Ms / sizeof *Ms; mi++)
             for (size_t s = 0; s < sizeof KNs / sizeof *KNs; s++)
                 for (int act = -1; act <= (int)ATTN_ACT_RELU; act++) check_linear16(Ms[mi], KNs[s][0], KNs[s][1], act, (attn_wtype)t);
+}
+
+/* y (rows ldy apart) of x (rows ldx apart) against y of the same x compact, bit for bit: rows
+ * [0, N) equal, the gap of y untouched (still sentinels), the gap of x (NaN) never read. */
+static void compare_strided(const char *what, const float *y0, const float *ys, int M, int N, int ldy) {
+    int ok = fence_intact(ys, (size_t)M * ldy);
+    for (int i = 0; i < M && ok; i++) {
+        ok = memcmp(ys + (size_t)i * ldy, y0 + (size_t)i * N, (size_t)N * sizeof *ys) == 0;
+        for (int n = N; n < ldy && ok; n++) ok = ys[(size_t)i * ldy + n] == SENTINEL;
+        if (!ok) CHECKF(0, "%s: row %d differs from the compact run's, or its gap was written", what, i);
+    }
+    CHECKF(ok || M == 0, "%s: strided run", what);
+}
+
+/* Strided activations (the forward's FFN buffer, attn_x_stride): the dispatched layer on F32 or
+ * 16-bit weights of type t, then (with AVX512-BF16) its bf16 mode both ways: x rounded per block
+ * inside the product, and the forward's (attn_bf16_convert_part, attn_linear_part_bf16). */
+static void check_strided(int M, int K, int N, int ldx, int ldy, attn_wtype t, int act) {
+    float *x = rand_vec((size_t)M * K, 1.0f), *b = rand_vec((size_t)N, 1.0f), *xs = malloc((size_t)M * ldx * sizeof *xs);
+    for (size_t i = 0; i < (size_t)M * ldx; i++) xs[i] = NAN;
+    for (int i = 0; i < M; i++) memcpy(xs + (size_t)i * ldx, x + (size_t)i * K, (size_t)K * sizeof *x);
+    float *w = NULL, *wp = NULL;
+    uint16_t *w16 = NULL;
+    attn_linear l;
+    attn_status st;
+    if (t == ATTN_W_F32) {
+        w = rand_vec((size_t)N * K, 0.5f), wp = attn_panels16_alloc(N, K);
+        memcpy(wp, w, (size_t)N * K * sizeof *w);
+        st = attn_linear_prepare(&l, wp, b, N, K);
+    } else {
+        w16 = rand_w16((size_t)N * K, t);
+        st = attn_linear_prepare16(&l, w16, t, b, N, K);
+    }
+    float *y0 = malloc((size_t)M * N * sizeof *y0), *ys = fenced((size_t)M * ldy);
+    char what[160];
+    if (CHECK_OK(st)) {
+        snprintf(what, sizeof what, "strided %s %s M=%d K=%d N=%d ldx=%d ldy=%d act=%d", attn_kernels_name(),
+                 t == ATTN_W_F32 ? "f32" : wtype_name(t), M, K, N, ldx, ldy, act);
+        attn_linear_apply(&l, y0, x, M, act);
+        attn_linear_apply_ld(&l, ys, xs, M, ldx, ldy, act);
+        compare_strided(what, y0, ys, M, N, ldy);
+        if (attn_bf16_supported() && CHECK_OK(attn_linear_add_bf16(&l))) {
+            l.use_bf16 = 1;
+            snprintf(what, sizeof what, "strided bf16 mode %s M=%d K=%d N=%d ldx=%d ldy=%d act=%d",
+                     t == ATTN_W_F32 ? "f32" : wtype_name(t), M, K, N, ldx, ldy, act);
+            for (size_t i = 0; i < (size_t)M * ldy; i++) ys[i] = SENTINEL;
+            attn_linear_apply(&l, y0, x, M, act);
+            attn_linear_apply_ld(&l, ys, xs, M, ldx, ldy, act);
+            compare_strided(what, y0, ys, M, N, ldy);
+            uint32_t *xb = aligned_alloc(64, attn_bf16_x_bytes(M, K));
+            for (size_t i = 0; i < (size_t)M * ldy; i++) ys[i] = SENTINEL;
+            for (int pass = 0; pass < 2; pass++) {
+                atomic_int next[2];
+                atomic_init(&next[0], 0), atomic_init(&next[1], 0);
+                #pragma omp parallel num_threads(2)
+                {
+                    int tid = omp_get_thread_num();
+                    attn_bf16_convert_part(xb, pass ? xs : x, M, K, pass ? ldx : K, tid, 2, &next[0]);
+                    #pragma omp barrier
+                    attn_linear_part_bf16(&l, pass ? ys : y0, xb, M, pass ? ldy : N, act, tid, 2, &next[1]);
+                }
+            }
+            snprintf(what, sizeof what, "strided bf16 forward's way %s M=%d K=%d N=%d ldx=%d ldy=%d act=%d",
+                     t == ATTN_W_F32 ? "f32" : wtype_name(t), M, K, N, ldx, ldy, act);
+            compare_strided(what, y0, ys, M, N, ldy);
+            free(xb);
+        }
+        attn_linear_free(&l);
+    }
+    free(x), free(xs), free(b), free(w), free(wp), free(w16), free(y0), fenced_free(ys);
+}
+
+static void test_strided(void) {
+    static const int shapes[][5] = {
+        {200, 3072, 40, 3088, 45}, /* the FFN's second product, padded: read in place */
+        {200, 768, 33, 1024, 40},  /* rows 4 KB apart, K ≠ ldx: through the avx512 copy */
+        {25, 3072, 64, 3088, 3088},
+        {7, 33, 17, 40, 19},
+        {1, 5, 3, 8, 4},
+    };
+    static const int acts[] = {-1, ATTN_ACT_GELU, ATTN_ACT_RELU}; /* none, fused, on the block afterwards */
+    for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++)
+        for (int t = ATTN_W_F32; t <= ATTN_W_BF16; t++)
+            for (size_t a = 0; a < sizeof acts / sizeof *acts; a++)
+                check_strided(shapes[s][0], shapes[s][1], shapes[s][2], shapes[s][3], shapes[s][4], (attn_wtype)t, acts[a]);
 }
 
 /* The packers against their references, byte for byte, on rows that are not aligned (one element
@@ -618,6 +703,7 @@ int main(void) {
     test_linear();
     test_linear_bf16();
     test_linear16();
+    test_strided();
     test_pack();
     int have_avx2 = attn_kernels_supported("avx2"), have_avx512 = attn_kernels_supported("avx512");
     test_gelu("gelu portable", attn_gelu_portable);

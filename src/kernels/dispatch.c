@@ -81,10 +81,10 @@ static int cpu_has_avx512_bf16(void) {
 typedef void (*gelu_fn)(float *x, size_t n);
 typedef void (*head_fn)(const float *q, const float *k, const float *v, int ld, int T, int hd, float scale,
                         int scale_q_first, float *probs, float *out, int ldo);
-typedef void (*part_fn)(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int act, int tid,
-                        int nt, atomic_int *next);
+typedef void (*part_fn)(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int ldx, int ldy,
+                        int act, int tid, int nt, atomic_int *next);
 typedef void (*part16_fn)(float *y, const float *x, const uint16_t *w, attn_wtype t, const float *b, int M, int K, int N,
-                          int act, int tid, int nt, atomic_int *next);
+                          int ldx, int ldy, int act, int tid, int nt, atomic_int *next);
 
 typedef void (*layernorm_fn)(float *y, const float *x, const float *r, const float *g, const float *b, int M, int C,
                              float eps);
@@ -123,7 +123,7 @@ static void on_temporary_panels(part_fn packed, float *y, const float *x, const 
     }
     attn_pack_panels16(panels, w, N, K);
     #pragma omp parallel
-    packed(y, x, panels, b, M, K, N, -1, omp_get_thread_num(), omp_get_num_threads(), NULL);
+    packed(y, x, panels, b, M, K, N, K, N, -1, omp_get_thread_num(), omp_get_num_threads(), NULL);
     free(panels);
 }
 void attn_matmul_avx512(float *y, const float *x, const float *w, const float *b, int M, int K, int N) {
@@ -381,26 +381,26 @@ void attn_linear_free(attn_linear *l) {
     memset(l, 0, sizeof *l);
 }
 
-void attn_linear_part(const attn_linear *l, float *y, const float *x, int M, int act, int tid, int nt, atomic_int *next,
-                      void *scratch) {
+void attn_linear_part(const attn_linear *l, float *y, const float *x, int M, int ldx, int ldy, int act, int tid, int nt,
+                      atomic_int *next, void *scratch) {
     const kernel_set *s = ks();
     if (l->panels || l->panels16) {
         if (l->use_bf16 && l->bf16 && scratch && use_amx())
-            attn_matmul_packed_bf16_amx_part(y, x, NULL, l->bf16, l->b, M, l->K, l->N, act, tid, nt, next, scratch);
+            attn_matmul_packed_bf16_amx_part(y, x, NULL, l->bf16, l->b, M, l->K, l->N, ldx, ldy, act, tid, nt, next, scratch);
         else if (l->use_bf16 && l->bf16 && scratch)
-            attn_matmul_packed_bf16_avx512_part(y, x, NULL, l->bf16, l->b, M, l->K, l->N, act, tid, nt, next, scratch);
+            attn_matmul_packed_bf16_avx512_part(y, x, NULL, l->bf16, l->b, M, l->K, l->N, ldx, ldy, act, tid, nt, next, scratch);
         else if (l->panels16)
-            s->packed16(y, x, l->panels16, l->wtype, l->b, M, l->K, l->N, act, tid, nt, next);
+            s->packed16(y, x, l->panels16, l->wtype, l->b, M, l->K, l->N, ldx, ldy, act, tid, nt, next);
         else
-            s->packed(y, x, l->panels, l->b, M, l->K, l->N, act, tid, nt, next);
+            s->packed(y, x, l->panels, l->b, M, l->K, l->N, ldx, ldy, act, tid, nt, next);
         return;
     }
     if (l->w16) {
         part16_fn part16 = s->part16 ? s->part16 : attn_matmul16_portable_part;
-        part16(y, x, l->w16, l->wtype, l->b, M, l->K, l->N, act, tid, nt, next);
+        part16(y, x, l->w16, l->wtype, l->b, M, l->K, l->N, ldx, ldy, act, tid, nt, next);
     } else {
         part_fn part = s->part ? s->part : attn_matmul_portable_part;
-        part(y, x, l->w, l->b, M, l->K, l->N, act, tid, nt, next);
+        part(y, x, l->w, l->b, M, l->K, l->N, ldx, ldy, act, tid, nt, next);
     }
 }
 
@@ -410,29 +410,34 @@ size_t attn_bf16_x_bytes(int M, int K) { return ((size_t)(M + 32) * (size_t)attn
 
 #define CONVERT_ROWS 16 /* rows per unit of attn_bf16_convert_part */
 
-void attn_bf16_convert_part(uint32_t *xb, const float *x, int M, int K, int tid, int nt, atomic_int *next) {
+void attn_bf16_convert_part(uint32_t *xb, const float *x, int M, int K, int ldx, int tid, int nt, atomic_int *next) {
     int K2 = attn_bf16_pairs(K);
     attn_units units = attn_units_of(next, (M + CONVERT_ROWS - 1) / CONVERT_ROWS, tid, nt);
     for (int u; (u = attn_units_take(&units)) >= 0;) {
         int r0 = u * CONVERT_ROWS, rows = M - r0 < CONVERT_ROWS ? M - r0 : CONVERT_ROWS;
-        attn_bf16_pairs_from_f32(xb + (size_t)r0 * K2, x + (size_t)r0 * K, rows, K, K2);
+        attn_bf16_pairs_from_f32(xb + (size_t)r0 * K2, x + (size_t)r0 * ldx, ldx, rows, K, K2);
     }
 }
 
-void attn_linear_part_bf16(const attn_linear *l, float *y, const uint32_t *xb, int M, int act, int tid, int nt,
+void attn_linear_part_bf16(const attn_linear *l, float *y, const uint32_t *xb, int M, int ldy, int act, int tid, int nt,
                            atomic_int *next) {
-    if (use_amx()) attn_matmul_packed_bf16_amx_part(y, NULL, xb, l->bf16, l->b, M, l->K, l->N, act, tid, nt, next, NULL);
-    else attn_matmul_packed_bf16_avx512_part(y, NULL, xb, l->bf16, l->b, M, l->K, l->N, act, tid, nt, next, NULL);
+    int K = l->K, N = l->N;
+    if (use_amx()) attn_matmul_packed_bf16_amx_part(y, NULL, xb, l->bf16, l->b, M, K, N, K, ldy, act, tid, nt, next, NULL);
+    else attn_matmul_packed_bf16_avx512_part(y, NULL, xb, l->bf16, l->b, M, K, N, K, ldy, act, tid, nt, next, NULL);
 }
 
 void attn_linear_apply(const attn_linear *l, float *y, const float *x, int M, int act) {
+    attn_linear_apply_ld(l, y, x, M, l->K, l->N, act);
+}
+
+void attn_linear_apply_ld(const attn_linear *l, float *y, const float *x, int M, int ldx, int ldy, int act) {
     size_t sb = attn_linear_scratch_bytes(l->K);
     atomic_int next;
     atomic_init(&next, 0);
     #pragma omp parallel
     {
         void *scratch = l->use_bf16 ? aligned_alloc(64, sb) : NULL; /* benches and tests only */
-        attn_linear_part(l, y, x, M, act, omp_get_thread_num(), omp_get_num_threads(), &next, scratch);
+        attn_linear_part(l, y, x, M, ldx, ldy, act, omp_get_thread_num(), omp_get_num_threads(), &next, scratch);
         free(scratch);
     }
 }

@@ -37,8 +37,8 @@ void attn_matmul_avx512(float *y, const float *x, const float *w, const float *b
 /* The share of thread tid of nt of the same product, no parallel region of its own: call it from
  * every thread of one region, then synchronise (the forward's one region per forward). Threads
  * own disjoint column blocks of y. act_gelu: apply the erf GELU to the result (fused epilogue). */
-void attn_matmul_portable_part(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int act,
-                               int tid, int nt, atomic_int *next);
+void attn_matmul_portable_part(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int ldx,
+                               int ldy, int act, int tid, int nt, atomic_int *next);
 
 /* How the threads of one step share its n units of work. With a counter (next: shared by the
  * team, 0 when the step starts) each thread takes the next free unit until none is left, so a
@@ -133,10 +133,10 @@ size_t attn_panels16_floats(int N, int K);
 float *attn_panels16_alloc(int N, int K);
 void attn_pack_panels16(float *panels, const float *w, int N, int K);
 void attn_matmul_packed_avx512_part(float *y, const float *x, const float *panels, const float *b, int M, int K, int N,
-                                    int act, int tid, int nt, atomic_int *next);
+                                    int ldx, int ldy, int act, int tid, int nt, atomic_int *next);
 /* The same on the same panels with AVX2 + FMA (6 × 16 micro-kernel, matmul_avx2.c). */
 void attn_matmul_packed_avx2_part(float *y, const float *x, const float *panels, const float *b, int M, int K, int N,
-                                  int act, int tid, int nt, atomic_int *next);
+                                  int ldx, int ldy, int act, int tid, int nt, atomic_int *next);
 
 /* How a linear layer's weights are stored: F32, or F16 / BF16 kept in the checkpoint's dtype and
  * widened to F32 inside the kernels (F16C vcvtph2ps; bf16 is the top half of an f32: a shift). */
@@ -199,18 +199,24 @@ size_t attn_first_nonfinite_avx2(const void *p, size_t n, attn_wtype t);
  * The naive reference widens each weight (attn_w16_to_f32) and sums like attn_matmul_ref. */
 void attn_matmul16_ref(float *y, const float *x, const uint16_t *w, attn_wtype t, const float *b, int M, int K, int N);
 void attn_matmul16_portable_part(float *y, const float *x, const uint16_t *w, attn_wtype t, const float *b, int M, int K,
-                                 int N, int act, int tid, int nt, atomic_int *next);
+                                 int N, int ldx, int ldy, int act, int tid, int nt, atomic_int *next);
 void attn_matmul_packed16_avx512_part(float *y, const float *x, const uint16_t *panels, attn_wtype t, const float *b,
-                                      int M, int K, int N, int act, int tid, int nt, atomic_int *next);
+                                      int M, int K, int N, int ldx, int ldy, int act, int tid, int nt, atomic_int *next);
 void attn_matmul_packed16_avx2_part(float *y, const float *x, const uint16_t *panels, attn_wtype t, const float *b,
-                                    int M, int K, int N, int act, int tid, int nt, atomic_int *next);
+                                    int M, int K, int N, int ldx, int ldy, int act, int tid, int nt, atomic_int *next);
 /* Thread tid of nt computes its share (call from every thread of a region, then barrier): units
- * of 32 columns × a block of rows taken from next (see attn_units; NULL: a static share).
+ * of 32 columns × a block of rows taken from next (see attn_units; NULL: a static share). Rows of
+ * x are ldx ≥ K floats apart, rows of y ldy ≥ N (columns N..ldy-1 are left alone).
  * act: ATTN_ACT_* applied to the result, or -1 for none. scratch: this thread's
  * attn_linear_scratch_bytes(K) bytes, 64-byte aligned (used by the bf16 path only; may be NULL otherwise). */
-void attn_linear_part(const attn_linear *l, float *y, const float *x, int M, int act, int tid, int nt, atomic_int *next,
-                      void *scratch);
+void attn_linear_part(const attn_linear *l, float *y, const float *x, int M, int ldx, int ldy, int act, int tid, int nt,
+                      atomic_int *next, void *scratch);
 size_t attn_linear_scratch_bytes(int K);
+/* The row stride to give an activation of K columns that is the x of a product: K, or K + 16 when
+ * K is a multiple of 1024. Rows a multiple of 4 KB apart map to one L1 set, so the 12 rows of an
+ * avx512 tile evict each other (matmul_avx512.c copies such tiles, at a cost); at K = 3072 (the
+ * FFN's second product) a padded buffer ran it 14 % faster than the copy on Zen 4. */
+static inline int attn_x_stride(int K) { return K % 1024 == 0 ? K + 16 : K; }
 
 /* bf16 (AMX tiles where the CPU has them, else AVX512-BF16 vdpbf16ps; f32 accumulation; x
  * rounded to bf16 per call): attn_bf16_supported
@@ -224,14 +230,15 @@ static inline int attn_bf16_pairs(int K) { return ((K + 1) / 2 + 15) / 16 * 16; 
 /* AMX (tiles, TDPBF16PS) for the bf16 layers: CPU, OS state and arch_prctl permission all there. */
 int attn_amx_supported(void);
 void attn_matmul_packed_bf16_amx_part(float *y, const float *x, const uint32_t *xb, const uint16_t *panels, const float *b, int M, int K, int N,
-                                      int act, int tid, int nt, atomic_int *next, uint32_t *scratch);
-void attn_bf16_pairs_from_f32(uint32_t *dst, const float *x, int rows, int K, int K2);
+                                      int ldx, int ldy, int act, int tid, int nt, atomic_int *next, uint32_t *scratch);
+/* rows of x (K values, ldx apart) → rows of K2 bf16 pairs (K2 apart), round to nearest even, zero past K. */
+void attn_bf16_pairs_from_f32(uint32_t *dst, const float *x, int ldx, int rows, int K, int K2);
 void attn_pack_panels16_bf16(uint16_t *panels, const attn_linear *l);
 /* Panel p's bf16 form (K2, 16, 2) from its f32 or 16-bit panel (K, 16) of type t: the same values
  * as attn_pack_panels16_bf16 (round to nearest even), 16 outputs per instruction. */
 void attn_bf16_panel_from_panel_avx512(uint16_t *dst, const void *panel, attn_wtype t, int K, int K2);
 void attn_matmul_packed_bf16_avx512_part(float *y, const float *x, const uint32_t *xb, const uint16_t *panels, const float *b, int M, int K, int N,
-                                         int act, int tid, int nt, atomic_int *next, uint32_t *scratch);
+                                         int ldx, int ldy, int act, int tid, int nt, atomic_int *next, uint32_t *scratch);
 /* x given as bf16 pairs already (xb: M + 32 rows of K2 = attn_bf16_pairs(K), non-NULL) in the two
  * functions above: x is unused, no scratch. Else x is rounded per block of ATTN_BF16_MC rows into
  * the thread's scratch (every thread rounds every block it works in). */
@@ -247,7 +254,7 @@ typedef struct attn_bf16_unit {
 } attn_bf16_unit;
 /* The next unit of units (of ⌈M / ATTN_BF16_MC⌉ blocks × ⌈N / 32⌉ pairs), or 0. *converted: the
  * x block now in scratch (-1 before the first unit). */
-static inline int attn_bf16_unit_take(attn_units *units, const float *x, const uint32_t *xb, uint32_t *scratch,
+static inline int attn_bf16_unit_take(attn_units *units, const float *x, int ldx, const uint32_t *xb, uint32_t *scratch,
                                       const uint16_t *panels, int M, int K, int N, int *converted, attn_bf16_unit *o) {
     int after, unit = attn_units_take_ahead(units, &after), pairs = (N + 31) / 32, K2 = attn_bf16_pairs(K);
     if (unit < 0) return 0;
@@ -260,7 +267,7 @@ static inline int attn_bf16_unit_take(attn_units *units, const float *x, const u
     o->nv = o->ncols > 16 ? 2 : 1;
     o->xr = xb ? xb + (size_t)o->m0 * K2 : scratch;
     o->p = panels + (size_t)o->n0 * 2 * K2;
-    if (!xb && blk != *converted) attn_bf16_pairs_from_f32(scratch, x + (size_t)o->m0 * K, o->rows, K, K2);
+    if (!xb && blk != *converted) attn_bf16_pairs_from_f32(scratch, x + (size_t)o->m0 * ldx, ldx, o->rows, K, K2);
     *converted = blk;
     return 1;
 }
@@ -269,11 +276,12 @@ static inline int attn_bf16_unit_take(attn_units *units, const float *x, const u
  * in units of 16 from next), then the product on those pairs. xb holds attn_bf16_x_bytes(M, K). */
 int attn_linear_bf16_active(const attn_linear *l);
 size_t attn_bf16_x_bytes(int M, int K);
-void attn_bf16_convert_part(uint32_t *xb, const float *x, int M, int K, int tid, int nt, atomic_int *next);
-void attn_linear_part_bf16(const attn_linear *l, float *y, const uint32_t *xb, int M, int act, int tid, int nt,
+void attn_bf16_convert_part(uint32_t *xb, const float *x, int M, int K, int ldx, int tid, int nt, atomic_int *next);
+void attn_linear_part_bf16(const attn_linear *l, float *y, const uint32_t *xb, int M, int ldy, int act, int tid, int nt,
                            atomic_int *next);
-/* The same with its own parallel region (benches). */
+/* The same with its own parallel region (benches, tests): x and y compact, or rows ldx and ldy apart. */
 void attn_linear_apply(const attn_linear *l, float *y, const float *x, int M, int act);
+void attn_linear_apply_ld(const attn_linear *l, float *y, const float *x, int M, int ldx, int ldy, int act);
 
 /* The kernel set in use ("avx512", "avx2", "portable") and whether this machine can run a named
  * one. ATTN_KERNELS=NAME in the environment forces a set the machine supports. */

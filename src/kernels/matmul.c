@@ -31,8 +31,8 @@ static float dot(const float *a, const float *b, int K) {
 
 /* Portable: a unit is 8 blocks of 4 weight rows (32 outputs) over all of x; each block is read
  * from memory once and then reused from cache for every row of x. */
-void attn_matmul_portable_part(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int act,
-                               int tid, int nt, atomic_int *next) {
+void attn_matmul_portable_part(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int ldx,
+                               int ldy, int act, int tid, int nt, atomic_int *next) {
     attn_units units = attn_units_of(next, (N + 31) / 32, tid, nt);
     for (int u; (u = attn_units_take(&units)) >= 0;) {
         int n1 = 32 * u + 32 < N ? 32 * u + 32 : N;
@@ -40,13 +40,13 @@ void attn_matmul_portable_part(float *y, const float *x, const float *w, const f
             int nn = n1 - n0 < 4 ? n1 - n0 : 4;
             for (int i = 0; i < M; i++)
                 for (int j = 0; j < nn; j++)
-                    y[(size_t)i * N + n0 + j] = dot(x + (size_t)i * K, w + (size_t)(n0 + j) * K, K) + (b ? b[n0 + j] : 0.0f);
+                    y[(size_t)i * ldy + n0 + j] = dot(x + (size_t)i * ldx, w + (size_t)(n0 + j) * K, K) + (b ? b[n0 + j] : 0.0f);
         }
-        if (act >= 0) attn_activation_block(y, M, N, 32 * u, n1, (attn_activation)act);
+        if (act >= 0) attn_activation_block(y, M, ldy, 32 * u, n1, (attn_activation)act);
     }
 }
 
 void attn_matmul_portable(float *y, const float *x, const float *w, const float *b, int M, int K, int N) {
     #pragma omp parallel
-    attn_matmul_portable_part(y, x, w, b, M, K, N, -1, omp_get_thread_num(), omp_get_num_threads(), NULL);
+    attn_matmul_portable_part(y, x, w, b, M, K, N, K, N, -1, omp_get_thread_num(), omp_get_num_threads(), NULL);
 }

@@ -74,20 +74,20 @@ static void kernel(int mr, int nv, const uint32_t *xb, int K2, const uint16_t *p
 }
 
 void attn_matmul_packed_bf16_amx_part(float *y, const float *x, const uint32_t *xb, const uint16_t *panels, const float *b, int M, int K, int N,
-                                      int act, int tid, int nt, atomic_int *next, uint32_t *scratch) {
+                                      int ldx, int ldy, int act, int tid, int nt, atomic_int *next, uint32_t *scratch) {
     int K2 = attn_bf16_pairs(K), gelu = act == ATTN_ACT_GELU, converted = -1;
     attn_units units = attn_units_of(next, (M + ATTN_BF16_MC - 1) / ATTN_BF16_MC * ((N + 31) / 32), tid, nt);
     attn_bf16_unit u;
-    for (int first = 1; attn_bf16_unit_take(&units, x, xb, scratch, panels, M, K, N, &converted, &u); first = 0) {
+    for (int first = 1; attn_bf16_unit_take(&units, x, ldx, xb, scratch, panels, M, K, N, &converted, &u); first = 0) {
         if (first) configure();
         int chunks = (u.rows + 31) / 32;
         for (int t = 0, i = 0; t < chunks; t++) { /* balanced chunks of ≤ 32 rows */
             int mr = u.rows / chunks + (t < u.rows % chunks);
-            kernel(mr, u.nv, u.xr + (size_t)i * K2, K2, u.p, b ? b + u.n0 : NULL, y + (size_t)(u.m0 + i) * N + u.n0, N,
+            kernel(mr, u.nv, u.xr + (size_t)i * K2, K2, u.p, b ? b + u.n0 : NULL, y + (size_t)(u.m0 + i) * ldy + u.n0, ldy,
                    u.ncols, gelu);
             i += mr;
         }
-        if (act >= 0 && !gelu) attn_activation_block(y + (size_t)u.m0 * N, u.rows, N, u.n0, u.n0 + u.ncols, (attn_activation)act);
+        if (act >= 0 && !gelu) attn_activation_block(y + (size_t)u.m0 * ldy, u.rows, ldy, u.n0, u.n0 + u.ncols, (attn_activation)act);
     }
     if (converted >= 0) _tile_release();
 }

@@ -47,16 +47,16 @@ static inline __attribute__((always_inline)) __m256 half_line(const void *p, int
 }
 
 /* y rows (mr × 16, row stride ldy, the first ncols ≤ 16 columns valid) = x rows · one panel of
- * type wt. x rows come through 2 base pointers and a stride (row r = xr[r / 3] + (r % 3)·K): an
+ * type wt. x rows (ldx apart) come through 2 base pointers and a stride (row r = xr[r / 3] + (r % 3)·ldx): an
  * addressing mode, no row pointer to keep in a register. */
-static inline __attribute__((always_inline)) void ukernel(int mr, int wt, const float *x, int K, const void *p,
+static inline __attribute__((always_inline)) void ukernel(int mr, int wt, const float *x, int K, int ldx, const void *p,
                                                           const float *b, float *y, int ldy, int ncols, int gelu,
                                                           const char *nx) {
     __m256 acc[MR][2];
     UNROLL for (int r = 0; r < mr; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
     const size_t line = wt == ATTN_W_F32 ? 64 : 32; /* bytes per k step */
     const char *pc = p;
-    const ptrdiff_t s = K;
+    const ptrdiff_t s = ldx;
     const float *const xr[2] = {x, mr > 3 ? x + 3 * s : x}; /* formed only for rows the tile has */
     for (int k = 0; k < K; k++) {
         _mm_prefetch(pc + line * (size_t)k + 64 * PF_LINES, _MM_HINT_T0);
@@ -86,15 +86,15 @@ static inline __attribute__((always_inline)) void ukernel(int mr, int wt, const 
 
 /* mr made a compile-time constant for ukernel (one copy per weight type WT). */
 #define UKERNEL_ANY(NAME, WT)                                                                                        \
-    static void NAME(int mr, const float *x, int K, const void *p, const float *b, float *y, int ldy, int ncols,  \
-                     int gelu, const char *nx) {                                                                  \
+    static void NAME(int mr, const float *x, int K, int ldx, const void *p, const float *b, float *y, int ldy,       \
+                     int ncols, int gelu, const char *nx) {                                                          \
         switch (mr) {                                                                                                \
-        case 1: ukernel(1, WT, x, K, p, b, y, ldy, ncols, gelu, nx); break;                                          \
-        case 2: ukernel(2, WT, x, K, p, b, y, ldy, ncols, gelu, nx); break;                                          \
-        case 3: ukernel(3, WT, x, K, p, b, y, ldy, ncols, gelu, nx); break;                                          \
-        case 4: ukernel(4, WT, x, K, p, b, y, ldy, ncols, gelu, nx); break;                                          \
-        case 5: ukernel(5, WT, x, K, p, b, y, ldy, ncols, gelu, nx); break;                                          \
-        default: ukernel(6, WT, x, K, p, b, y, ldy, ncols, gelu, nx); break;                                         \
+        case 1: ukernel(1, WT, x, K, ldx, p, b, y, ldy, ncols, gelu, nx); break;                                     \
+        case 2: ukernel(2, WT, x, K, ldx, p, b, y, ldy, ncols, gelu, nx); break;                                     \
+        case 3: ukernel(3, WT, x, K, ldx, p, b, y, ldy, ncols, gelu, nx); break;                                     \
+        case 4: ukernel(4, WT, x, K, ldx, p, b, y, ldy, ncols, gelu, nx); break;                                     \
+        case 5: ukernel(5, WT, x, K, ldx, p, b, y, ldy, ncols, gelu, nx); break;                                     \
+        default: ukernel(6, WT, x, K, ldx, p, b, y, ldy, ncols, gelu, nx); break;                                    \
         }                                                                                                            \
     }
 UKERNEL_ANY(ukernel_f32, ATTN_W_F32)
@@ -102,12 +102,12 @@ UKERNEL_ANY(ukernel_f16, ATTN_W_F16)
 UKERNEL_ANY(ukernel_bf16, ATTN_W_BF16)
 #undef UKERNEL_ANY
 
-typedef void (*ukernel_fn)(int mr, const float *x, int K, const void *p, const float *b, float *y, int ldy, int ncols,
-                           int gelu, const char *nx);
+typedef void (*ukernel_fn)(int mr, const float *x, int K, int ldx, const void *p, const float *b, float *y, int ldy,
+                           int ncols, int gelu, const char *nx);
 
 /* Thread tid's share over panels of esize bytes per value; units as the avx512 kernel's. */
 static void packed_part(ukernel_fn uk, size_t esize, float *y, const float *x, const void *panels, const float *b, int M,
-                        int K, int N, int act, int tid, int nt, atomic_int *next) {
+                        int K, int N, int ldx, int ldy, int act, int tid, int nt, atomic_int *next) {
     int gelu = act == ATTN_ACT_GELU;
     attn_panel_units units = attn_panel_units_of(next, M, K, N, tid, nt);
     for (attn_panel_unit un; attn_panel_unit_take(&units, M, N, &un);) {
@@ -132,21 +132,21 @@ static void packed_part(ukernel_fn uk, size_t esize, float *y, const float *x, c
             for (int t = 0, i = m0; t < tiles; t++) { /* balanced row tiles */
                 int mr = rows / tiles + (t < rows % tiles);
                 const char *nx = t == 1 || t == 2 ? ahead[h][t - 1] : NULL;
-                uk(mr, x + (size_t)i * K, K, p, bh, y + (size_t)i * N + n0 + 16 * h, N, nc, gelu, nx);
+                uk(mr, x + (size_t)i * ldx, K, ldx, p, bh, y + (size_t)i * ldy + n0 + 16 * h, ldy, nc, gelu, nx);
                 i += mr;
             }
         }
         if (act >= 0 && !gelu) /* the other activations, on the block while it is in cache */
-            attn_activation_block(y + (size_t)m0 * N, rows, N, n0, n0 + ncols, (attn_activation)act);
+            attn_activation_block(y + (size_t)m0 * ldy, rows, ldy, n0, n0 + ncols, (attn_activation)act);
     }
 }
 
 void attn_matmul_packed_avx2_part(float *y, const float *x, const float *panels, const float *b, int M, int K, int N,
-                                  int act, int tid, int nt, atomic_int *next) {
-    packed_part(ukernel_f32, 4, y, x, panels, b, M, K, N, act, tid, nt, next);
+                                  int ldx, int ldy, int act, int tid, int nt, atomic_int *next) {
+    packed_part(ukernel_f32, 4, y, x, panels, b, M, K, N, ldx, ldy, act, tid, nt, next);
 }
 
 void attn_matmul_packed16_avx2_part(float *y, const float *x, const uint16_t *panels, attn_wtype t, const float *b,
-                                    int M, int K, int N, int act, int tid, int nt, atomic_int *next) {
-    packed_part(t == ATTN_W_BF16 ? ukernel_bf16 : ukernel_f16, 2, y, x, panels, b, M, K, N, act, tid, nt, next);
+                                    int M, int K, int N, int ldx, int ldy, int act, int tid, int nt, atomic_int *next) {
+    packed_part(t == ATTN_W_BF16 ? ukernel_bf16 : ukernel_f16, 2, y, x, panels, b, M, K, N, ldx, ldy, act, tid, nt, next);
 }

@@ -28,12 +28,13 @@
  * streams its panels from memory: 32 lines (~2 KB, 16 k steps of a pair) ahead measured 4 % faster
  * than 12 for bert-base at 25 tokens and no slower in corpus mode (alternating, 6 rounds). */
 #define PF_LINES 32
-/* x tiles whose row stride (K floats) is a multiple of ALIAS_K (4 KB) are copied XC columns at a
- * time into rows XC_LD floats apart (see ukernel). */
+/* x tiles whose row stride (ldx floats) is a multiple of ALIAS_K (4 KB) are copied XC columns at a
+ * time into rows XC_LD floats apart (see ukernel); the forward avoids such strides where it can
+ * (attn_x_stride). */
 #define ALIAS_K 1024
 #define XC 256
 #define XC_LD (XC + 16)
-_Static_assert(ALIAS_K % XC == 0, "a copied tile has whole chunks of XC columns");
+_Static_assert(ALIAS_K % XC == 0, "a K of ALIAS_K multiples has whole chunks of XC columns");
 _Static_assert(MR * (XC / 16) <= XC, "the next chunk of a tile is copied within a chunk's k steps");
 
 #if defined(__GNUC__) && !defined(__clang__)
@@ -56,7 +57,7 @@ static inline __attribute__((always_inline)) __m512 panel_line(const void *p, in
 }
 
 /* One k step of the micro-kernel: 2 panel lines, mr broadcasts, 2·mr FMAs. x rows come through 4
- * base pointers and one stride (row r = xr[r / 3] + (r % 3)·K, an addressing mode): 12 row pointers
+ * base pointers and one stride (row r = xr[r / 3] + (r % 3)·s, an addressing mode): 12 row pointers
  * would not fit the 15 free GPRs, and their spills (moves from xmm and the stack) cost 7–19 % of
  * the FMA rate at a corpus batch's rows (same bits). */
 static inline __attribute__((always_inline)) void kstep(int mr, int nv, int wt, __m512 acc[MR][2], const char *p0,
@@ -77,9 +78,9 @@ static inline __attribute__((always_inline)) void kstep(int mr, int nv, int wt, 
     }
 }
 
-/* y rows (mr × nv·16, row stride ldy, the last ncols ≤ nv·16 columns valid) = x rows · panels
- * (of type wt: 16·K values per panel, 4 or 2 bytes each). */
-static inline __attribute__((always_inline)) void ukernel(int mr, int nv, int wt, const float *x, int K, const void *p,
+/* y rows (mr × nv·16, row stride ldy, the last ncols ≤ nv·16 columns valid) = x rows (ldx apart)
+ * · panels (of type wt: 16·K values per panel, 4 or 2 bytes each). */
+static inline __attribute__((always_inline)) void ukernel(int mr, int nv, int wt, const float *x, int K, int ldx, const void *p,
                                                           const float *b, float *y, int ldy, int ncols, int gelu,
                                                           const char *const nx[2], int nxn, int copy_x) {
     __m512 acc[MR][2];
@@ -87,12 +88,12 @@ static inline __attribute__((always_inline)) void ukernel(int mr, int nv, int wt
     const size_t line = wt == ATTN_W_F32 ? 64 : 32; /* bytes per k step */
     const char *p0 = p, *p1 = p0 + line * (size_t)K; /* the second panel follows the first */
     if (!copy_x) {
-        const ptrdiff_t s = K;
+        const ptrdiff_t s = ldx;
         /* (a base past the tile's rows would point outside x: formed only for rows the tile has) */
         const float *const xr[4] = {x, mr > 3 ? x + 3 * s : x, mr > 6 ? x + 6 * s : x, mr > 9 ? x + 9 * s : x};
         for (int k = 0; k < K; k++) kstep(mr, nv, wt, acc, p0, p1, line, k, xr, s, nx, nxn);
     } else {
-        /* copy_x (K a multiple of ALIAS_K, a corpus unit): rows a multiple of 4 KB apart all
+        /* copy_x (ldx a multiple of ALIAS_K, K of XC, a corpus unit): rows a multiple of 4 KB apart all
          * fall into one of L1's 64 sets, 12 lines for its 8 ways, and every broadcast would miss
          * L1 (73–85 of 105–112 GFLOP/s per core at K = 3072 on Zen 4, against K = 3088
          * alternating). The tile is read from a stack copy with a padded row stride instead, XC
@@ -100,8 +101,8 @@ static inline __attribute__((always_inline)) void ukernel(int mr, int nv, int wt
         float buf[2][MR * XC_LD] __attribute__((aligned(64)));
         const ptrdiff_t s = XC_LD;
         for (int r = 0; r < mr; r++)
-            for (int j = 0; j < XC; j += 16) _mm512_store_ps(buf[0] + r * XC_LD + j, _mm512_loadu_ps(x + (size_t)r * K + j));
-        for (int k0 = 0, c = 0; k0 < K; k0 += XC, c ^= 1) { /* K is a multiple of ALIAS_K, so of XC */
+            for (int j = 0; j < XC; j += 16) _mm512_store_ps(buf[0] + r * XC_LD + j, _mm512_loadu_ps(x + (size_t)r * ldx + j));
+        for (int k0 = 0, c = 0; k0 < K; k0 += XC, c ^= 1) { /* K is a multiple of XC */
             const float *const xr[4] = {buf[c], buf[c] + 3 * s, buf[c] + 6 * s, buf[c] + 9 * s};
             const char *q0 = p0 + line * (size_t)k0, *q1 = p1 + line * (size_t)k0;
             const char *nq[2] = {nx[0] ? nx[0] + line * (size_t)k0 : NULL, nx[1] ? nx[1] + line * (size_t)k0 : NULL};
@@ -113,7 +114,7 @@ static inline __attribute__((always_inline)) void ukernel(int mr, int nv, int wt
             for (int k = 0; k < XC; k++) {
                 if (k < copies) {
                     int r = k / (XC / 16), j = k % (XC / 16) * 16;
-                    _mm512_store_ps(bn + r * XC_LD + j, _mm512_loadu_ps(xn + (size_t)r * K + j));
+                    _mm512_store_ps(bn + r * XC_LD + j, _mm512_loadu_ps(xn + (size_t)r * ldx + j));
                 }
                 kstep(mr, nv, wt, acc, q0, q1, line, k, xr, s, nq, nxn);
             }
@@ -136,8 +137,8 @@ static inline __attribute__((always_inline)) void ukernel(int mr, int nv, int wt
 
 /* mr and nv made compile-time constants for ukernel (one copy per weight type WT). */
 #define UKERNEL_ANY(NAME, WT)                                                                                  \
-    static void NAME(int mr, int nv, const float *x, int K, const void *p, const float *b, float *y, int ldy, \
-                     int ncols, int gelu, const char *const nx[2], int nxn, int copy_x) {                   \
+    static void NAME(int mr, int nv, const float *x, int K, int ldx, const void *p, const float *b, float *y, \
+                     int ldy, int ncols, int gelu, const char *const nx[2], int nxn, int copy_x) {          \
         switch (mr) {                                                                                          \
             U(WT, 1) U(WT, 2) U(WT, 3) U(WT, 4) U(WT, 5) U(WT, 6)                                              \
             U(WT, 7) U(WT, 8) U(WT, 9) U(WT, 10) U(WT, 11) U(WT, 12)                                           \
@@ -145,8 +146,8 @@ static inline __attribute__((always_inline)) void ukernel(int mr, int nv, int wt
     }
 #define U(WT, R)                                                       \
     case R:                                                            \
-        if (nv == 2) ukernel(R, 2, WT, x, K, p, b, y, ldy, ncols, gelu, nx, nxn, copy_x); \
-        else ukernel(R, 1, WT, x, K, p, b, y, ldy, ncols, gelu, nx, nxn, copy_x);         \
+        if (nv == 2) ukernel(R, 2, WT, x, K, ldx, p, b, y, ldy, ncols, gelu, nx, nxn, copy_x); \
+        else ukernel(R, 1, WT, x, K, ldx, p, b, y, ldy, ncols, gelu, nx, nxn, copy_x);         \
         break;
 UKERNEL_ANY(ukernel_f32, ATTN_W_F32)
 UKERNEL_ANY(ukernel_f16, ATTN_W_F16)
@@ -154,14 +155,14 @@ UKERNEL_ANY(ukernel_bf16, ATTN_W_BF16)
 #undef U
 #undef UKERNEL_ANY
 
-typedef void (*ukernel_fn)(int mr, int nv, const float *x, int K, const void *p, const float *b, float *y, int ldy,
-                           int ncols, int gelu, const char *const nx[2], int nxn, int copy_x);
+typedef void (*ukernel_fn)(int mr, int nv, const float *x, int K, int ldx, const void *p, const float *b, float *y,
+                           int ldy, int ncols, int gelu, const char *const nx[2], int nxn, int copy_x);
 
 /* Thread tid's share over panels of type wt (esize bytes per value). A unit is one panel pair ×
  * one x block (rows mc at a time, see the loop nest above); units go block by block, so the two
  * threads work in the same x block, each with its own copy of it in its L2. */
 static void packed_part(ukernel_fn uk, size_t esize, float *y, const float *x, const void *panels, const float *b, int M,
-                        int K, int N, int act, int tid, int nt, atomic_int *next) {
+                        int K, int N, int ldx, int ldy, int act, int tid, int nt, atomic_int *next) {
     int gelu = act == ATTN_ACT_GELU;
     attn_panel_units units = attn_panel_units_of(next, M, K, N, tid, nt);
     for (attn_panel_unit un; attn_panel_unit_take(&units, M, N, &un);) {
@@ -177,24 +178,24 @@ static void packed_part(ukernel_fn uk, size_t esize, float *y, const float *x, c
         attn_next_panels(panels, (size_t)16 * K * esize, un.next_n0, N, next);
         /* x rows 4 KB apart go through a copy (ukernel) when the unit has many tiles; at batch 1
          * (≤ 9 rows a tile, 3 tiles) reading them in place measured faster */
-        int copy_x = K % ALIAS_K == 0 && tiles > 4;
+        int copy_x = ldx % ALIAS_K == 0 && K % XC == 0 && tiles > 4;
         for (int t = 0, i = m0; t < tiles; t++) { /* balanced row tiles */
             int mr = rows / tiles + (t < rows % tiles);
             int nxn = attn_lookahead_tile(next, t, tiles, nx);
-            uk(mr, nv, x + (size_t)i * K, K, p, b ? b + n0 : NULL, y + (size_t)i * N + n0, N, ncols, gelu, nx, nxn, copy_x);
+            uk(mr, nv, x + (size_t)i * ldx, K, ldx, p, b ? b + n0 : NULL, y + (size_t)i * ldy + n0, ldy, ncols, gelu, nx, nxn, copy_x);
             i += mr;
         }
         if (act >= 0 && !gelu) /* the other activations, on the block while it is in cache */
-            attn_activation_block(y + (size_t)m0 * N, rows, N, n0, n0 + ncols, (attn_activation)act);
+            attn_activation_block(y + (size_t)m0 * ldy, rows, ldy, n0, n0 + ncols, (attn_activation)act);
     }
 }
 
 void attn_matmul_packed_avx512_part(float *y, const float *x, const float *panels, const float *b, int M, int K, int N,
-                                    int act, int tid, int nt, atomic_int *next) {
-    packed_part(ukernel_f32, 4, y, x, panels, b, M, K, N, act, tid, nt, next);
+                                    int ldx, int ldy, int act, int tid, int nt, atomic_int *next) {
+    packed_part(ukernel_f32, 4, y, x, panels, b, M, K, N, ldx, ldy, act, tid, nt, next);
 }
 
 void attn_matmul_packed16_avx512_part(float *y, const float *x, const uint16_t *panels, attn_wtype t, const float *b,
-                                      int M, int K, int N, int act, int tid, int nt, atomic_int *next) {
-    packed_part(t == ATTN_W_BF16 ? ukernel_bf16 : ukernel_f16, 2, y, x, panels, b, M, K, N, act, tid, nt, next);
+                                      int M, int K, int N, int ldx, int ldy, int act, int tid, int nt, atomic_int *next) {
+    packed_part(t == ATTN_W_BF16 ? ukernel_bf16 : ukernel_f16, 2, y, x, panels, b, M, K, N, ldx, ldy, act, tid, nt, next);
 }

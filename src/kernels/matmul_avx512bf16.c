@@ -89,10 +89,10 @@ static void ukernel_any(int mr, int nv, const uint32_t *xb, int K2, const uint16
 #undef U
 }
 
-/* rows (rows × K) f32 → (rows × K2) bf16 pairs, round to nearest even, zero past K (K2 ≥ ⌈K/2⌉). */
-void attn_bf16_pairs_from_f32(uint32_t *dst, const float *x, int rows, int K, int K2) {
+/* rows (rows × K, ldx apart) f32 → (rows × K2) bf16 pairs, round to nearest even, zero past K (K2 ≥ ⌈K/2⌉). */
+void attn_bf16_pairs_from_f32(uint32_t *dst, const float *x, int ldx, int rows, int K, int K2) {
     for (int r = 0; r < rows; r++) {
-        const float *xr = x + (size_t)r * K;
+        const float *xr = x + (size_t)r * ldx;
         uint32_t *d = dst + (size_t)r * K2;
         for (int k = 0; k < 2 * K2; k += 32) { /* 32 floats → 16 pairs */
             __m512 lo = _mm512_maskz_loadu_ps(lanes(K - k), xr + k), hi = _mm512_maskz_loadu_ps(lanes(K - k - 16), xr + k + 16);
@@ -102,20 +102,20 @@ void attn_bf16_pairs_from_f32(uint32_t *dst, const float *x, int rows, int K, in
 }
 
 void attn_matmul_packed_bf16_avx512_part(float *y, const float *x, const uint32_t *xb, const uint16_t *panels, const float *b, int M, int K, int N,
-                                         int act, int tid, int nt, atomic_int *next, uint32_t *scratch) {
+                                         int ldx, int ldy, int act, int tid, int nt, atomic_int *next, uint32_t *scratch) {
     int K2 = attn_bf16_pairs(K), gelu = act == ATTN_ACT_GELU, converted = -1;
     attn_units units = attn_units_of(next, (M + ATTN_BF16_MC - 1) / ATTN_BF16_MC * ((N + 31) / 32), tid, nt);
     attn_bf16_unit u;
-    while (attn_bf16_unit_take(&units, x, xb, scratch, panels, M, K, N, &converted, &u)) {
+    while (attn_bf16_unit_take(&units, x, ldx, xb, scratch, panels, M, K, N, &converted, &u)) {
         int tiles = (u.rows + MR - 1) / MR;
         for (int t = 0, i = 0; t < tiles; t++) {
             int mr = u.rows / tiles + (t < u.rows % tiles);
             const char *nx[2]; /* the next unit's panels into L2, as in matmul_avx512.c */
             int nxn = attn_lookahead_tile(u.next, t, tiles, nx);
-            ukernel_any(mr, u.nv, u.xr + (size_t)i * K2, K2, u.p, b ? b + u.n0 : NULL, y + (size_t)(u.m0 + i) * N + u.n0, N,
+            ukernel_any(mr, u.nv, u.xr + (size_t)i * K2, K2, u.p, b ? b + u.n0 : NULL, y + (size_t)(u.m0 + i) * ldy + u.n0, ldy,
                         u.ncols, gelu, nx, nxn);
             i += mr;
         }
-        if (act >= 0 && !gelu) attn_activation_block(y + (size_t)u.m0 * N, u.rows, N, u.n0, u.n0 + u.ncols, (attn_activation)act);
+        if (act >= 0 && !gelu) attn_activation_block(y + (size_t)u.m0 * ldy, u.rows, ldy, u.n0, u.n0 + u.ncols, (attn_activation)act);
     }
 }

@@ -73,29 +73,29 @@ void attn_matmul16_ref(float *y, const float *x, const uint16_t *w, attn_wtype t
 /* Portable share of the 16-bit product: a unit is 32 weight rows (as matmul.c); each row is
  * widened KB values at a time (scalar) and dotted with every x row. */
 void attn_matmul16_portable_part(float *y, const float *x, const uint16_t *w, attn_wtype t, const float *b, int M, int K,
-                                 int N, int act, int tid, int nt, atomic_int *next) {
+                                 int N, int ldx, int ldy, int act, int tid, int nt, atomic_int *next) {
     attn_units units = attn_units_of(next, (N + 31) / 32, tid, nt);
     float wf[KB];
     for (int u; (u = attn_units_take(&units)) >= 0;) {
         int n1 = 32 * u + 32 < N ? 32 * u + 32 : N;
         for (int n = 32 * u; n < n1; n++) {
             const uint16_t *wn = w + (size_t)n * K;
-            for (int i = 0; i < M; i++) y[(size_t)i * N + n] = b ? b[n] : 0.0f;
+            for (int i = 0; i < M; i++) y[(size_t)i * ldy + n] = b ? b[n] : 0.0f;
             for (int k0 = 0; k0 < K; k0 += KB) {
                 int kn = K - k0 < KB ? K - k0 : KB;
                 for (int k = 0; k < kn; k++) wf[k] = attn_w16_to_f32(wn[k0 + k], t);
                 for (int i = 0; i < M; i++) {
-                    const float *xi = x + (size_t)i * K + k0;
+                    const float *xi = x + (size_t)i * ldx + k0;
                     float acc[LANES] = {0}, s = 0.0f;
                     int k = 0;
                     for (; k + LANES <= kn; k += LANES)
                         for (int l = 0; l < LANES; l++) acc[l] += xi[k + l] * wf[k + l];
                     for (int l = 0; l < LANES; l++) s += acc[l];
                     for (; k < kn; k++) s += xi[k] * wf[k];
-                    y[(size_t)i * N + n] += s;
+                    y[(size_t)i * ldy + n] += s;
                 }
             }
         }
-        if (act >= 0) attn_activation_block(y, M, N, 32 * u, n1, (attn_activation)act);
+        if (act >= 0) attn_activation_block(y, M, ldy, 32 * u, n1, (attn_activation)act);
     }
 }

@@ -126,7 +126,7 @@ typedef struct arena {
     float *ctx;     /* (N, C) */
     float *tmp;     /* (N, C) */
     float *attn_x;  /* (N, C) output of the attention sub-layer */
-    float *ff;      /* (N, I) */
+    float *ff;      /* (N, I) in rows ldff = attn_x_stride(I) apart */
     float *att;     /* Σ NH·T_b² scratch probabilities when attentions are not returned */
     uint32_t *xb;   /* (N + 32, K2) a bf16 layer's input as bf16 pairs, rounded once for the team; NULL in fp32 */
     int locked;     /* holds the model's arena lock */
@@ -138,7 +138,8 @@ static int arena_alloc(attn_model *m, arena *a, int N, size_t att_floats, int ke
     const attn_config *c = &m->cfg;
     size_t C = (size_t)c->hidden, I = (size_t)c->intermediate, L = (size_t)c->layers;
     size_t nh = (keep_hidden ? L + 1 : 2) * N * C;
-    size_t floats = (nh + N * 3 * C + 3 * N * C + N * I + (keep_att ? 0 : att_floats) + 15) / 16 * 16;
+    size_t ldff = (size_t)attn_x_stride((int)I);
+    size_t floats = (nh + N * 3 * C + 3 * N * C + N * ldff + (keep_att ? 0 : att_floats) + 15) / 16 * 16;
     size_t xb_bytes = m->precision == ATTN_PRECISION_BF16 ? attn_bf16_x_bytes(N, (int)(I > C ? I : C)) : 0;
     size_t total = floats + (xb_bytes + sizeof(float) - 1) / sizeof(float);
     float *p = NULL;
@@ -160,7 +161,7 @@ static int arena_alloc(attn_model *m, arena *a, int N, size_t att_floats, int ke
     a->ctx = p, p += N * C;
     a->tmp = p, p += N * C;
     a->attn_x = p, p += N * C;
-    a->ff = p, p += N * I;
+    a->ff = p, p += N * ldff;
     a->att = keep_att ? NULL : p;
     return 1;
 }
@@ -231,15 +232,17 @@ static void layernorm_step(float *y, const float *x, const float *r, const float
     }
 }
 
-/* y = act(x · lᵀ + b) as one step; a bf16 layer as two: x rounded to bf16 pairs once for the team
- * (each thread would otherwise round every block it works in), a barrier, the product. */
-static void linear_step(layers_job *job, const attn_linear *l, float *y, const float *x, int act, int tid, int nt, int *step) {
+/* y (rows ldy apart) = act(x (rows ldx apart) · lᵀ + b) as one step; a bf16 layer as two: x
+ * rounded to bf16 pairs once for the team (each thread would otherwise round every block it works
+ * in), a barrier, the product. */
+static void linear_step(layers_job *job, const attn_linear *l, float *y, int ldy, const float *x, int ldx, int act, int tid,
+                        int nt, int *step) {
     if (job->a->xb && attn_linear_bf16_active(l)) {
-        attn_bf16_convert_part(job->a->xb, x, job->N, l->K, tid, nt, step_counter(job, tid, step));
+        attn_bf16_convert_part(job->a->xb, x, job->N, l->K, ldx, tid, nt, step_counter(job, tid, step));
         team_wait(&job->bar);
-        attn_linear_part_bf16(l, y, job->a->xb, job->N, act, tid, nt, step_counter(job, tid, step));
+        attn_linear_part_bf16(l, y, job->a->xb, job->N, ldy, act, tid, nt, step_counter(job, tid, step));
     } else {
-        attn_linear_part(l, y, x, job->N, act, tid, nt, step_counter(job, tid, step), NULL);
+        attn_linear_part(l, y, x, job->N, ldx, ldy, act, tid, nt, step_counter(job, tid, step), NULL);
     }
 }
 
@@ -253,24 +256,24 @@ static void encoder_layers(void *job_ptr, int tid, int nt) {
     unsigned outputs = job->outputs;
     team_barrier *bar = &job->bar;
     const attn_config *c = &m->cfg;
-    int C = c->hidden, L = c->layers, keep_hidden = (outputs & ATTN_OUT_HIDDEN) != 0;
+    int C = c->hidden, L = c->layers, keep_hidden = (outputs & ATTN_OUT_HIDDEN) != 0, ldff = attn_x_stride(c->intermediate);
     float eps = (float)c->layer_norm_eps;
     size_t NC = (size_t)N * C;
     for (int l = 0; l < L; l++) {
         const layer_weights *w = &m->layers[l];
         float *x = a->hidden + (keep_hidden ? (size_t)l : (size_t)(l % 2)) * NC;           /* (N, C) in */
         float *y = a->hidden + (keep_hidden ? (size_t)l + 1 : (size_t)((l + 1) % 2)) * NC; /* (N, C) out */
-        linear_step(job, &w->qkv, a->qkv, x, -1, tid, nt, &step);                                    /* (N, 3C) */
+        linear_step(job, &w->qkv, a->qkv, 3 * C, x, C, -1, tid, nt, &step);                         /* (N, 3C) */
         team_wait(bar);
         attention(c, l, a->qkv, a->ctx, a->att, out, seqs, n, outputs, step_counter(job, tid, &step)); /* (N, C) */
         team_wait(bar);
-        linear_step(job, &w->attn_out, a->tmp, a->ctx, -1, tid, nt, &step);                          /* (N, C) */
+        linear_step(job, &w->attn_out, a->tmp, C, a->ctx, C, -1, tid, nt, &step);                   /* (N, C) */
         team_wait(bar);
         layernorm_step(a->attn_x, a->tmp, x, w->attn_ln_g, w->attn_ln_b, N, C, eps, step_counter(job, tid, &step), tid, nt);
         team_wait(bar);
-        linear_step(job, &w->ff_in, a->ff, a->attn_x, (int)c->activation, tid, nt, &step);            /* (N, I) */
+        linear_step(job, &w->ff_in, a->ff, ldff, a->attn_x, C, (int)c->activation, tid, nt, &step);  /* (N, I) */
         team_wait(bar);
-        linear_step(job, &w->ff_out, a->tmp, a->ff, -1, tid, nt, &step);                             /* (N, C) */
+        linear_step(job, &w->ff_out, a->tmp, C, a->ff, ldff, -1, tid, nt, &step);                   /* (N, C) */
         team_wait(bar);
         layernorm_step(y, a->tmp, a->attn_x, w->out_ln_g, w->out_ln_b, N, C, eps, step_counter(job, tid, &step), tid, nt);
         team_wait(bar);
