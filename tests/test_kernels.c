@@ -616,10 +616,22 @@ static void test_layernorm(void) {
     }
 }
 
-typedef void (*head_fn)(const float *, const float *, const float *, int, int, int, float, int, float *, float *, int);
+typedef void (*head_fn)(const float *, const float *, const float *, int, int, int, float, int, float *, float *, int, float *);
+
+/* The caller's per-thread scratch: 64-byte aligned, 16 sentinels on each side. */
+static float *work_fenced(size_t n) {
+    float *p = aligned_alloc(64, ((n + 32) * sizeof *p + 63) / 64 * 64); /* a multiple of the alignment */
+    for (size_t i = 0; i < n + 32; i++) p[i] = SENTINEL;
+    return p + 16;
+}
+static int work_fence_intact(const float *w, size_t n) {
+    for (int i = 1; i <= 16; i++)
+        if (w[-i] != SENTINEL || w[n + (size_t)i - 1] != SENTINEL) return 0;
+    return 1;
+}
 
 static void test_head(const char *name, head_fn fn) {
-    static const int Ts[] = {1, 2, 5, 25, 33};
+    static const int Ts[] = {1, 2, 5, 25, 33, 70};
     static const int hds[] = {1, 7, 8, 12, 64, 80, 128};
     for (size_t ti = 0; ti < sizeof Ts / sizeof *Ts; ti++)
         for (size_t hi = 0; hi < sizeof hds / sizeof *hds; hi++)
@@ -629,13 +641,17 @@ static void test_head(const char *name, head_fn fn) {
                 float *qkv = rand_vec((size_t)T * ld, 2.0f);
                 const float *q = qkv, *k = qkv + hd, *v = qkv + 2 * hd;
                 float *probs = fenced((size_t)T * T), *out = fenced((size_t)T * ldo);
-                fn(q, k, v, ld, T, hd, scale, sq, probs, out, ldo);
+                size_t nw = attn_attend_work_floats(T, hd);
+                float *work = work_fenced(nw);
+                fn(q, k, v, ld, T, hd, scale, sq, probs, out, ldo, work);
                 CHECKF(fence_intact(probs, (size_t)T * T), "%s T=%d hd=%d: wrote outside probs", name, T, hd);
+                CHECKF(work_fence_intact(work, nw), "%s T=%d hd=%d: wrote outside its work area", name, T, hd);
+                free(work - 16);
                 CHECKF(fence_intact(out, (size_t)T * ldo), "%s T=%d hd=%d: wrote outside out", name, T, hd);
                 for (int i = 0; i < T; i++) {
                     for (int d = hd; d < ldo && i + 1 < T; d++)
                         CHECKF(out[(size_t)i * ldo + d] == SENTINEL, "%s T=%d hd=%d: wrote between output rows", name, T, hd);
-                    double s[64], mx = -INFINITY, sum = 0.0;
+                    double s[80], mx = -INFINITY, sum = 0.0;
                     for (int j = 0; j < T; j++) {
                         double acc = 0.0;
                         for (int d = 0; d < hd; d++) acc += (double)q[(size_t)i * ld + d] * k[(size_t)j * ld + d];

@@ -80,7 +80,7 @@ static int cpu_has_avx512_bf16(void) {
 
 typedef void (*gelu_fn)(float *x, size_t n);
 typedef void (*head_fn)(const float *q, const float *k, const float *v, int ld, int T, int hd, float scale,
-                        int scale_q_first, float *probs, float *out, int ldo);
+                        int scale_q_first, float *probs, float *out, int ldo, float *work);
 typedef void (*part_fn)(float *y, const float *x, const float *w, const float *b, int M, int K, int N, int ldx, int ldy,
                         int act, int tid, int nt, atomic_int *next);
 typedef void (*part16_fn)(float *y, const float *x, const uint16_t *w, attn_wtype t, const float *b, int M, int K, int N,
@@ -197,8 +197,8 @@ void attn_layernorm_rows(float *y, const float *x, const float *r, const float *
 }
 
 void attn_attend_head(const float *q, const float *k, const float *v, int ld, int T, int hd, float scale, int scale_q_first,
-                      float *probs, float *out, int ldo) {
-    ks()->head(q, k, v, ld, T, hd, scale, scale_q_first, probs, out, ldo);
+                      float *probs, float *out, int ldo, float *work) {
+    ks()->head(q, k, v, ld, T, hd, scale, scale_q_first, probs, out, ldo, work);
 }
 
 /* ---- prepared linear layers ------------------------------------------------------------- */

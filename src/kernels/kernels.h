@@ -312,15 +312,20 @@ void attn_gelu_avx512(float *x, size_t n);
 /* One attention head of one sequence, single-threaded (call it from inside a parallel loop):
  *   q, k, v (T, hd), rows ld floats apart (views into the fused (T, 3C) qkv rows);
  *   probs (T, T) = softmax(q·kᵀ·scale) row by row;  out (T, hd), rows ldo apart, = probs · v.
- * scale_q_first: (q·scale)·k as DistilBERT computes it, else (q·k)·scale as BERT does. */
+ * scale_q_first: (q·scale)·k as DistilBERT computes it, else (q·k)·scale as BERT does.
+ * work: attn_attend_work_floats(T, hd) floats, 64-byte aligned, the caller's per-thread scratch
+ * (the avx512 variant keeps kᵀ there; the others do not touch it). */
+static inline size_t attn_attend_work_floats(int T, int hd) {
+    return (size_t)hd * (size_t)((T + 31) / 32 * 32) + (size_t)8 * (size_t)(hd + 16);
+}
 void attn_attend_head(const float *q, const float *k, const float *v, int ld, int T, int hd, float scale, int scale_q_first,
-                      float *probs, float *out, int ldo);
+                      float *probs, float *out, int ldo, float *work);
 void attn_attend_head_portable(const float *q, const float *k, const float *v, int ld, int T, int hd, float scale,
-                               int scale_q_first, float *probs, float *out, int ldo);
+                               int scale_q_first, float *probs, float *out, int ldo, float *work);
 void attn_attend_head_avx2(const float *q, const float *k, const float *v, int ld, int T, int hd, float scale,
-                           int scale_q_first, float *probs, float *out, int ldo);
+                           int scale_q_first, float *probs, float *out, int ldo, float *work);
 void attn_attend_head_avx512(const float *q, const float *k, const float *v, int ld, int T, int hd, float scale,
-                             int scale_q_first, float *probs, float *out, int ldo);
+                             int scale_q_first, float *probs, float *out, int ldo, float *work);
 
 /* In place softmax of one row of n values (max-subtracted, like torch.softmax). */
 void attn_softmax(float *x, int n);

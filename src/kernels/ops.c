@@ -85,7 +85,8 @@ void attn_softmax(float *x, int n) {
  *   probs (T, T) = softmax(q·kᵀ·scale) row by row; out (T, hd) rows ldo apart = probs · v.
  * scale_q_first: (q·scale)·k as DistilBERT computes it, else (q·k)·scale as BERT does. */
 void attn_attend_head_portable(const float *q, const float *k, const float *v, int ld, int T, int hd, float scale,
-                               int scale_q_first, float *probs, float *out, int ldo) {
+                               int scale_q_first, float *probs, float *out, int ldo, float *work) {
+    (void)work;
     for (int i = 0; i < T; i++) {
         const float *qi = q + (size_t)i * ld;
         float *row = probs + (size_t)i * T;

@@ -70,52 +70,149 @@ void attn_gelu_avx2(float *x, size_t n) {
     }
 }
 
-static inline float hsum8(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
+#if defined(__GNUC__) && !defined(__clang__)
+#define UNROLL6 _Pragma("GCC unroll 6")
+#else
+#define UNROLL6 _Pragma("unroll")
+#endif
+
+/* The 8 × 8 block r transposed in registers (r[t][u] = old r[u][t]): unpack ps, shuffle ps, then
+ * swap 128-bit halves; 24 shuffles. */
+static inline void transpose8(__m256 r[8]) {
+    __m256 t[8], u[8];
+    for (int i = 0; i < 4; i++) {
+        t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int i = 0; i < 2; i++) {
+        u[4 * i] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], 0x44);
+        u[4 * i + 1] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], 0xEE);
+        u[4 * i + 2] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
+        u[4 * i + 3] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xEE);
+    }
+    for (int i = 0; i < 4; i++) {
+        r[i] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x20);
+        r[i + 4] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x31);
+    }
 }
 
-/* Same contract as attn_attend_head_portable (ops.c). */
+/* kt (hd rows of w floats, w a multiple of 16 ≥ T) = the head's keys transposed, 0 past T. */
+static void transpose_keys8(const float *k, int ld, int T, int hd, float *kt, int w) {
+    for (int j = 0; j < w; j += 8)
+        for (int d = 0; d < hd; d += 8) {
+            __m256i m = attn_lanes8(hd - d);
+            __m256 r[8];
+            for (int t = 0; t < 8; t++) r[t] = j + t < T ? _mm256_maskload_ps(k + (size_t)(j + t) * ld + d, m) : _mm256_setzero_ps();
+            transpose8(r);
+            int nd = hd - d < 8 ? hd - d : 8;
+            for (int t = 0; t < nd; t++) _mm256_store_ps(kt + (size_t)(d + t) * w + j, r[t]);
+        }
+}
+
+#define SCORE_ROWS8 6 /* 6 rows × 16 keys: 12 accumulators, 2 key vectors, 1 broadcast */
+#define PV_ROWS8 6    /* 6 rows × 16 columns: 12 accumulators, 2 value vectors, 1 broadcast */
+
+/* rows[r][j] = (q_r · k_j)(· scale), r < nr ≤ SCORE_ROWS8, 16 keys at a time, FMA chains over d in
+ * order; as score_rows in ops_avx512.c. */
+static inline __attribute__((always_inline)) void score_rows8(const float *q, int ldq, int nr, const float *kt, int w,
+                                                              int T, int hd, __m256 sv, float *rows) {
+    for (int j = 0; j < w; j += 16) {
+        __m256 a0[SCORE_ROWS8], a1[SCORE_ROWS8];
+        UNROLL6 for (int r = 0; r < SCORE_ROWS8; r++) a0[r] = a1[r] = _mm256_setzero_ps();
+        for (int d = 0; d < hd; d++) {
+            __m256 k0 = _mm256_load_ps(kt + (size_t)d * w + j), k1 = _mm256_load_ps(kt + (size_t)d * w + j + 8);
+            UNROLL6 for (int r = 0; r < SCORE_ROWS8; r++)
+                if (r < nr) {
+                    __m256 b = _mm256_broadcast_ss(q + (size_t)r * ldq + d);
+                    a0[r] = _mm256_fmadd_ps(b, k0, a0[r]);
+                    a1[r] = _mm256_fmadd_ps(b, k1, a1[r]);
+                }
+        }
+        __m256i m0 = attn_lanes8(T - j), m1 = attn_lanes8(T - j - 8);
+        UNROLL6 for (int r = 0; r < SCORE_ROWS8; r++)
+            if (r < nr) {
+                _mm256_maskstore_ps(rows + (size_t)r * T + j, m0, _mm256_mul_ps(a0[r], sv));
+                _mm256_maskstore_ps(rows + (size_t)r * T + j + 8, m1, _mm256_mul_ps(a1[r], sv));
+            }
+    }
+}
+
+/* o_r = Σ_j rows[r][j] · v_j, r < nr ≤ PV_ROWS8, 16 columns at a time, each summed over j in order. */
+static inline __attribute__((always_inline)) void weighted_values8(const float *rows, int nr, const float *v, int ld,
+                                                                   int T, int hd, float *o, int ldo) {
+    for (int d0 = 0; d0 < hd; d0 += 16) {
+        __m256i m0 = attn_lanes8(hd - d0), m1 = attn_lanes8(hd - d0 - 8);
+        __m256 a0[PV_ROWS8], a1[PV_ROWS8];
+        UNROLL6 for (int r = 0; r < PV_ROWS8; r++) a0[r] = a1[r] = _mm256_setzero_ps();
+        for (int j = 0; j < T; j++) {
+            const float *vj = v + (size_t)j * ld + d0;
+            __m256 v0 = _mm256_maskload_ps(vj, m0), v1 = _mm256_maskload_ps(vj + 8, m1);
+            UNROLL6 for (int r = 0; r < PV_ROWS8; r++)
+                if (r < nr) {
+                    __m256 p = _mm256_broadcast_ss(rows + (size_t)r * T + j);
+                    a0[r] = _mm256_fmadd_ps(p, v0, a0[r]);
+                    a1[r] = _mm256_fmadd_ps(p, v1, a1[r]);
+                }
+        }
+        UNROLL6 for (int r = 0; r < PV_ROWS8; r++)
+            if (r < nr) {
+                _mm256_maskstore_ps(o + (size_t)r * ldo + d0, m0, a0[r]);
+                _mm256_maskstore_ps(o + (size_t)r * ldo + d0 + 8, m1, a1[r]);
+            }
+    }
+}
+
+/* In place softmax of row[0..T): max, exp8 and sum 8 lanes at a time, tails masked. */
+static void softmax8(float *row, int T) {
+    __m256 mx = _mm256_set1_ps(-INFINITY);
+    int j = 0;
+    for (; j + 8 <= T; j += 8) mx = _mm256_max_ps(mx, _mm256_loadu_ps(row + j));
+    __m128 h = _mm_max_ps(_mm256_castps256_ps128(mx), _mm256_extractf128_ps(mx, 1));
+    h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+    float m = _mm_cvtss_f32(_mm_max_ss(h, _mm_movehdup_ps(h)));
+    for (int t = j; t < T; t++) m = fmaxf(m, row[t]);
+    __m256 mv = _mm256_set1_ps(m), sum = _mm256_setzero_ps();
+    for (j = 0; j < T; j += 8) {
+        __m256i lm = attn_lanes8(T - j);
+        __m256 e = _mm256_and_ps(exp8(_mm256_sub_ps(_mm256_maskload_ps(row + j, lm), mv)), _mm256_castsi256_ps(lm));
+        _mm256_maskstore_ps(row + j, lm, e);
+        sum = _mm256_add_ps(sum, e);
+    }
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(sum), _mm256_extractf128_ps(sum, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    __m256 inv = _mm256_set1_ps(1.0f / _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s))));
+    for (j = 0; j < T; j += 8) {
+        __m256i lm = attn_lanes8(T - j);
+        _mm256_maskstore_ps(row + j, lm, _mm256_mul_ps(_mm256_maskload_ps(row + j, lm), inv));
+    }
+}
+
+/* Same contract as attn_attend_head_portable (ops.c); the scheme of attn_attend_head_avx512
+ * (kᵀ in work, blocks of query rows: scores, softmax, outputs) with 8-lane vectors. */
 void attn_attend_head_avx2(const float *q, const float *k, const float *v, int ld, int T, int hd, float scale,
-                           int scale_q_first, float *probs, float *out, int ldo) {
-    int hd8 = hd & ~7;
-    __m256i m = attn_lanes8(hd - hd8); /* unused when hd % 8 == 0 */
-    __m256 sv = _mm256_set1_ps(scale);
-    for (int i = 0; i < T; i++) {
+                           int scale_q_first, float *probs, float *out, int ldo, float *work) {
+    int w = (T + 15) / 16 * 16;
+    float *kt = work, *qs = work + (size_t)hd * w; /* qs: the block's q rows times scale */
+    transpose_keys8(k, ld, T, hd, kt, w);
+    __m256 sv = _mm256_set1_ps(scale_q_first ? 1.0f : scale), sc = _mm256_set1_ps(scale);
+    for (int i = 0; i < T; i += SCORE_ROWS8) {
+        int nr = T - i < SCORE_ROWS8 ? T - i : SCORE_ROWS8;
         const float *qi = q + (size_t)i * ld;
-        float *row = probs + (size_t)i * T;
-        for (int j = 0; j < T; j++) { /* row[j] = q_i · k_j · scale */
-            const float *kj = k + (size_t)j * ld;
-            __m256 acc = _mm256_setzero_ps();
-            int d = 0;
-            for (; d < hd8; d += 8) {
-                __m256 qv = _mm256_loadu_ps(qi + d);
-                if (scale_q_first) qv = _mm256_mul_ps(qv, sv);
-                acc = _mm256_fmadd_ps(qv, _mm256_loadu_ps(kj + d), acc);
-            }
-            if (d < hd) {
-                __m256 qv = _mm256_maskload_ps(qi + d, m);
-                if (scale_q_first) qv = _mm256_mul_ps(qv, sv);
-                acc = _mm256_fmadd_ps(qv, _mm256_maskload_ps(kj + d, m), acc);
-            }
-            float s = hsum8(acc);
-            row[j] = scale_q_first ? s : s * scale;
+        int ldq = ld;
+        if (scale_q_first) {
+            for (int r = 0; r < nr; r++)
+                for (int d = 0; d < hd; d += 8) {
+                    __m256i m = attn_lanes8(hd - d);
+                    _mm256_maskstore_ps(qs + (size_t)r * hd + d, m, _mm256_mul_ps(_mm256_maskload_ps(qi + (size_t)r * ld + d, m), sc));
+                }
+            qi = qs, ldq = hd;
         }
-        attn_softmax(row, T);
-        float *o = out + (size_t)i * ldo; /* o = Σ_j row[j] · v_j */
-        int d = 0;
-        for (; d < hd8; d += 8) {
-            __m256 acc = _mm256_setzero_ps();
-            for (int j = 0; j < T; j++) acc = _mm256_fmadd_ps(_mm256_set1_ps(row[j]), _mm256_loadu_ps(v + (size_t)j * ld + d), acc);
-            _mm256_storeu_ps(o + d, acc);
-        }
-        if (d < hd) {
-            __m256 acc = _mm256_setzero_ps();
-            for (int j = 0; j < T; j++)
-                acc = _mm256_fmadd_ps(_mm256_set1_ps(row[j]), _mm256_maskload_ps(v + (size_t)j * ld + d, m), acc);
-            _mm256_maskstore_ps(o + d, m, acc);
-        }
+        float *rows = probs + (size_t)i * T;
+        if (nr == SCORE_ROWS8) score_rows8(qi, ldq, SCORE_ROWS8, kt, w, T, hd, sv, rows);
+        else score_rows8(qi, ldq, nr, kt, w, T, hd, sv, rows);
+        for (int r = 0; r < nr; r++) softmax8(rows + (size_t)r * T, T);
+        float *o = out + (size_t)i * ldo;
+        if (nr == PV_ROWS8) weighted_values8(rows, PV_ROWS8, v, ld, T, hd, o, ldo);
+        else weighted_values8(rows, nr, v, ld, T, hd, o, ldo);
     }
 }

@@ -78,63 +78,105 @@ void attn_gelu_avx512(float *x, size_t n) {
     }
 }
 
-/* 16 sums in one vector: r[t] = Σ lanes of a[t]. The halving tree of _mm512_reduce_add_ps (lane l
- * + l+8, then + l+4, + l+2, + l+1), done for 16 vectors at once: 15 two-source permutes and adds
- * instead of 16 separate reductions, and the same bits as they would give. */
-static inline __m512 sum16x16(const __m512 a[16]) {
-    const __m512i l1a = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
-    const __m512i l1b = _mm512_setr_epi32(8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
-    const __m512i l2a = _mm512_setr_epi32(0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
-    const __m512i l2b = _mm512_setr_epi32(4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31);
-    const __m512i l3a = _mm512_setr_epi32(0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29);
-    const __m512i l3b = _mm512_setr_epi32(2, 3, 6, 7, 10, 11, 14, 15, 18, 19, 22, 23, 26, 27, 30, 31);
-    const __m512i l4a = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    const __m512i l4b = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
-#define HALVE(x, y, ia, ib) _mm512_add_ps(_mm512_permutex2var_ps(x, ia, y), _mm512_permutex2var_ps(x, ib, y))
-    __m512 b[8], c[4], d[2];
-    UNROLL8 for (int i = 0; i < 8; i++) b[i] = HALVE(a[2 * i], a[2 * i + 1], l1a, l1b); /* [t: 8 partials, t+1: 8] */
-    UNROLL4 for (int i = 0; i < 4; i++) c[i] = HALVE(b[2 * i], b[2 * i + 1], l2a, l2b); /* 4 keys × 4 partials */
-    d[0] = HALVE(c[0], c[1], l3a, l3b), d[1] = HALVE(c[2], c[3], l3a, l3b);             /* 8 keys × 2 */
-    return HALVE(d[0], d[1], l4a, l4b);
-#undef HALVE
-}
-
-/* row[j] = q_i · k_j (· scale), j < T: for 16 keys at a time, 16 FMA chains over the head
- * dimension (one accumulator per key, lanes over d), then sum16x16 → one vector of 16 scores.
- * Keys past T (in the last group) are left out (their accumulators stay 0) and not stored. */
-static void scores(const float *qi, const float *k, int ld, int T, int hd, float scale, int scale_q_first, float *row) {
-    __m512 sv = _mm512_set1_ps(scale);
-    for (int j = 0; j < T; j += 16) {
-        int nk = T - j < 16 ? T - j : 16;
-        const float *kj = k + (size_t)j * ld;
-        __m512 acc[16];
-        UNROLL16 for (int t = 0; t < 16; t++) acc[t] = _mm512_setzero_ps();
-        for (int d = 0; d < hd; d += 16) {
-            __mmask16 m = lanes(hd - d);
-            __m512 qv = _mm512_maskz_loadu_ps(m, qi + d);
-            if (scale_q_first) qv = _mm512_mul_ps(qv, sv);
-            UNROLL16 for (int t = 0; t < 16; t++)
-                if (t < nk) acc[t] = _mm512_fmadd_ps(qv, _mm512_maskz_loadu_ps(m, kj + (size_t)t * ld + d), acc[t]);
-        }
-        __m512 sc = sum16x16(acc);
-        if (!scale_q_first) sc = _mm512_mul_ps(sc, sv);
-        _mm512_mask_storeu_ps(row + j, lanes(nk), sc);
+/* The 16 × 16 block r (row t = 16 floats) transposed in registers: after it, r[t][u] = old r[u][t].
+ * Pairs of rows interleaved (unpack ps), then pairs of pairs (unpack pd), then 128-bit quarters
+ * twice (shuffle_f32x4): 64 shuffles. */
+static inline void transpose16(__m512 r[16]) {
+    __m512 t[16];
+    UNROLL8 for (int i = 0; i < 8; i++) {
+        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    UNROLL4 for (int i = 0; i < 4; i++) {
+        __m512d a = _mm512_castps_pd(t[4 * i]), b = _mm512_castps_pd(t[4 * i + 1]);
+        __m512d c = _mm512_castps_pd(t[4 * i + 2]), d = _mm512_castps_pd(t[4 * i + 3]);
+        r[4 * i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
+        r[4 * i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
+        r[4 * i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
+        r[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
+    }
+    UNROLL4 for (int i = 0; i < 4; i++) {
+        t[i] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0x88);
+        t[i + 4] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0xdd);
+        t[i + 8] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0x88);
+        t[i + 12] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0xdd);
+    }
+    UNROLL4 for (int i = 0; i < 4; i++) {
+        r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
+        r[i + 4] = _mm512_shuffle_f32x4(t[i + 4], t[i + 12], 0x88);
+        r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xdd);
+        r[i + 12] = _mm512_shuffle_f32x4(t[i + 4], t[i + 12], 0xdd);
     }
 }
 
-/* o[0..hd) = Σ_j row[j] · v_j, 64 columns (four accumulators, four independent chains) at a time;
+/* kt (hd rows of w floats, w = T rounded up to 32) = the head's keys transposed: kt[d·w + j] = k_j[d],
+ * 0 for T ≤ j < w, so that the score loop reads whole vectors of keys. */
+static void transpose_keys(const float *k, int ld, int T, int hd, float *kt, int w) {
+    for (int j = 0; j < w; j += 16)
+        for (int d = 0; d < hd; d += 16) {
+            __mmask16 m = lanes(hd - d);
+            __m512 r[16];
+            UNROLL16 for (int t = 0; t < 16; t++)
+                r[t] = j + t < T ? _mm512_maskz_loadu_ps(m, k + (size_t)(j + t) * ld + d) : _mm512_setzero_ps();
+            transpose16(r);
+            int nd = hd - d < 16 ? hd - d : 16;
+            for (int t = 0; t < nd; t++) _mm512_store_ps(kt + (size_t)(d + t) * w + j, r[t]);
+        }
+}
+
+#define SCORE_ROWS 8 /* query rows per score block: 8 broadcasts and 16 FMAs per 2 key vectors */
+#define PV_ROWS 4    /* probability rows per output block: 4 × 64 columns in 16 accumulators */
+
+/* rows[r][j] = (q_r · k_j)(· scale), r < nr ≤ SCORE_ROWS, j < T: 32 keys at a time, nr × 2
+ * accumulators, each an FMA chain over d in order (q_r[d] broadcast, kt row d loaded). q rows are
+ * ldq apart (already scaled when scale_q_first: then sv is 1). Inlined with a constant nr for the
+ * full blocks, so that the row loop unrolls without tests. */
+static inline __attribute__((always_inline)) void score_rows(const float *q, int ldq, int nr, const float *kt, int w,
+                                                             int T, int hd, __m512 sv, float *rows) {
+    for (int j = 0; j < w; j += 32) {
+        __m512 a0[SCORE_ROWS], a1[SCORE_ROWS];
+        UNROLL8 for (int r = 0; r < SCORE_ROWS; r++) a0[r] = a1[r] = _mm512_setzero_ps();
+        const float *kj = kt + j;
+        for (int d = 0; d < hd; d++) {
+            __m512 k0 = _mm512_load_ps(kj + (size_t)d * w), k1 = _mm512_load_ps(kj + (size_t)d * w + 16);
+            UNROLL8 for (int r = 0; r < SCORE_ROWS; r++)
+                if (r < nr) {
+                    __m512 b = _mm512_set1_ps(q[(size_t)r * ldq + d]);
+                    a0[r] = _mm512_fmadd_ps(b, k0, a0[r]);
+                    a1[r] = _mm512_fmadd_ps(b, k1, a1[r]);
+                }
+        }
+        __mmask16 m0 = lanes(T - j), m1 = lanes(T - j - 16);
+        UNROLL8 for (int r = 0; r < SCORE_ROWS; r++)
+            if (r < nr) {
+                _mm512_mask_storeu_ps(rows + (size_t)r * T + j, m0, _mm512_mul_ps(a0[r], sv));
+                _mm512_mask_storeu_ps(rows + (size_t)r * T + j + 16, m1, _mm512_mul_ps(a1[r], sv));
+            }
+    }
+}
+
+/* o_r[0..hd) = Σ_j rows[r][j] · v_j, r < nr ≤ PV_ROWS: 64 columns at a time, nr × 4 accumulators;
  * each column sums over j in order. */
-static void weighted_values(const float *row, const float *v, int ld, int T, int hd, float *o) {
+static inline __attribute__((always_inline)) void weighted_values(const float *rows, int nr, const float *v, int ld,
+                                                                  int T, int hd, float *o, int ldo) {
     for (int d0 = 0; d0 < hd; d0 += 64) {
         __mmask16 m[4];
-        __m512 acc[4];
-        UNROLL4 for (int b = 0; b < 4; b++) m[b] = lanes(hd - d0 - 16 * b), acc[b] = _mm512_setzero_ps();
+        __m512 acc[PV_ROWS][4];
+        UNROLL4 for (int b = 0; b < 4; b++) m[b] = lanes(hd - d0 - 16 * b);
+        UNROLL4 for (int r = 0; r < PV_ROWS; r++) UNROLL4 for (int b = 0; b < 4; b++) acc[r][b] = _mm512_setzero_ps();
         for (int j = 0; j < T; j++) {
-            __m512 w = _mm512_set1_ps(row[j]);
             const float *vj = v + (size_t)j * ld + d0;
-            UNROLL4 for (int b = 0; b < 4; b++) acc[b] = _mm512_fmadd_ps(w, _mm512_maskz_loadu_ps(m[b], vj + 16 * b), acc[b]);
+            __m512 vv[4];
+            UNROLL4 for (int b = 0; b < 4; b++) vv[b] = _mm512_maskz_loadu_ps(m[b], vj + 16 * b);
+            UNROLL4 for (int r = 0; r < PV_ROWS; r++)
+                if (r < nr) {
+                    __m512 p = _mm512_set1_ps(rows[(size_t)r * T + j]);
+                    UNROLL4 for (int b = 0; b < 4; b++) acc[r][b] = _mm512_fmadd_ps(p, vv[b], acc[r][b]);
+                }
         }
-        UNROLL4 for (int b = 0; b < 4; b++) _mm512_mask_storeu_ps(o + d0 + 16 * b, m[b], acc[b]);
+        UNROLL4 for (int r = 0; r < PV_ROWS; r++)
+            if (r < nr)
+                UNROLL4 for (int b = 0; b < 4; b++) _mm512_mask_storeu_ps(o + (size_t)r * ldo + d0 + 16 * b, m[b], acc[r][b]);
     }
 }
 
@@ -156,15 +198,39 @@ static void softmax16(float *row, int T) {
     }
 }
 
-/* Same contract as attn_attend_head_portable (ops.c). The head's q, k, v (T × hd each, 24 KB at
- * T = 25, hd = 64) stay in L1 across the rows. */
+/* Same contract as attn_attend_head_portable (ops.c). kᵀ goes to work once (transpose_keys), then
+ * blocks of SCORE_ROWS query rows: their scores against every key (score_rows: a small GEMM with no
+ * horizontal sums), the softmax of each row, and their outputs (weighted_values), while the block's
+ * probabilities are still in L1. q·kᵀ sums over d in order, P·v over j in order. */
 void attn_attend_head_avx512(const float *q, const float *k, const float *v, int ld, int T, int hd, float scale,
-                             int scale_q_first, float *probs, float *out, int ldo) {
-    for (int i = 0; i < T; i++) {
-        float *row = probs + (size_t)i * T;
-        scores(q + (size_t)i * ld, k, ld, T, hd, scale, scale_q_first, row);
-        softmax16(row, T);
-        weighted_values(row, v, ld, T, hd, out + (size_t)i * ldo);
+                             int scale_q_first, float *probs, float *out, int ldo, float *work) {
+    int w = (T + 31) / 32 * 32;
+    float *kt = work, *qs = work + (size_t)hd * w; /* qs: the block's q rows times scale (SCORE_ROWS × hd) */
+    transpose_keys(k, ld, T, hd, kt, w);
+    __m512 sv = _mm512_set1_ps(scale_q_first ? 1.0f : scale);
+    for (int i = 0; i < T; i += SCORE_ROWS) {
+        int nr = T - i < SCORE_ROWS ? T - i : SCORE_ROWS;
+        const float *qi = q + (size_t)i * ld;
+        int ldq = ld;
+        if (scale_q_first) {
+            __m512 sc = _mm512_set1_ps(scale);
+            for (int r = 0; r < nr; r++)
+                for (int d = 0; d < hd; d += 16) {
+                    __mmask16 m = lanes(hd - d);
+                    _mm512_mask_storeu_ps(qs + (size_t)r * hd + d, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, qi + (size_t)r * ld + d), sc));
+                }
+            qi = qs, ldq = hd;
+        }
+        float *rows = probs + (size_t)i * T;
+        if (nr == SCORE_ROWS) score_rows(qi, ldq, SCORE_ROWS, kt, w, T, hd, sv, rows);
+        else score_rows(qi, ldq, nr, kt, w, T, hd, sv, rows);
+        for (int r = 0; r < nr; r++) softmax16(rows + (size_t)r * T, T);
+        for (int r = 0; r < nr; r += PV_ROWS) {
+            int np = nr - r < PV_ROWS ? nr - r : PV_ROWS;
+            float *o = out + (size_t)(i + r) * ldo;
+            if (np == PV_ROWS) weighted_values(rows + (size_t)r * T, PV_ROWS, v, ld, T, hd, o, ldo);
+            else weighted_values(rows + (size_t)r * T, np, v, ld, T, hd, o, ldo);
+        }
     }
 }
 

@@ -92,9 +92,10 @@ static void embed(const attn_model *m, const attn_input *in, const seq_span *seq
  * tasks taken from next_task, 0 at the start; the caller synchronises after it).
  * qkv (N, 3C) → ctx (N, C); probabilities of sequence b go to att_b (NH, T_b, T_b): the output's
  * layer l when attentions are returned, else the scratch. With ATTN_OUT_QK the head's q and k rows
- * (after projection and bias, before any scaling) are copied to out[b].queries / keys. */
+ * (after projection and bias, before any scaling) are copied to out[b].queries / keys. work: this
+ * thread's attn_attend_work_floats(longest sequence, hd) floats. */
 static void attention(const attn_config *c, int l, const float *qkv, float *ctx, float *scratch, attn_output *out,
-                      const seq_span *seqs, int n, unsigned outputs, atomic_int *next_task) {
+                      const seq_span *seqs, int n, unsigned outputs, float *work, atomic_int *next_task) {
     int C = c->hidden, NH = c->heads, hd = C / NH;
     float scale = 1.0f / sqrtf((float)hd);
     int scale_q_first = c->arch == ATTN_ARCH_DISTILBERT; /* DistilBERT scales q before the product */
@@ -108,7 +109,7 @@ static void attention(const attn_config *c, int l, const float *qkv, float *ctx,
         float *probs = outputs & ATTN_OUT_ATTENTIONS ? out[b].attentions + ((size_t)l * NH + h) * TT
                                                      : scratch + seqs[b].att + h * TT;
         float *o = ctx + (size_t)seqs[b].start * C + h * hd;           /* (T, hd) rows C apart */
-        attn_attend_head(q, k, v, 3 * C, T, hd, scale, scale_q_first, probs, o, C);
+        attn_attend_head(q, k, v, 3 * C, T, hd, scale, scale_q_first, probs, o, C, work);
         if (outputs & ATTN_OUT_QK)
             for (int t = 0; t < T; t++) {
                 size_t at = (((size_t)l * NH + h) * T + t) * hd;
@@ -128,18 +129,23 @@ typedef struct arena {
     float *attn_x;  /* (N, C) output of the attention sub-layer */
     float *ff;      /* (N, I) in rows ldff = attn_x_stride(I) apart */
     float *att;     /* Σ NH·T_b² scratch probabilities when attentions are not returned */
+    float *work;    /* per thread, work_floats apart: attention's scratch (attn_attend_work_floats) */
+    size_t work_floats;
     uint32_t *xb;   /* (N + 32, K2) a bf16 layer's input as bf16 pairs, rounded once for the team; NULL in fp32 */
     int locked;     /* holds the model's arena lock */
 } arena;
 
 /* Reuses the model's block when it is free and large enough (grown otherwise), so that a forward
  * allocates only its outputs; a concurrent forward on the same model gets a block of its own. */
-static int arena_alloc(attn_model *m, arena *a, int N, size_t att_floats, int keep_hidden, int keep_att) {
+static int arena_alloc(attn_model *m, arena *a, int N, int T_max, int threads, size_t att_floats, int keep_hidden,
+                       int keep_att) {
     const attn_config *c = &m->cfg;
     size_t C = (size_t)c->hidden, I = (size_t)c->intermediate, L = (size_t)c->layers;
     size_t nh = (keep_hidden ? L + 1 : 2) * N * C;
     size_t ldff = (size_t)attn_x_stride((int)I);
-    size_t floats = (nh + N * 3 * C + 3 * N * C + N * ldff + (keep_att ? 0 : att_floats) + 15) / 16 * 16;
+    size_t att = (nh + N * 3 * C + 3 * N * C + N * ldff + (keep_att ? 0 : att_floats) + 15) / 16 * 16;
+    a->work_floats = (attn_attend_work_floats(T_max, c->hidden / c->heads) + 15) / 16 * 16;
+    size_t floats = att + (size_t)threads * a->work_floats;
     size_t xb_bytes = m->precision == ATTN_PRECISION_BF16 ? attn_bf16_x_bytes(N, (int)(I > C ? I : C)) : 0;
     size_t total = floats + (xb_bytes + sizeof(float) - 1) / sizeof(float);
     float *p = NULL;
@@ -163,6 +169,7 @@ static int arena_alloc(attn_model *m, arena *a, int N, size_t att_floats, int ke
     a->attn_x = p, p += N * C;
     a->ff = p, p += N * ldff;
     a->att = keep_att ? NULL : p;
+    a->work = a->hidden + att; /* att and work_floats are multiples of 16: 64-byte aligned */
     return 1;
 }
 
@@ -265,7 +272,8 @@ static void encoder_layers(void *job_ptr, int tid, int nt) {
         float *y = a->hidden + (keep_hidden ? (size_t)l + 1 : (size_t)((l + 1) % 2)) * NC; /* (N, C) out */
         linear_step(job, &w->qkv, a->qkv, 3 * C, x, C, -1, tid, nt, &step);                         /* (N, 3C) */
         team_wait(bar);
-        attention(c, l, a->qkv, a->ctx, a->att, out, seqs, n, outputs, step_counter(job, tid, &step)); /* (N, C) */
+        attention(c, l, a->qkv, a->ctx, a->att, out, seqs, n, outputs, a->work + (size_t)tid * a->work_floats,
+                  step_counter(job, tid, &step)); /* (N, C) */
         team_wait(bar);
         linear_step(job, &w->attn_out, a->tmp, C, a->ctx, C, -1, tid, nt, &step);                   /* (N, C) */
         team_wait(bar);
@@ -289,18 +297,19 @@ attn_status attn_model_forward(attn_model *m, const attn_input *in, int n, unsig
 
     seq_span *seqs = malloc((size_t)n * sizeof *seqs);
     if (!seqs) return attn_fail(ATTN_E_NOMEM, "forward: out of memory");
-    int N = 0;
+    int N = 0, T_max = 0;
     size_t att_floats = 0;
     for (int b = 0; b < n; b++) {
         seqs[b] = (seq_span){N, in[b].len, att_floats};
         N += in[b].len;
+        if (in[b].len > T_max) T_max = in[b].len;
         att_floats += (size_t)NH * in[b].len * in[b].len;
     }
 
     memset(out, 0, (size_t)n * sizeof *out);
     arena a = {0};
     int threads = m->threads > 0 ? m->threads : omp_get_max_threads();
-    if (!alloc_outputs(c, in, n, outputs, out) || !arena_alloc(m, &a, N, att_floats, keep_hidden, keep_att)) {
+    if (!alloc_outputs(c, in, n, outputs, out) || !arena_alloc(m, &a, N, T_max, threads, att_floats, keep_hidden, keep_att)) {
         for (int b = 0; b < n; b++) attn_output_free(&out[b]);
         arena_release(m, &a);
         free(seqs);
