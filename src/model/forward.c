@@ -143,9 +143,9 @@ static int arena_alloc(attn_model *m, arena *a, int N, int T_max, int threads, s
     size_t C = (size_t)c->hidden, I = (size_t)c->intermediate, L = (size_t)c->layers;
     size_t nh = (keep_hidden ? L + 1 : 2) * N * C;
     size_t ldff = (size_t)attn_x_stride((int)I);
-    size_t att = (nh + N * 3 * C + 3 * N * C + N * ldff + (keep_att ? 0 : att_floats) + 15) / 16 * 16;
+    size_t acts = (nh + N * 3 * C + 3 * N * C + N * ldff + (keep_att ? 0 : att_floats) + 15) / 16 * 16;
     a->work_floats = (attn_attend_work_floats(T_max, c->hidden / c->heads) + 15) / 16 * 16;
-    size_t floats = att + (size_t)threads * a->work_floats;
+    size_t floats = acts + (size_t)threads * a->work_floats;
     size_t xb_bytes = m->precision == ATTN_PRECISION_BF16 ? attn_bf16_x_bytes(N, (int)(I > C ? I : C)) : 0;
     size_t total = floats + (xb_bytes + sizeof(float) - 1) / sizeof(float);
     float *p = NULL;
@@ -169,7 +169,7 @@ static int arena_alloc(attn_model *m, arena *a, int N, int T_max, int threads, s
     a->attn_x = p, p += N * C;
     a->ff = p, p += N * ldff;
     a->att = keep_att ? NULL : p;
-    a->work = a->hidden + att; /* att and work_floats are multiples of 16: 64-byte aligned */
+    a->work = a->hidden + acts; /* acts and work_floats are multiples of 16: 64-byte aligned */
     return 1;
 }
 

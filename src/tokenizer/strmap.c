@@ -118,17 +118,11 @@ void tk_pairmap_free(tk_pairmap *m) {
 
 attn_status tk_vocab_set(tk_vocab *v, int32_t id, const char *s, size_t len) {
     if (id < 0 || id >= TK_MAX_ID) return ATTN_E_INVALID; /* the table is dense: a huge id is no vocabulary */
-    if (id >= v->n) {
-        int32_t n = id + 1;
-        if (n > v->n) {
-            size_t cap = 1;
-            while (cap < (size_t)n) cap *= 2;
-            char **p = realloc(v->tokens, cap * sizeof *p);
-            if (!p) return ATTN_E_NOMEM;
-            for (int32_t i = v->n; i < (int32_t)cap; i++) p[i] = NULL;
-            v->tokens = p;
-        }
-        v->n = n;
+    if (id >= v->n) { /* grown geometrically: a vocabulary read in id order reallocates log n times, not n */
+        size_t old = v->cap;
+        if (!attn_grow((void **)&v->tokens, &v->cap, (size_t)id + 1, sizeof *v->tokens)) return ATTN_E_NOMEM;
+        for (size_t i = old; i < v->cap; i++) v->tokens[i] = NULL;
+        v->n = id + 1;
     }
     if (v->tokens[id]) return strlen(v->tokens[id]) == len && memcmp(v->tokens[id], s, len) == 0 ? ATTN_OK : ATTN_E_FORMAT;
     char *copy = attn_strndup(s, len);

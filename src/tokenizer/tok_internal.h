@@ -67,6 +67,7 @@ void tk_pairmap_free(tk_pairmap *m);
 typedef struct tk_vocab {
     char **tokens; /* [n] malloc'ed strings, NULL for ids that have none */
     int32_t n;
+    size_t cap;    /* slots allocated in tokens */
     tk_strmap map;
     size_t max_len; /* longest token in bytes */
 } tk_vocab;
