@@ -314,9 +314,11 @@ void attn_gelu_avx512(float *x, size_t n);
  *   probs (T, T) = softmax(q·kᵀ·scale) row by row;  out (T, hd), rows ldo apart, = probs · v.
  * scale_q_first: (q·scale)·k as DistilBERT computes it, else (q·k)·scale as BERT does.
  * work: attn_attend_work_floats(T, hd) floats, 64-byte aligned, the caller's per-thread scratch
- * (the avx512 variant keeps kᵀ there; the others do not touch it). */
+ * (the avx512 and avx2 variants keep kᵀ there, rows attn_attend_keys_width(T) floats or fewer
+ * apart, and the block's scaled q rows; the portable one does not touch it). */
+static inline int attn_attend_keys_width(int T) { return (T + 31) / 32 * 32; }
 static inline size_t attn_attend_work_floats(int T, int hd) {
-    return (size_t)hd * (size_t)((T + 31) / 32 * 32) + (size_t)8 * (size_t)(hd + 16);
+    return (size_t)hd * (size_t)attn_attend_keys_width(T) + (size_t)8 * (size_t)(hd + 16);
 }
 void attn_attend_head(const float *q, const float *k, const float *v, int ld, int T, int hd, float scale, int scale_q_first,
                       float *probs, float *out, int ldo, float *work);

@@ -70,6 +70,20 @@ void attn_gelu_avx2(float *x, size_t n) {
     }
 }
 
+static inline float hsum8(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+static inline float hmax8(__m256 v) {
+    __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_max_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
 #if defined(__GNUC__) && !defined(__clang__)
 #define UNROLL6 _Pragma("GCC unroll 6")
 #else
@@ -167,9 +181,7 @@ static void softmax8(float *row, int T) {
     __m256 mx = _mm256_set1_ps(-INFINITY);
     int j = 0;
     for (; j + 8 <= T; j += 8) mx = _mm256_max_ps(mx, _mm256_loadu_ps(row + j));
-    __m128 h = _mm_max_ps(_mm256_castps256_ps128(mx), _mm256_extractf128_ps(mx, 1));
-    h = _mm_max_ps(h, _mm_movehl_ps(h, h));
-    float m = _mm_cvtss_f32(_mm_max_ss(h, _mm_movehdup_ps(h)));
+    float m = hmax8(mx);
     for (int t = j; t < T; t++) m = fmaxf(m, row[t]);
     __m256 mv = _mm256_set1_ps(m), sum = _mm256_setzero_ps();
     for (j = 0; j < T; j += 8) {
@@ -178,9 +190,7 @@ static void softmax8(float *row, int T) {
         _mm256_maskstore_ps(row + j, lm, e);
         sum = _mm256_add_ps(sum, e);
     }
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(sum), _mm256_extractf128_ps(sum, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    __m256 inv = _mm256_set1_ps(1.0f / _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s))));
+    __m256 inv = _mm256_set1_ps(1.0f / hsum8(sum));
     for (j = 0; j < T; j += 8) {
         __m256i lm = attn_lanes8(T - j);
         _mm256_maskstore_ps(row + j, lm, _mm256_mul_ps(_mm256_maskload_ps(row + j, lm), inv));

@@ -204,7 +204,7 @@ static void softmax16(float *row, int T) {
  * probabilities are still in L1. q·kᵀ sums over d in order, P·v over j in order. */
 void attn_attend_head_avx512(const float *q, const float *k, const float *v, int ld, int T, int hd, float scale,
                              int scale_q_first, float *probs, float *out, int ldo, float *work) {
-    int w = (T + 31) / 32 * 32;
+    int w = attn_attend_keys_width(T);
     float *kt = work, *qs = work + (size_t)hd * w; /* qs: the block's q rows times scale (SCORE_ROWS × hd) */
     transpose_keys(k, ld, T, hd, kt, w);
     __m512 sv = _mm512_set1_ps(scale_q_first ? 1.0f : scale);
