@@ -174,7 +174,9 @@ typedef struct attn_output {
 ATTN_API attn_status attn_model_check_input(const attn_model *m, const attn_input *in);
 
 /* Runs n sequences as one padded batch. out[i] receives sequence i's unpadded results; each
- * equals what a run of that sequence alone gives. Free each out[i] with attn_output_free. */
+ * equals what a run of that sequence alone gives. Free each out[i] with attn_output_free (and
+ * only with it: an array of 32 MB or more, such as a long sequence's attentions, is a mapping of
+ * 2 MB pages, and the last one freed is kept for the next forward instead of unmapped). */
 ATTN_API attn_status attn_model_forward(attn_model *m, const attn_input *in, int n,
                                         unsigned outputs, attn_output *out);
 ATTN_API void attn_output_free(attn_output *o);

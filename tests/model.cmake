@@ -23,6 +23,8 @@ foreach(fixture bert-tiny bert-tiny-plain-f16 bert-tiny-posids distilbert-tiny d
       ENVIRONMENT "OMP_WAIT_POLICY=PASSIVE;ATTN_KERNELS=${ks}")
   endforeach()
 endforeach()
+# the large blocks of src/common/pages.c (packed weights, the outputs of long forwards)
+attn_add_test(test_pages SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_pages.c)
 # the forward's worker team; run without OMP_WAIT_POLICY=PASSIVE: idle workers must sleep on their own
 attn_add_test(test_team_pool SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_team_pool.c)
 set_tests_properties(test_team_pool PROPERTIES ENVIRONMENT "ATTN_TEST_DATA=${ATTN_TEST_DATA}")

@@ -35,6 +35,20 @@ char *attn_path_join(const char *a, const char *b);
  * geometrically. 1 on success; 0 on overflow or allocation failure (*p, *cap unchanged). */
 int attn_grow(void **p, size_t *cap, size_t need, size_t elem);
 
+/* ---- large blocks (pages.c) ------------------------------------------------------------ */
+/* A zeroed anonymous mapping of bytes rounded up to 4 KB, starting on a 2 MB boundary and advised
+ * to use 2 MB pages; *mapped receives its size for attn_pages_free. NULL when out of memory. */
+void *attn_pages_alloc(size_t bytes, size_t *mapped);
+void attn_pages_free(void *p, size_t mapped);
+/* A block handed to a caller, who gives it back through the library (attn_output_free): 64-byte
+ * aligned; a mapping of 2 MB pages from ATTN_BLOCK_PAGES bytes on, where malloc would map it anew
+ * 4 KB at a time on every call (glibc maps every block above 32 MB), else from the heap. Free with
+ * attn_block_free only, which keeps the last mapped block for the next attn_block_alloc of about
+ * its size. Contents undefined. NULL when out of memory. */
+#define ATTN_BLOCK_PAGES ((size_t)32 << 20)
+void *attn_block_alloc(size_t bytes);
+void attn_block_free(void *p);
+
 /* ---- files ----------------------------------------------------------------------------- */
 int attn_file_exists(const char *path);
 int attn_dir_exists(const char *path);

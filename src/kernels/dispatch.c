@@ -10,7 +10,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -351,17 +350,9 @@ attn_status attn_linear_add_bf16(attn_linear *l) {
     if (!attn_bf16_supported()) return attn_fail(ATTN_E_UNSUPPORTED, "bf16 needs AVX512-BF16 and the avx512 kernel set");
     if (l->bf16) return ATTN_OK;
     size_t bytes = (size_t)((l->N + 15) / 16) * 16 * (size_t)attn_bf16_pairs(l->K) * 2 * sizeof(uint16_t);
-    bytes = (bytes + 4095) / 4096 * 4096;
-    size_t huge = (size_t)2 << 20; /* mapped 2 MB aligned (the excess unmapped): whole 2 MB pages */
-    char *m = mmap(NULL, bytes + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (m == MAP_FAILED) return attn_fail(ATTN_E_NOMEM, "cannot allocate bf16 weights (%d x %d)", l->N, l->K);
-    char *p = (char *)(((uintptr_t)m + huge - 1) & ~(uintptr_t)(huge - 1));
-    if (p > m) munmap(m, (size_t)(p - m));
-    munmap(p + bytes, (size_t)(m + huge - p));
-#ifdef MADV_HUGEPAGE
-    madvise(p, bytes, MADV_HUGEPAGE); /* 2 MB pages where the mapping allows: few page faults */
-#endif
-    l->bf16 = (uint16_t *)(void *)p, l->bf16_bytes = bytes;
+    void *p = attn_pages_alloc(bytes, &l->bf16_bytes); /* 2 MB pages: few page faults */
+    if (!p) return attn_fail(ATTN_E_NOMEM, "cannot allocate bf16 weights (%d x %d)", l->N, l->K);
+    l->bf16 = p;
     if (!l->panels && !l->panels16) { /* plain layout (not the avx512 set's): the scalar way */
         attn_pack_panels16_bf16(l->bf16, l);
         return ATTN_OK;
@@ -377,7 +368,7 @@ attn_status attn_linear_add_bf16(attn_linear *l) {
 void attn_linear_free(attn_linear *l) {
     if (!l) return;
     free(l->own);
-    if (l->bf16) munmap(l->bf16, l->bf16_bytes);
+    attn_pages_free(l->bf16, l->bf16_bytes);
     memset(l, 0, sizeof *l);
 }
 

@@ -180,10 +180,10 @@ static void arena_release(attn_model *m, arena *a) {
 
 void attn_output_free(attn_output *o) {
     if (!o) return;
-    free(o->attentions);
-    free(o->hidden_states);
-    free(o->queries);
-    free(o->keys);
+    attn_block_free(o->attentions);
+    attn_block_free(o->hidden_states);
+    attn_block_free(o->queries);
+    attn_block_free(o->keys);
     memset(o, 0, sizeof *o);
 }
 
@@ -193,11 +193,11 @@ static int alloc_outputs(const attn_config *c, const attn_input *in, int n, unsi
     for (int b = 0; ok && b < n; b++) {
         size_t T = (size_t)in[b].len;
         out[b] = (attn_output){.len = in[b].len, .layers = c->layers, .heads = c->heads, .hidden = c->hidden};
-        if (outputs & ATTN_OUT_ATTENTIONS) ok = (out[b].attentions = malloc(L * NH * T * T * sizeof(float))) != NULL;
-        if (ok && outputs & ATTN_OUT_HIDDEN) ok = (out[b].hidden_states = malloc((L + 1) * T * C * sizeof(float))) != NULL;
+        if (outputs & ATTN_OUT_ATTENTIONS) ok = (out[b].attentions = attn_block_alloc(L * NH * T * T * sizeof(float))) != NULL;
+        if (ok && outputs & ATTN_OUT_HIDDEN) ok = (out[b].hidden_states = attn_block_alloc((L + 1) * T * C * sizeof(float))) != NULL;
         if (ok && outputs & ATTN_OUT_QK) {
-            out[b].queries = malloc(L * T * C * sizeof(float)); /* [L][NH][T][C/NH] */
-            out[b].keys = malloc(L * T * C * sizeof(float));
+            out[b].queries = attn_block_alloc(L * T * C * sizeof(float)); /* [L][NH][T][C/NH] */
+            out[b].keys = attn_block_alloc(L * T * C * sizeof(float));
             ok = out[b].queries && out[b].keys;
         }
     }

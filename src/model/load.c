@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <omp.h>
-#include <sys/mman.h>
 
 #include "load_pack.h"
 #include "model.h"
@@ -358,22 +357,10 @@ static attn_status load_weights(loader *ld, attn_model *m) {
     return check_position_ids(ld, c);
 }
 
-/* An anonymous mapping advised to use 2 MB pages (*mapped: its size): for the panels of every
- * linear layer, about 170 page faults instead of 85 000 for bert-base, each zeroing its page on
- * the thread that first writes it. NULL when out of memory. */
-static void *alloc_huge(size_t bytes, size_t *mapped) {
-    size_t huge = (size_t)2 << 20;
-    bytes = (bytes + huge - 1) / huge * huge;
-    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) return NULL;
-#ifdef MADV_HUGEPAGE
-    madvise(p, bytes, MADV_HUGEPAGE); /* advice only: 4 KB pages if the system has none */
-#endif
-    *mapped = bytes;
-    return p;
-}
-
-#define BLOCK_HUGE ((size_t)4 << 20) /* a block of copies at least this large is mapped like the panels */
+/* A block of copies at least this large is mapped like the panels: on 2 MB pages (attn_pages_alloc),
+ * about 170 page faults instead of 85 000 for bert-base's panels, each zeroing its page on the
+ * thread that first writes it. */
+#define BLOCK_HUGE ((size_t)4 << 20)
 
 attn_status attn_model_open(const char *dir, attn_model **out) {
     *out = NULL;
@@ -399,11 +386,11 @@ attn_status attn_model_open(const char *dir, attn_model **out) {
     if (!s) {
         m->nparams = ld.used;
         size_t bytes = m->nparams <= SIZE_MAX / sizeof(float) - 16 ? (m->nparams * sizeof(float) + 63) / 64 * 64 + 64 : 0;
-        if (bytes >= BLOCK_HUGE) m->params = alloc_huge(bytes, &m->params_mapped);
+        if (bytes >= BLOCK_HUGE) m->params = attn_pages_alloc(bytes, &m->params_mapped);
         else if (bytes) m->params = aligned_alloc(64, bytes);
         if (!m->params) s = attn_fail(ATTN_E_NOMEM, "%s: cannot allocate %zu parameters", dir, m->nparams);
     }
-    if (!s && ld.panel_bytes && !(m->panel_region = alloc_huge(ld.panel_bytes, &m->panel_bytes)))
+    if (!s && ld.panel_bytes && !(m->panel_region = attn_pages_alloc(ld.panel_bytes, &m->panel_bytes)))
         s = attn_fail(ATTN_E_NOMEM, "%s: cannot allocate %zu bytes of packed weights", dir, ld.panel_bytes);
     if (s) {
         attn_model_free(m);
@@ -434,9 +421,9 @@ void attn_model_free(attn_model *m) {
     }
     free(m->arena.block);
     if (m->arena_ready) pthread_mutex_destroy(&m->arena.lock);
-    if (m->params_mapped) munmap(m->params, m->params_mapped);
+    if (m->params_mapped) attn_pages_free(m->params, m->params_mapped);
     else free(m->params);
-    if (m->panel_region) munmap(m->panel_region, m->panel_bytes);
+    attn_pages_free(m->panel_region, m->panel_bytes);
     free(m->layers);
     if (m->ts_open) tensor_set_free(&m->ts);
     free(m);
