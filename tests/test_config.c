@@ -137,6 +137,26 @@ static void test_roundtrip_writer(void) {
     CHECK(access(tmp_path("bad.safetensors"), F_OK) != 0);
 }
 
+/* attn_read_file: files of 0-4, 4097 and 8190 bytes read whole with a NUL after them, and a /proc
+ * file, which says it holds 0 bytes. */
+static void test_read_file(void) {
+    for (size_t n = 0; n <= 9000; n += n < 4 ? 1 : 4093) {
+        char *want = malloc(n + 1), *got = NULL;
+        for (size_t i = 0; i < n; i++) want[i] = (char)('a' + i % 26);
+        want[n] = '\0';
+        write_text(tmp_path("read.txt"), want);
+        size_t len = 1;
+        if (CHECK_OK(attn_read_file(tmp_path("read.txt"), &got, &len)))
+            CHECKF(len == n && got[n] == '\0' && memcmp(got, want, n) == 0, "attn_read_file of %zu bytes gave %zu", n, len);
+        free(got), free(want);
+    }
+    char *st = NULL;
+    size_t len = 0;
+    if (CHECK_OK(attn_read_file("/proc/self/status", &st, &len)))
+        CHECKF(len > 0 && strncmp(st, "Name:", 5) == 0 && strlen(st) == len, "/proc/self/status read as %zu bytes", len);
+    free(st);
+}
+
 int main(void) {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/attn_test_config_XXXXXX");
     if (!mkdtemp(tmpdir)) return 1;
@@ -144,6 +164,7 @@ int main(void) {
     test_bad_configs();
     test_bad_safetensors();
     test_roundtrip_writer();
+    test_read_file();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmpdir);

@@ -55,17 +55,14 @@ attn_status attn_read_file(const char *path, char **data, size_t *len) {
     attn_status s = open_regular(path, &fd, &size);
     if (s) return s;
     /* read to the end of file, not to st_size: /proc and /sys files say 0 bytes and hold more */
-    size_t cap = size + 1 > 4096 ? size + 1 : 4096, got = 0;
-    char *buf = malloc(cap);
+    char *buf = NULL;
+    size_t cap = 0, got = 0;
     for (;;) {
-        if (buf && got + 1 == cap) {
-            char *bigger = realloc(buf, cap * 2);
-            if (!bigger) free(buf);
-            buf = bigger, cap *= 2;
-        }
-        if (!buf) {
+        /* room for one more byte and the NUL: the file's size at first, doubling past it */
+        if (got + 1 >= cap && !attn_grow((void **)&buf, &cap, got + 2 > size + 1 ? got + 2 : size + 1, 1)) {
+            free(buf);
             close(fd);
-            return attn_fail(ATTN_E_NOMEM, "%s: cannot allocate %zu bytes", path, cap);
+            return attn_fail(ATTN_E_NOMEM, "%s: cannot allocate %zu bytes", path, got + 2);
         }
         ssize_t r = read(fd, buf + got, cap - 1 - got);
         if (r < 0 && errno == EINTR) continue;
